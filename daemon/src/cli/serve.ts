@@ -1,0 +1,55 @@
+// `outpost serve`: validate the config once, start the daemon, stop gracefully on SIGTERM/SIGINT.
+import { parseArgs } from 'node:util';
+import { formatProblems, loadConfig } from '../config/index.ts';
+import { createLogger } from '../lib/logger.ts';
+import { startDaemon } from '../main.ts';
+
+export const serveHelp = `usage: outpost serve [--config FILE] [--home DIR] [--port N] [--listen ADDRESS] [--log-level LEVEL]
+
+Runs the web daemon and the LocalUI. Settings come from the config file
+(--config, OUTPOST_CONFIG, ./outpost.config.yaml or /etc/outpost/config.yaml),
+then the environment (OUTPOST_HOME, OUTPOST_PORT, OUTPOST_LISTEN, OUTPOST_LOG_LEVEL),
+then these flags.`;
+
+export async function serveCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string' },
+      home: { type: 'string' },
+      port: { type: 'string' },
+      listen: { type: 'string' },
+      'log-level': { type: 'string' },
+    },
+    strict: true,
+  });
+  const result = loadConfig(values);
+  if (!result.ok) {
+    process.stderr.write(`outpost: the configuration is invalid (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}):\n${formatProblems(result.problems)}\n`);
+    return 2;
+  }
+  const config = result.config;
+  const log = createLogger(config.log.level);
+  const daemon = await startDaemon(config, log);
+  process.stderr.write(`outpost: LocalUI at ${daemon.url}\n`);
+
+  return new Promise<number>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      log.info({ signal }, 'shutting down');
+      const force = setTimeout(() => {
+        log.warn('shutdown took too long; exiting anyway');
+        log.flush();
+        resolve(1);
+      }, config.shutdownTimeoutMs);
+      force.unref();
+      void daemon.close().then(() => {
+        clearTimeout(force);
+        log.info('stopped');
+        log.flush();
+        resolve(0);
+      });
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}

@@ -1,0 +1,3 @@
+export { loadConfig } from './load.ts';
+export { resolveConfig, formatProblems, type Config, type ConfigProblem, type ConfigSources } from './resolve.ts';
+export { configSchema } from './schema.ts';

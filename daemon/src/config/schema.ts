@@ -1,0 +1,43 @@
+// The one configuration schema. Every setting has a default that suits `npm start` from a checkout.
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+
+export const configSchema = z
+  .object({
+    /** Holds all state: SQLite, staging, TLS material. Relative paths resolve against the working directory. */
+    home: z.string().min(1).default('./.outpost'),
+    listen: z
+      .object({
+        address: z.union([z.ipv4(), z.ipv6()], { error: 'expected an IPv4 or IPv6 address' }).default('127.0.0.1'),
+        port: port.default(7480),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .prefault({}),
+    feed: z
+      .object({
+        heartbeatMs: z.number().int().min(1000).max(300_000).default(15_000),
+        maxMessageBytes: z.number().int().min(1024).max(1 << 20).default(64 * 1024),
+        /** Bytes queued for one client past which its events are dropped until it drains. */
+        sendBufferBytes: z.number().int().min(16 * 1024).max(64 << 20).default(256 * 1024),
+        /** Events kept per topic so a reconnecting client can resume without a snapshot. */
+        replayEvents: z.number().int().min(0).max(100_000).default(512),
+        maxSubscriptions: z.number().int().min(1).max(1000).default(32),
+        systemIntervalMs: z.number().int().min(50).max(60_000).default(1000),
+      })
+      .strict()
+      .prefault({}),
+    ui: z
+      .object({ dist: z.string().min(1).optional() })
+      .strict()
+      .prefault({}),
+    shutdownTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ConfigShape = z.output<typeof configSchema>;

@@ -1,0 +1,6 @@
+export { FeedHub, type FeedCounters } from './hub.ts';
+export { Topic, type TopicDefinition } from './topic.ts';
+export { FeedConnection, type FeedSocket } from './connection.ts';
+export { attachFeed, type FeedServer, type FeedServerOptions, type UpgradeDecision } from './server.ts';
+export { startSystemTopic } from './system-topic.ts';
+export { parseClientMessage } from './client-message.ts';

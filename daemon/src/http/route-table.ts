@@ -1,0 +1,43 @@
+// Every HTTP route is registered here with the policy that says who may call it. The access layer
+// enforces the policy before the handler runs; a test walks this table.
+import type { RequestHandler, Router } from 'express';
+
+export type Policy = 'public' | 'kiosk' | 'viewer' | 'operator' | 'admin';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteSpec {
+  method: Method;
+  path: string;
+  policy: Policy;
+  summary: string;
+  handler: RequestHandler;
+}
+
+/** Builds the middleware that enforces a policy; the access layer provides it. */
+export type PolicyGuard = (route: RouteSpec) => RequestHandler[];
+
+export const MUTATING_METHODS: ReadonlySet<Method> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export class RouteTable {
+  private readonly specs: RouteSpec[] = [];
+
+  add(...routes: RouteSpec[]): void {
+    for (const route of routes) {
+      if (this.specs.some((r) => r.method === route.method && r.path === route.path)) {
+        throw new Error(`route ${route.method} ${route.path} registered twice`);
+      }
+      this.specs.push(route);
+    }
+  }
+
+  get routes(): readonly RouteSpec[] {
+    return this.specs;
+  }
+
+  mount(router: Router, guard: PolicyGuard): void {
+    for (const route of this.specs) {
+      const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+      router[method](route.path, ...guard(route), route.handler);
+    }
+  }
+}

@@ -1,0 +1,38 @@
+// The closed list of problem codes that cross the wire (HTTP problem+json and feed `error`).
+// Every code must be described in docs/errors.md; test/unit/errors-doc.test.ts enforces it.
+
+export const ERROR_CODES = {
+  bad_request: 400,
+  invalid_json: 400,
+  validation_failed: 400,
+  not_found: 404,
+  method_not_allowed: 405,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  internal_error: 500,
+  not_ready: 503,
+  ui_not_built: 503,
+  shutting_down: 503,
+  feed_bad_message: 400,
+  feed_message_too_large: 413,
+  feed_unknown_topic: 404,
+  feed_too_many_subscriptions: 429,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** RFC 9457 problem details, as every failed API call answers. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode;
+  detail?: string;
+  instance?: string;
+  /** Machine-readable specifics (field paths, limits). */
+  errors?: { path: string; message: string }[];
+}
+
+export function problemType(code: ErrorCode): string {
+  return `urn:outpost:problem:${code}`;
+}

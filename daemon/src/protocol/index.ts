@@ -1,0 +1,6 @@
+// Every type that crosses the wire. The UI imports this folder; keep it free of I/O and Node APIs.
+export * from './errors.ts';
+export * from './feed.ts';
+export * from './system.ts';
+export * from './reducer.ts';
+export * from './api.ts';

@@ -1,0 +1,19 @@
+// The one pure reducer both sides use to apply a feed event to a topic's state.
+
+import type { TopicEvent, TopicName, TopicState } from './feed.ts';
+import { reduceSystem } from './system.ts';
+
+type Reducers = { [T in TopicName]: (state: TopicState<T>, event: TopicEvent<T>) => TopicState<T> };
+
+export const reducers: Reducers = {
+  system: reduceSystem,
+};
+
+export function applyFeedEvent<T extends TopicName>(topic: T, state: TopicState<T>, event: TopicEvent<T>): TopicState<T> {
+  const reduce = reducers[topic] as (s: TopicState<T>, e: TopicEvent<T>) => TopicState<T>;
+  return reduce(state, event);
+}
+
+export function isTopicName(name: string): name is TopicName {
+  return Object.hasOwn(reducers, name);
+}

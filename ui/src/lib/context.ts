@@ -1,0 +1,23 @@
+// Typed access to the app-wide managers, set once in App.svelte.
+import { getContext, setContext } from 'svelte';
+import type { FeedClient } from './feed/feed-client.svelte.ts';
+import type { Router } from './router.svelte.ts';
+import type { ThemeManager } from './theme.svelte.ts';
+
+export interface AppContext {
+  feed: FeedClient;
+  router: Router;
+  theme: ThemeManager;
+}
+
+const KEY = Symbol('outpost.app');
+
+export function setAppContext(context: AppContext): void {
+  setContext(KEY, context);
+}
+
+export function getAppContext(): AppContext {
+  const context = getContext<AppContext | undefined>(KEY);
+  if (!context) throw new Error('app context missing: render inside App.svelte');
+  return context;
+}

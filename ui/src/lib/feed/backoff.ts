@@ -1,0 +1,15 @@
+// Reconnect delays: exponential from `baseMs`, capped at `maxMs`, with ±jitter so a room full of
+// kiosks does not reconnect in lockstep after the daemon restarts.
+export interface BackoffOptions {
+  baseMs: number;
+  maxMs: number;
+  jitter: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 500, maxMs: 15_000, jitter: 0.2 };
+
+export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+  const exponential = Math.min(options.maxMs, options.baseMs * 2 ** Math.max(0, attempt));
+  const spread = exponential * options.jitter * (random() * 2 - 1);
+  return Math.max(0, Math.round(Math.min(options.maxMs, exponential + spread)));
+}

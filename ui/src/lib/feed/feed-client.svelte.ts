@@ -1,0 +1,201 @@
+// The one WebSocket to the daemon. Connects, says which topics it wants, resumes from the last
+// sequence after a reconnect, and retries with capped backoff. Status: connecting -> live; on loss
+// reconnecting; offline when it has been failing longer than `offlineAfterMs` (it keeps retrying).
+import { FEED_PATH, type ClientMessage, type ServerMessage, type TopicName } from '@protocol';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { TopicView } from './topic-view.svelte.ts';
+
+export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+/** The part of the browser WebSocket the client uses; tests hand in a fake. */
+export interface SocketLike {
+  readonly readyState: number;
+  onopen: ((ev: Event) => void) | null;
+  onmessage: ((ev: MessageEvent) => void) | null;
+  onclose: ((ev: CloseEvent) => void) | null;
+  onerror: ((ev: Event) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export interface FeedClientOptions {
+  url?: string;
+  createSocket?: (url: string) => SocketLike;
+  backoff?: BackoffOptions;
+  offlineAfterMs?: number;
+  now?: () => number;
+}
+
+const OPEN = 1;
+
+export function defaultFeedUrl(location: Location): string {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${FEED_PATH}`;
+}
+
+export class FeedClient {
+  #status = $state<ConnectionStatus>('connecting');
+  #serverVersion = $state<string | null>(null);
+  #closeReason = $state<string | null>(null);
+  #retryAt = $state<number | null>(null);
+  #reconnects = $state(0);
+
+  readonly #options: Required<Omit<FeedClientOptions, 'url'>> & { url: string };
+  readonly #views = new Map<TopicName, TopicView<TopicName>>();
+  #socket: SocketLike | null = null;
+  #attempt = 0;
+  #failingSince: number | null = null;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #watchdog: ReturnType<typeof setTimeout> | undefined;
+  #heartbeatMs = 15_000;
+  #stopped = true;
+
+  constructor(options: FeedClientOptions = {}) {
+    this.#options = {
+      url: options.url ?? defaultFeedUrl(window.location),
+      createSocket: options.createSocket ?? ((url) => new WebSocket(url)),
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+      offlineAfterMs: options.offlineAfterMs ?? 20_000,
+      now: options.now ?? Date.now,
+    };
+  }
+
+  get status(): ConnectionStatus {
+    return this.#status;
+  }
+  get serverVersion(): string | null {
+    return this.#serverVersion;
+  }
+  /** Why the server last closed the socket, when it said. */
+  get closeReason(): string | null {
+    return this.#closeReason;
+  }
+  get retryAt(): number | null {
+    return this.#retryAt;
+  }
+  get reconnects(): number {
+    return this.#reconnects;
+  }
+
+  /** The live view of a topic; subscribing is idempotent and survives reconnects. */
+  topic<T extends TopicName>(name: T): TopicView<T> {
+    let view = this.#views.get(name) as TopicView<T> | undefined;
+    if (!view) {
+      view = new TopicView(name);
+      this.#views.set(name, view as unknown as TopicView<TopicName>);
+      this.#sendSubscribe(view);
+    }
+    return view;
+  }
+
+  /** Connects; the returned cleanup closes the socket and stops retrying. */
+  listen(): () => void {
+    this.#stopped = false;
+    this.#connect();
+    return () => {
+      this.#stopped = true;
+      clearTimeout(this.#retryTimer);
+      clearTimeout(this.#watchdog);
+      this.#socket?.close(1000, 'page closed');
+      this.#socket = null;
+    };
+  }
+
+  #connect(): void {
+    this.#retryAt = null;
+    let socket: SocketLike;
+    try {
+      socket = this.#options.createSocket(this.#options.url);
+    } catch {
+      this.#scheduleRetry();
+      return;
+    }
+    this.#socket = socket;
+    socket.onmessage = (ev) => this.#onMessage(socket, ev);
+    socket.onclose = (ev) => this.#onClose(socket, ev);
+    socket.onerror = () => undefined;
+    this.#armWatchdog(socket);
+  }
+
+  #onMessage(socket: SocketLike, ev: MessageEvent): void {
+    if (socket !== this.#socket) return;
+    this.#armWatchdog(socket);
+    let message: ServerMessage;
+    try {
+      message = JSON.parse(String(ev.data)) as ServerMessage;
+    } catch {
+      return;
+    }
+    const now = this.#options.now();
+    switch (message.type) {
+      case 'hello':
+        this.#heartbeatMs = message.heartbeatMs;
+        this.#serverVersion = message.version;
+        if (this.#status !== 'connecting') this.#reconnects += 1;
+        this.#status = 'live';
+        this.#closeReason = null;
+        this.#attempt = 0;
+        this.#failingSince = null;
+        for (const view of this.#views.values()) this.#sendSubscribe(view);
+        break;
+      case 'snapshot':
+        this.#views.get(message.topic)?.applySnapshot(message.epoch, message.seq, message.state, now);
+        break;
+      case 'event': {
+        const view = this.#views.get(message.topic);
+        if (view && !view.applyEvent(message.seq, message.event as never, now)) {
+          this.#send({ type: 'subscribe', topic: message.topic });
+        }
+        break;
+      }
+      case 'error':
+        if (message.topic) this.#views.get(message.topic as TopicName)?.fail(message.message);
+        break;
+      case 'resumed':
+      case 'unsubscribed':
+      case 'heartbeat':
+        break;
+    }
+  }
+
+  #onClose(socket: SocketLike, ev: CloseEvent): void {
+    if (socket !== this.#socket) return;
+    this.#socket = null;
+    clearTimeout(this.#watchdog);
+    if (ev.reason) this.#closeReason = ev.reason;
+    if (this.#stopped) return;
+    this.#scheduleRetry();
+  }
+
+  #scheduleRetry(): void {
+    const now = this.#options.now();
+    this.#failingSince ??= now;
+    this.#status = now - this.#failingSince >= this.#options.offlineAfterMs ? 'offline' : 'reconnecting';
+    const delay = backoffDelay(this.#attempt, this.#options.backoff);
+    this.#attempt += 1;
+    this.#retryAt = now + delay;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => {
+      if (!this.#stopped) this.#connect();
+    }, delay);
+  }
+
+  /** A silent server (no message, not even a heartbeat) for 2.5 intervals counts as lost. */
+  #armWatchdog(socket: SocketLike): void {
+    clearTimeout(this.#watchdog);
+    this.#watchdog = setTimeout(() => {
+      if (socket !== this.#socket) return;
+      this.#socket = null;
+      socket.close(4000, 'no heartbeat');
+      if (!this.#stopped) this.#scheduleRetry();
+    }, this.#heartbeatMs * 2.5);
+  }
+
+  #sendSubscribe(view: TopicView<TopicName>): void {
+    const resume = view.resumePoint();
+    this.#send(resume ? { type: 'subscribe', topic: view.topic, resume } : { type: 'subscribe', topic: view.topic });
+  }
+
+  #send(message: ClientMessage): void {
+    if (this.#socket?.readyState === OPEN && this.#status === 'live') this.#socket.send(JSON.stringify(message));
+  }
+}
