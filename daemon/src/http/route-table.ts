@@ -11,6 +11,8 @@ export interface RouteSpec {
   policy: Policy;
   summary: string;
   handler: RequestHandler;
+  /** Also accept the configured Prometheus scrape token (`Authorization: Bearer …`). */
+  scrapeToken?: boolean;
 }
 
 /** Builds the middleware that enforces a policy; the access layer provides it. */
