@@ -11,8 +11,11 @@ import type { ResumePoint, ServerMessage } from '../protocol/feed.ts';
 /** The slice of a ws WebSocket a connection needs; tests can hand in their own. */
 export interface FeedSocket {
   readonly bufferedAmount: number;
-  send(data: Buffer | string): void;
+  /** Events are pre-encoded once per publish; they must still go out as text frames. */
+  send(data: Buffer | string, options: { binary: false }): void;
 }
+
+const TEXT = { binary: false } as const;
 
 export interface FeedConnectionOptions {
   sendBufferBytes: number;
@@ -93,7 +96,7 @@ export class FeedConnection implements TopicListener {
       this.watchDrain();
       return;
     }
-    this.socket.send(encoded);
+    this.socket.send(encoded, TEXT);
   }
 
   /** Sends a control message unless the client is over budget (heartbeats are skippable). */
@@ -115,7 +118,7 @@ export class FeedConnection implements TopicListener {
   }
 
   private sendRaw(text: string): void {
-    if (!this.closed) this.socket.send(text);
+    if (!this.closed) this.socket.send(text, TEXT);
   }
 
   private sendError(code: ErrorCode, message: string, topic?: string): void {

@@ -5,7 +5,7 @@ import { OutpostError } from '../lib/errors.ts';
 import { problemHandler } from './problem.ts';
 import { securityHeaders } from './security-headers.ts';
 import { staticUi } from './static-ui.ts';
-import { RouteTable, type PolicyGuard } from './route-table.ts';
+import type { RouteTable, PolicyGuard } from './route-table.ts';
 
 export interface AppDeps {
   log: Logger;

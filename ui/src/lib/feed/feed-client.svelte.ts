@@ -40,6 +40,8 @@ export class FeedClient {
   #reconnects = $state(0);
 
   readonly #options: Required<Omit<FeedClientOptions, 'url'>> & { url: string };
+  // Each view holds its own reactive state; the map itself only routes messages.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #views = new Map<TopicName, TopicView<TopicName>>();
   #socket: SocketLike | null = null;
   #attempt = 0;
@@ -118,13 +120,17 @@ export class FeedClient {
 
   #onMessage(socket: SocketLike, ev: MessageEvent): void {
     if (socket !== this.#socket) return;
-    this.#armWatchdog(socket);
     let message: ServerMessage;
     try {
       message = JSON.parse(String(ev.data)) as ServerMessage;
     } catch {
       return;
     }
+    this.#handle(message);
+    if (socket === this.#socket) this.#armWatchdog(socket);
+  }
+
+  #handle(message: ServerMessage): void {
     const now = this.#options.now();
     switch (message.type) {
       case 'hello':

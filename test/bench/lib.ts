@@ -1,0 +1,44 @@
+// Shared measuring tools for benches: process CPU and memory from /proc, percentiles, waiting.
+import { readFileSync } from 'node:fs';
+
+export interface BenchRow {
+  name: string;
+  value: string;
+  reference?: string;
+  ratio?: string;
+  goal?: string;
+  note?: string;
+}
+
+export const QUICK = process.env.BENCH_QUICK === '1';
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) a process has used so far, children excluded. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/** Resident and peak resident memory of a process, in bytes. */
+export function memory(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function ratio(value: number, reference: number): string {
+  return reference > 0 ? `${(value / reference).toFixed(2)}×` : 'n/a';
+}

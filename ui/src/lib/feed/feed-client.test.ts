@@ -1,0 +1,166 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FeedClient, type SocketLike } from './feed-client.svelte.ts';
+import { backoffDelay } from './backoff.ts';
+import type { ServerMessage } from '@protocol';
+
+class FakeSocket implements SocketLike {
+  static all: FakeSocket[] = [];
+  readyState = 0;
+  sent: unknown[] = [];
+  onopen: ((ev: Event) => void) | null = null;
+  onmessage: ((ev: MessageEvent) => void) | null = null;
+  onclose: ((ev: CloseEvent) => void) | null = null;
+  onerror: ((ev: Event) => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.all.push(this);
+  }
+  send(data: string) {
+    this.sent.push(JSON.parse(data));
+  }
+  close(code = 1000, reason = '') {
+    this.readyState = 3;
+    this.onclose?.({ code, reason } as CloseEvent);
+  }
+  open() {
+    this.readyState = 1;
+  }
+  deliver(message: ServerMessage) {
+    this.onmessage?.({ data: JSON.stringify(message) } as MessageEvent);
+  }
+  drop(reason = '') {
+    this.readyState = 3;
+    this.onclose?.({ code: 1006, reason } as CloseEvent);
+  }
+}
+
+const hello = (epoch = 'e1'): ServerMessage => ({ type: 'hello', protocol: 'outpost.feed.v1', epoch, version: '1.2.3', heartbeatMs: 1000, maxMessageBytes: 65536, topics: ['system'] });
+const state = { version: '1.2.3', startedAt: 0, uptimeS: 10, clients: 1, serverTime: 0 };
+const tick = (seq: number): ServerMessage => ({ type: 'event', topic: 'system', seq, event: { kind: 'system.tick.v1', uptimeS: seq, clients: 1, serverTime: seq } });
+
+let now = 0;
+function makeClient() {
+  return new FeedClient({ url: 'ws://device/api/v1/feed', createSocket: (url) => new FakeSocket(url), now: () => now, offlineAfterMs: 5000, backoff: { baseMs: 100, maxMs: 1000, jitter: 0 } });
+}
+function last(): FakeSocket {
+  const socket = FakeSocket.all.at(-1);
+  if (!socket) throw new Error('no socket');
+  return socket;
+}
+
+beforeEach(() => {
+  FakeSocket.all = [];
+  now = 0;
+  vi.useFakeTimers();
+});
+afterEach(() => vi.useRealTimers());
+
+describe('FeedClient', () => {
+  it('goes live on hello and subscribes to the topics asked for before it connected', () => {
+    const client = makeClient();
+    const system = client.topic('system');
+    const stop = client.listen();
+    expect(client.status).toBe('connecting');
+    last().open();
+    last().deliver(hello());
+    expect(client.status).toBe('live');
+    expect(client.serverVersion).toBe('1.2.3');
+    expect(last().sent).toEqual([{ type: 'subscribe', topic: 'system' }]);
+    last().deliver({ type: 'snapshot', topic: 'system', epoch: 'e1', seq: 4, state });
+    last().deliver(tick(5));
+    expect(system.state?.uptimeS).toBe(5);
+    expect(system.seq).toBe(5);
+    stop();
+  });
+
+  it('asks for a fresh snapshot when an event skips a sequence number', () => {
+    const client = makeClient();
+    const system = client.topic('system');
+    client.listen();
+    last().open();
+    last().deliver(hello());
+    last().deliver({ type: 'snapshot', topic: 'system', epoch: 'e1', seq: 4, state });
+    last().deliver(tick(7));
+    expect(system.seq).toBe(4);
+    expect(last().sent.at(-1)).toEqual({ type: 'subscribe', topic: 'system' });
+  });
+
+  it('reconnects with backoff after the socket drops and resumes from its last sequence', () => {
+    const client = makeClient();
+    const system = client.topic('system');
+    client.listen();
+    last().open();
+    last().deliver(hello());
+    last().deliver({ type: 'snapshot', topic: 'system', epoch: 'e1', seq: 4, state });
+    last().deliver(tick(5));
+    last().drop();
+    expect(client.status).toBe('reconnecting');
+    expect(FakeSocket.all).toHaveLength(1);
+    vi.advanceTimersByTime(100);
+    expect(FakeSocket.all).toHaveLength(2);
+    last().open();
+    last().deliver(hello());
+    expect(client.status).toBe('live');
+    expect(client.reconnects).toBe(1);
+    expect(last().sent).toEqual([{ type: 'subscribe', topic: 'system', resume: { epoch: 'e1', seq: 5 } }]);
+    last().deliver({ type: 'resumed', topic: 'system', seq: 5, missed: 1 });
+    last().deliver(tick(6));
+    expect(system.state?.uptimeS).toBe(6);
+  });
+
+  it('calls itself offline after failing for longer than the offline threshold, and keeps trying', () => {
+    const client = makeClient();
+    client.listen();
+    for (let i = 0; i < 8; i += 1) {
+      last().drop();
+      now += 1000;
+      vi.advanceTimersByTime(1000);
+    }
+    expect(client.status).toBe('offline');
+    expect(FakeSocket.all.length).toBeGreaterThanOrEqual(8);
+    last().open();
+    last().deliver(hello());
+    expect(client.status).toBe('live');
+  });
+
+  it('treats a silent server as lost after two and a half heartbeats', () => {
+    const client = makeClient();
+    client.listen();
+    last().open();
+    last().deliver(hello());
+    vi.advanceTimersByTime(2400);
+    expect(client.status).toBe('live');
+    vi.advanceTimersByTime(200);
+    expect(client.status).toBe('reconnecting');
+  });
+
+  it('keeps the reason the server gave when it closed the socket', () => {
+    const client = makeClient();
+    client.listen();
+    last().open();
+    last().deliver(hello());
+    last().onclose?.({ code: 4001, reason: 'session ended' } as CloseEvent);
+    expect(client.closeReason).toBe('session ended');
+  });
+
+  it('stops retrying once its cleanup has run', () => {
+    const client = makeClient();
+    const stop = client.listen();
+    stop();
+    vi.advanceTimersByTime(60_000);
+    expect(FakeSocket.all).toHaveLength(1);
+  });
+});
+
+describe('backoffDelay', () => {
+  it('doubles from the base up to the cap', () => {
+    const options = { baseMs: 500, maxMs: 15_000, jitter: 0 };
+    expect([0, 1, 2, 3, 4, 5, 10].map((a) => backoffDelay(a, options))).toEqual([500, 1000, 2000, 4000, 8000, 15_000, 15_000]);
+  });
+
+  it('spreads delays by at most the jitter fraction and never past the cap', () => {
+    const options = { baseMs: 1000, maxMs: 4000, jitter: 0.2 };
+    expect(backoffDelay(0, options, () => 0)).toBe(800);
+    expect(backoffDelay(0, options, () => 1)).toBe(1200);
+    expect(backoffDelay(9, options, () => 1)).toBe(4000);
+  });
+});
