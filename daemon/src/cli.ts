@@ -16,6 +16,20 @@ const commands: Record<string, Command> = {
       return { help: m.serveHelp, run: m.serveCommand };
     },
   },
+  user: {
+    summary: 'add, list, disable users and set passwords (daemon running or not)',
+    load: async () => {
+      const m = await import('./cli/user.ts');
+      return { help: m.userHelp, run: m.userCommand };
+    },
+  },
+  audit: {
+    summary: 'verify the audit log’s hash chain',
+    load: async () => {
+      const m = await import('./cli/audit.ts');
+      return { help: m.auditHelp, run: m.auditCommand };
+    },
+  },
 };
 
 function usage(): string {

@@ -1,52 +1,86 @@
 // Composition root: config -> adapters -> capabilities -> servers. The only place real adapters
 // are built. `startDaemon` listens and returns a handle whose close() stops everything it started.
-import http from 'node:http';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+// Two listeners: the main one (HTTPS off loopback) for people with a login, and the kiosk one
+// (plain HTTP on 127.0.0.1) for the appliance screen, which has no mutating route at all.
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { Config } from './config/index.ts';
 import type { Logger } from './lib/logger.ts';
 import { projectRoot, readPackageVersion } from './lib/package-info.ts';
-import { FeedHub, attachFeed, startSystemTopic } from './feed/index.ts';
-import { RouteTable, coreRoutes, createApp, uiIsBuilt, type ReadinessProbe } from './http/index.ts';
+import { openDatabase } from './store/index.ts';
+import { FeedHub, attachFeed, startSystemTopic, type FeedServer } from './feed/index.ts';
+import { MUTATING_METHODS, RouteTable, coreRoutes, createApp, listen, type Listening, type RouteSpec } from './http/index.ts';
+import { feedAccess, isHostAllowed, isLoopbackAddress, kioskRoutes, policyGuard, sessionRoutes, userRoutes, type Listener } from './auth/index.ts';
+import { auditRoutes } from './audit/index.ts';
+import { buildAccess } from './access.ts';
+import { readinessProbes } from './readiness.ts';
 import { FEED_CLOSE } from './protocol/feed.ts';
 
 export interface DaemonHandle {
   readonly url: string;
   readonly port: number;
+  /** The loopback kiosk listener, when enabled. */
+  readonly kioskUrl: string | null;
   readonly hub: FeedHub;
+  /** Every registered HTTP route with its policy (tests walk it). */
+  readonly routes: readonly RouteSpec[];
   /** Stops accepting, closes feed sockets with `reason`, ends open HTTP connections. */
   close(reason?: string): Promise<void>;
 }
+
+const KIOSK_POLICIES = new Set(['public', 'kiosk', 'viewer']);
 
 export async function startDaemon(config: Config, log: Logger): Promise<DaemonHandle> {
   const version = readPackageVersion();
   const uiDist = config.ui.dist ? path.resolve(config.ui.dist) : path.join(projectRoot(), 'ui', 'dist');
   mkdirSync(config.home, { recursive: true, mode: 0o700 });
 
+  const db = openDatabase(config.home);
+  const access = buildAccess(config, db, log);
   const hub = new FeedHub({ replayEvents: config.feed.replayEvents });
-  const readiness: ReadinessProbe[] = [
-    function stateDirectory() {
-      try {
-        accessSync(config.home, constants.W_OK);
-        return { name: 'state-directory', status: 'ok', required: true };
-      } catch (error) {
-        return { name: 'state-directory', status: 'failing', required: true, reason: `${config.home} is not writable: ${String(error)}` };
-      }
-    },
-    function ui() {
-      return uiIsBuilt(uiDist)
-        ? { name: 'ui', status: 'ok', required: false }
-        : { name: 'ui', status: 'failing', required: false, reason: `${uiDist}/index.html missing; run npm run build` };
-    },
-  ];
 
+  const loopbackOnly = isLoopbackAddress(config.listen.address);
+  const secure = !loopbackOnly && config.tls.mode === 'auto';
+  const tls = secure ? await loadTls(config) : undefined;
+  const transportWarning = !loopbackOnly && !secure ? 'This connection is plain HTTP (tls.mode: off): passwords and sessions cross the network unencrypted.' : null;
+
+  let mainListening: Listening | undefined;
   const routes = new RouteTable();
-  routes.add(...coreRoutes({ version, readiness }));
-  const app = createApp({ log, routes, uiDist });
+  routes.add(...coreRoutes({ version, readiness: readinessProbes(config.home, uiDist) }));
+  routes.add(...sessionRoutes({ auth: access.auth, secure, transportWarning }));
+  routes.add(...userRoutes(access.auth));
+  routes.add(...auditRoutes(access.audit));
+  routes.add(...kioskRoutes({ setup: access.setup, main: { address: config.listen.address, port: () => mainListening?.port ?? config.listen.port, tls: secure }, fingerprint: tls?.fingerprint ?? null }));
 
-  const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 60_000, keepAliveTimeout: 5_000 }, app);
-  const feed = attachFeed(server, {
+  const hostAllowed = (host: string | undefined) => isHostAllowed(host, access.hosts.names);
+  const appFor = (listener: Listener, listenerSecure: boolean, include: (r: RouteSpec) => boolean) =>
+    createApp({
+      log,
+      routes,
+      uiDist,
+      include,
+      hostAllowed,
+      jsonLimitBytes: config.limits.jsonBodyBytes,
+      guard: policyGuard({ auth: access.auth, audit: access.audit, listener, secure: listenerSecure }),
+    });
+
+  mainListening = await listen({
+    handler: appFor('main', secure, (r) => r.policy !== 'kiosk'),
+    address: config.listen.address,
+    port: config.listen.port,
+    tls,
+    connectionsPerAddress: config.limits.connectionsPerAddress,
+  });
+  const kioskListening = config.kiosk.enabled
+    ? await listen({
+        handler: appFor('kiosk', false, (r) => !MUTATING_METHODS.has(r.method) && KIOSK_POLICIES.has(r.policy)),
+        address: '127.0.0.1',
+        port: config.kiosk.port,
+        connectionsPerAddress: config.limits.connectionsPerAddress,
+      })
+    : undefined;
+
+  const feedOptions = {
     hub,
     log: log.child({ module: 'feed' }),
     version,
@@ -54,35 +88,39 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
     maxMessageBytes: config.feed.maxMessageBytes,
     sendBufferBytes: config.feed.sendBufferBytes,
     maxSubscriptions: config.feed.maxSubscriptions,
-  });
-  const stopSystem = startSystemTopic(hub, { version, intervalMs: config.feed.systemIntervalMs, clientCount: () => feed.clientCount });
+  };
+  const accessFor = (listener: Listener, listenerSecure: boolean) =>
+    feedAccess({ auth: access.auth, sockets: access.sockets, hub, listener, secure: listenerSecure, allowedHosts: () => access.hosts.names });
+  const feeds: FeedServer[] = [attachFeed(mainListening.server, { ...feedOptions, authorizeUpgrade: accessFor('main', secure) })];
+  if (kioskListening) feeds.push(attachFeed(kioskListening.server, { ...feedOptions, authorizeUpgrade: accessFor('kiosk', false) }));
+  const clientCount = () => feeds.reduce((n, f) => n + f.clientCount, 0);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.listen.port, config.listen.address, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = config.listen.address.includes(':') ? `[${config.listen.address}]` : config.listen.address;
-  const url = `http://${host}:${port}/`;
-  log.info({ url, home: config.home, version, node: process.versions.node }, 'outpost listening');
+  const stopSystem = startSystemTopic(hub, { version, intervalMs: config.feed.systemIntervalMs, clientCount });
+  const stopSweeps = access.startSweeps();
+
+  access.announceSetup();
+  log.info({ url: mainListening.url, kiosk: kioskListening?.url ?? null, home: config.home, version, node: process.versions.node }, 'outpost listening');
 
   let closing: Promise<void> | undefined;
   return {
-    url,
-    port,
+    url: mainListening.url,
+    port: mainListening.port,
+    kioskUrl: kioskListening?.url ?? null,
     hub,
+    routes: routes.routes,
     close(reason = FEED_CLOSE.shuttingDown.reason) {
-      closing ??= new Promise<void>((resolve) => {
+      closing ??= (async () => {
         stopSystem();
-        server.close(() => resolve());
-        feed.close(FEED_CLOSE.shuttingDown.code, reason);
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 1000).unref();
-      });
+        stopSweeps();
+        for (const feed of feeds) feed.close(FEED_CLOSE.shuttingDown.code, reason);
+        await Promise.all([mainListening.close(), kioskListening?.close()]);
+        db.close();
+      })();
       return closing;
     },
   };
+}
+
+async function loadTls(_config: Config): Promise<{ cert: string; key: string; fingerprint: string }> {
+  throw new Error('TLS listeners are not wired yet: set tls.mode: off or listen on loopback');
 }

@@ -24,10 +24,10 @@ export interface TestDaemon extends DaemonHandle {
 /** Starts the daemon in this process on a loopback port chosen by the kernel. */
 export async function startTestDaemon(overrides: Record<string, unknown> = {}): Promise<TestDaemon> {
   const home = tempDir();
-  const yaml = JSON.stringify({ home, listen: { address: '127.0.0.1', port: 0 }, log: { level: 'silent' }, ...overrides });
+  const yaml = JSON.stringify({ home, listen: { address: '127.0.0.1', port: 0 }, kiosk: { port: 0 }, log: { level: 'silent' }, ...overrides });
   const result = resolveConfig({ file: { path: 'test-config', text: yaml }, env: {}, flags: {}, cwd: home });
   if (!result.ok) throw new Error(`bad test config: ${JSON.stringify(result.problems)}`);
-  const handle = await startDaemon(result.config, createLogger('silent'));
+  const handle = await startDaemon(result.config, createLogger(result.config.log.level));
   return {
     ...handle,
     home,
@@ -42,6 +42,8 @@ export interface SpawnedDaemon {
   child: ChildProcess;
   url: string;
   port: number;
+  kioskUrl: string | null;
+  kioskPort: number | null;
   stderr(): string;
   stdout(): string;
   /** Resolves with the exit code (or signal name) once the process has ended. */
@@ -49,8 +51,8 @@ export interface SpawnedDaemon {
 }
 
 /** Runs `outpost serve` as a child process and waits for it to print its URL. */
-export function spawnDaemon(options: { home: string; port?: number; args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<SpawnedDaemon> {
-  const args = [CLI, 'serve', '--config', 'none', '--home', options.home, '--port', String(options.port ?? 0), ...(options.args ?? [])];
+export function spawnDaemon(options: { home: string; port?: number; kioskPort?: number; args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<SpawnedDaemon> {
+  const args = [CLI, 'serve', '--config', 'none', '--home', options.home, '--port', String(options.port ?? 0), '--kiosk-port', String(options.kioskPort ?? 0), ...(options.args ?? [])];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -63,11 +65,13 @@ export function spawnDaemon(options: { home: string; port?: number; args?: strin
     }, options.timeoutMs ?? 15_000);
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
-      const match = /LocalUI at (http:\/\/[^\s]+)/.exec(err);
-      if (match?.[1]) {
+      const match = /LocalUI at (https?:\/\/[^\s]+)/.exec(err);
+      const kiosk = /kiosk screen at (http:\/\/[^\s]+\/)kiosk/.exec(err);
+      if (match?.[1] && (kiosk?.[1] || options.args?.includes('--no-kiosk'))) {
         clearTimeout(timer);
         const url = match[1];
-        resolve({ child, url, port: Number(new URL(url).port), stderr: () => err, stdout: () => out, exited });
+        const kioskUrl = kiosk?.[1] ?? null;
+        resolve({ child, url, port: Number(new URL(url).port), kioskUrl, kioskPort: kioskUrl ? Number(new URL(kioskUrl).port) : null, stderr: () => err, stdout: () => out, exited });
       }
     });
     void exited.then((code) => {

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, ROOT, spawnDaemon, stopDaemon, tempDir } from '../helpers/daemon.ts';
 import { TestFeedClient } from '../helpers/feed-client.ts';
+import { userSession } from '../helpers/auth.ts';
 
 const run = promisify(execFile);
 const dirs: string[] = [];
@@ -52,8 +53,10 @@ describe('outpost CLI', () => {
   });
 
   it('shuts down on SIGTERM: closes feed sockets with a reason and exits 0 within 5 s', async () => {
-    const daemon = await spawnDaemon({ home: home() });
-    const client = await TestFeedClient.open(daemon.url);
+    const dir = home();
+    const daemon = await spawnDaemon({ home: dir });
+    const session = await userSession(dir, daemon.url, 'sam', 'viewer');
+    const client = await TestFeedClient.open(daemon.url, { headers: { cookie: session.cookie, origin: session.origin } });
     const started = Date.now();
     const code = await stopDaemon(daemon);
     expect(code).toBe(0);

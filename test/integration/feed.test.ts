@@ -3,18 +3,21 @@ import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
 import { TestFeedClient } from '../helpers/feed-client.ts';
+import { userSession, type TestSession } from '../helpers/auth.ts';
 import type { EventMessage, HelloMessage, ServerMessage, SnapshotMessage } from '../../daemon/src/protocol/index.ts';
 
 let daemon: TestDaemon;
+let viewer: TestSession;
 const clients: TestFeedClient[] = [];
 async function open(options?: WebSocket.ClientOptions): Promise<TestFeedClient> {
-  const client = await TestFeedClient.open(daemon.url, options);
+  const client = await TestFeedClient.open(daemon.url, { headers: { cookie: viewer.cookie, origin: viewer.origin }, ...options });
   clients.push(client);
   return client;
 }
 
 beforeAll(async () => {
   daemon = await startTestDaemon({ feed: { systemIntervalMs: 50, heartbeatMs: 1000, sendBufferBytes: 16 * 1024, replayEvents: 64 } });
+  viewer = await userSession(daemon.home, daemon.url, 'vera', 'viewer');
 });
 afterEach(() => clients.splice(0).forEach((c) => c.close()));
 afterAll(() => daemon.stop());

@@ -15,7 +15,7 @@ const tick = (n: number) => ({ kind: 'system.tick.v1' as const, uptimeS: n, clie
 
 function setup(options: { sendBufferBytes?: number; maxSubscriptions?: number; replay?: number } = {}) {
   const hub = new FeedHub({ replayEvents: options.replay ?? 16, epoch: 'epoch-1' });
-  const topic = hub.define({ name: 'system', initial, reduce: reduceSystem });
+  const topic = hub.define({ name: 'system', initial, reduce: reduceSystem, policy: 'viewer' });
   const socket = new FakeSocket();
   const connection = new FeedConnection(socket, hub, {
     sendBufferBytes: options.sendBufferBytes ?? 1000,
@@ -57,7 +57,7 @@ describe('feed connection', () => {
 
   it('refuses unknown topics, bad messages and too many subscriptions with stable codes', () => {
     const { hub, socket, connection } = setup({ maxSubscriptions: 1 });
-    hub.define({ name: 'other', initial: 0, reduce: (s: number) => s + 1 });
+    hub.define({ name: 'other', initial: 0, reduce: (s: number) => s + 1, policy: 'viewer' });
     connection.receive('not json');
     connection.receive(JSON.stringify({ type: 'subscribe', topic: 'system', extra: true }));
     connection.receive(JSON.stringify({ type: 'subscribe', topic: 'nope' }));
@@ -69,7 +69,7 @@ describe('feed connection', () => {
 
   it('hides topics the client may not access as if they did not exist', () => {
     const hub = new FeedHub({ replayEvents: 4 });
-    hub.define({ name: 'audit', initial: 0, reduce: (s: number) => s });
+    hub.define({ name: 'audit', initial: 0, reduce: (s: number) => s, policy: 'admin' });
     const socket = new FakeSocket();
     const connection = new FeedConnection(socket, hub, { sendBufferBytes: 1000, maxSubscriptions: 4, mayAccess: (t) => t !== 'audit' });
     connection.subscribe('audit');

@@ -14,14 +14,14 @@ describe('feed reducer and topic', () => {
   });
 
   it('keeps state equal to every published event applied in order', () => {
-    const topic = new Topic({ name: 'system', initial, reduce: reduceSystem }, 8);
+    const topic = new Topic({ name: 'system', initial, reduce: reduceSystem, policy: 'viewer' }, 8);
     for (let i = 1; i <= 20; i += 1) topic.publish(tick(i));
     expect(topic.seq).toBe(20);
     expect(topic.state.uptimeS).toBe(20);
   });
 
   it('replays exactly the missed events while they are kept, and refuses once they are gone', () => {
-    const topic = new Topic({ name: 'system', initial, reduce: reduceSystem }, 8);
+    const topic = new Topic({ name: 'system', initial, reduce: reduceSystem, policy: 'viewer' }, 8);
     for (let i = 1; i <= 20; i += 1) topic.publish(tick(i));
     expect(topic.eventsAfter(20)).toEqual([]);
     expect(topic.eventsAfter(17)?.map((e) => e.uptimeS)).toEqual([18, 19, 20]);
@@ -33,7 +33,7 @@ describe('feed reducer and topic', () => {
   });
 
   it('a client replaying the missed events reaches the same state as the server', () => {
-    const topic = new Topic({ name: 'system', initial, reduce: reduceSystem }, 16);
+    const topic = new Topic({ name: 'system', initial, reduce: reduceSystem, policy: 'viewer' }, 16);
     for (let i = 1; i <= 5; i += 1) topic.publish(tick(i));
     const clientState = topic.state;
     const clientSeq = topic.seq;
@@ -43,7 +43,7 @@ describe('feed reducer and topic', () => {
   });
 
   it('with a replay capacity of zero always asks for a snapshot', () => {
-    const topic = new Topic({ name: 'system', initial, reduce: reduceSystem }, 0);
+    const topic = new Topic({ name: 'system', initial, reduce: reduceSystem, policy: 'viewer' }, 0);
     topic.publish(tick(1));
     expect(topic.eventsAfter(0)).toBeNull();
     expect(topic.eventsAfter(1)).toEqual([]);

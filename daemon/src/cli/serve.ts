@@ -4,11 +4,11 @@ import { formatProblems, loadConfig } from '../config/index.ts';
 import { createLogger } from '../lib/logger.ts';
 import { startDaemon } from '../main.ts';
 
-export const serveHelp = `usage: outpost serve [--config FILE] [--home DIR] [--port N] [--listen ADDRESS] [--log-level LEVEL]
+export const serveHelp = `usage: outpost serve [--config FILE] [--home DIR] [--port N] [--listen ADDRESS] [--kiosk-port N] [--log-level LEVEL]
 
 Runs the web daemon and the LocalUI. Settings come from the config file
 (--config, OUTPOST_CONFIG, ./outpost.config.yaml or /etc/outpost/config.yaml),
-then the environment (OUTPOST_HOME, OUTPOST_PORT, OUTPOST_LISTEN, OUTPOST_LOG_LEVEL),
+then the environment (OUTPOST_HOME, OUTPOST_PORT, OUTPOST_LISTEN, OUTPOST_KIOSK_PORT, OUTPOST_LOG_LEVEL),
 then these flags.`;
 
 export async function serveCommand(args: string[]): Promise<number> {
@@ -19,6 +19,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       home: { type: 'string' },
       port: { type: 'string' },
       listen: { type: 'string' },
+      'kiosk-port': { type: 'string' },
       'log-level': { type: 'string' },
     },
     strict: true,
@@ -32,6 +33,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const log = createLogger(config.log.level);
   const daemon = await startDaemon(config, log);
   process.stderr.write(`outpost: LocalUI at ${daemon.url}\n`);
+  if (daemon.kioskUrl) process.stderr.write(`outpost: kiosk screen at ${daemon.kioskUrl}kiosk (read-only, this machine only)\n`);
 
   return new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {

@@ -31,14 +31,16 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_PORT: 'listen.port',
   OUTPOST_LISTEN: 'listen.address',
   OUTPOST_LOG_LEVEL: 'log.level',
+  OUTPOST_KIOSK_PORT: 'kiosk.port',
 };
 const FLAG_MAP: Record<string, string> = {
   home: 'home',
   port: 'listen.port',
   listen: 'listen.address',
   'log-level': 'log.level',
+  'kiosk-port': 'kiosk.port',
 };
-const NUMERIC_PATHS = new Set(['listen.port']);
+const NUMERIC_PATHS = new Set(['listen.port', 'kiosk.port']);
 
 function setPath(tree: Tree, dotted: string, value: unknown): void {
   const keys = dotted.split('.');

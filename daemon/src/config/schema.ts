@@ -31,6 +31,42 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    kiosk: z
+      .object({
+        /** The appliance screen's read-only listener; always plain HTTP on 127.0.0.1. */
+        enabled: z.boolean().default(true),
+        port: port.default(7481),
+      })
+      .strict()
+      .prefault({}),
+    tls: z
+      .object({
+        /** auto: HTTPS on any non-loopback listener. off: plain HTTP everywhere (the UI warns). */
+        mode: z.enum(['auto', 'off']).default('auto'),
+        certFile: z.string().min(1).optional(),
+        keyFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), { error: 'certFile and keyFile go together' })
+      .prefault({}),
+    /** Host names accepted in the Host header besides localhost, the hostname and the device's addresses. */
+    allowedHosts: z.array(z.string().min(1).max(253)).max(64).default([]),
+    session: z
+      .object({
+        idleMinutes: z.number().min(0.01).max(24 * 60).default(15),
+        absoluteHours: z.number().min(0.001).max(24 * 30).default(12),
+        /** How often live sockets are checked against their session. */
+        checkIntervalMs: z.number().int().min(100).max(60_000).default(5000),
+      })
+      .strict()
+      .prefault({}),
+    limits: z
+      .object({
+        connectionsPerAddress: z.number().int().min(1).max(10_000).default(64),
+        jsonBodyBytes: z.number().int().min(1024).max(1 << 20).default(64 * 1024),
+      })
+      .strict()
+      .prefault({}),
     ui: z
       .object({ dist: z.string().min(1).optional() })
       .strict()

@@ -1,5 +1,5 @@
 export { FeedHub, type FeedCounters } from './hub.ts';
-export { Topic, type TopicDefinition } from './topic.ts';
+export { Topic, type TopicDefinition, type TopicPolicy } from './topic.ts';
 export { FeedConnection, type FeedSocket } from './connection.ts';
 export { attachFeed, type FeedServer, type FeedServerOptions, type UpgradeDecision } from './server.ts';
 export { startSystemTopic } from './system-topic.ts';

@@ -17,6 +17,7 @@ export function startSystemTopic(hub: FeedHub, options: SystemTopicOptions): () 
     name: 'system',
     initial: { version: options.version, startedAt: Math.round(startedAt), uptimeS: 0, clients: 0, serverTime: startedAt },
     reduce: reduceSystem,
+    policy: 'viewer',
   });
   const timer = setInterval(() => {
     const t = now();

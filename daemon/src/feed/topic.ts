@@ -2,10 +2,14 @@
 // events so reconnecting clients can resume. Invariant: `state` is the result of applying every
 // published event, in order, to `initial`; events in the ring are exactly seq-ring.length+1 … seq.
 
+export type TopicPolicy = 'viewer' | 'operator' | 'admin';
+
 export interface TopicDefinition<S, E> {
   name: string;
   initial: S;
   reduce(state: S, event: E): S;
+  /** The least role that may subscribe; declared where the topic is defined. */
+  policy: TopicPolicy;
 }
 
 export interface TopicListener {
@@ -15,6 +19,7 @@ export interface TopicListener {
 
 export class Topic<S = unknown, E = unknown> {
   readonly name: string;
+  readonly policy: TopicPolicy;
   private readonly reduce: (state: S, event: E) => S;
   private current: S;
   private sequence = 0;
@@ -25,6 +30,7 @@ export class Topic<S = unknown, E = unknown> {
 
   constructor(definition: TopicDefinition<S, E>, replayCapacity: number) {
     this.name = definition.name;
+    this.policy = definition.policy;
     this.reduce = definition.reduce;
     this.current = definition.initial;
     this.ring = new Array<E | undefined>(replayCapacity);

@@ -5,7 +5,7 @@ import { OutpostError } from '../lib/errors.ts';
 import { problemHandler } from './problem.ts';
 import { securityHeaders } from './security-headers.ts';
 import { staticUi } from './static-ui.ts';
-import type { RouteTable, PolicyGuard } from './route-table.ts';
+import type { RouteTable, PolicyGuard, RouteSpec } from './route-table.ts';
 
 export interface AppDeps {
   log: Logger;
@@ -14,6 +14,10 @@ export interface AppDeps {
   /** Enforces each route's policy; defaults to allowing only `public` routes. */
   guard?: PolicyGuard;
   jsonLimitBytes?: number;
+  /** Registers only the routes this listener serves (the kiosk gets no mutating route at all). */
+  include?: (route: RouteSpec) => boolean;
+  /** Refuses requests whose Host header is not one of the device's names (DNS rebinding). */
+  hostAllowed?: (host: string | undefined) => boolean;
 }
 
 const publicOnly: PolicyGuard = (route) =>
@@ -24,10 +28,16 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', 'strong');
   app.use(securityHeaders());
+  if (deps.hostAllowed) {
+    const allowed = deps.hostAllowed;
+    app.use((req, _res, next) =>
+      next(allowed(req.headers.host) ? undefined : new OutpostError('host_not_allowed', 'this device does not answer to that host name')),
+    );
+  }
   app.use('/api', express.json({ limit: deps.jsonLimitBytes ?? 64 * 1024, strict: true }));
 
   const router = express.Router();
-  deps.routes.mount(router, deps.guard ?? publicOnly);
+  deps.routes.mount(router, deps.guard ?? publicOnly, deps.include);
   app.use(router);
 
   app.use('/api', (req, _res, next) => next(new OutpostError('not_found', `no API route ${req.method} ${req.originalUrl}`)));

@@ -3,3 +3,5 @@ export { RouteTable, MUTATING_METHODS, type RouteSpec, type Policy, type PolicyG
 export { coreRoutes, evaluateReadiness, type ReadinessProbe } from './core-routes.ts';
 export { uiIsBuilt, UI_PAGES } from './static-ui.ts';
 export { sendProblem } from './problem.ts';
+export { listen, type Listening, type ListenOptions } from './listen.ts';
+export { parseBody } from './validate.ts';

@@ -21,6 +21,10 @@ export function sendProblem(res: Response, error: OutpostError, instance?: strin
   };
   if (instance) body.instance = instance;
   if (error.errors) body.errors = error.errors;
+  if (error.retryAfterSeconds !== undefined) {
+    body.retryAfterSeconds = error.retryAfterSeconds;
+    res.setHeader('Retry-After', String(error.retryAfterSeconds));
+  }
   res.status(error.status).type('application/problem+json').send(JSON.stringify(body));
 }
 
@@ -44,7 +48,8 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
     const problem = toOutpostError(error);
-    if (problem.status >= 500) log.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    if (problem.status >= 500 && !isOutpostError(error)) log.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    else if (problem.status >= 500) log.warn({ code: problem.code, detail: problem.message, path: req.path }, 'request failed');
     else log.debug({ code: problem.code, method: req.method, path: req.path }, 'request refused');
     sendProblem(res, problem, req.originalUrl);
   };

@@ -1,6 +1,6 @@
 // Every HTTP route is registered here with the policy that says who may call it. The access layer
 // enforces the policy before the handler runs; a test walks this table.
-import type { RequestHandler, Router } from 'express';
+import type { Request, RequestHandler, Router } from 'express';
 
 export type Policy = 'public' | 'kiosk' | 'viewer' | 'operator' | 'admin';
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -13,6 +13,11 @@ export interface RouteSpec {
   handler: RequestHandler;
   /** Also accept the configured Prometheus scrape token (`Authorization: Bearer …`). */
   scrapeToken?: boolean;
+  /**
+   * Required on every mutating route: the audit action recorded with the caller, target and
+   * outcome once the response is sent, or 'self' when the handler records richer entries itself.
+   */
+  audit?: { action: string; target?: (req: Request) => string } | 'self';
 }
 
 /** Builds the middleware that enforces a policy; the access layer provides it. */
@@ -28,6 +33,12 @@ export class RouteTable {
       if (this.specs.some((r) => r.method === route.method && r.path === route.path)) {
         throw new Error(`route ${route.method} ${route.path} registered twice`);
       }
+      if (MUTATING_METHODS.has(route.method) && !route.audit) {
+        throw new Error(`mutating route ${route.method} ${route.path} must declare its audit action`);
+      }
+      if (MUTATING_METHODS.has(route.method) && route.policy === 'kiosk') {
+        throw new Error(`route ${route.method} ${route.path}: the kiosk has no mutating route`);
+      }
       this.specs.push(route);
     }
   }
@@ -36,8 +47,9 @@ export class RouteTable {
     return this.specs;
   }
 
-  mount(router: Router, guard: PolicyGuard): void {
-    for (const route of this.specs) {
+  /** Registers the routes `include` accepts (all by default) on `router`, each behind its guard. */
+  mount(router: Router, guard: PolicyGuard, include: (route: RouteSpec) => boolean = () => true): void {
+    for (const route of this.specs.filter(include)) {
       const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
       router[method](route.path, ...guard(route), route.handler);
     }

@@ -9,12 +9,15 @@ export interface OutpostErrorOptions {
   errors?: { path: string; message: string }[];
   /** Overrides the code's default HTTP status. */
   status?: number;
+  /** For throttling: when the caller may try again (sent as Retry-After). */
+  retryAfterSeconds?: number;
 }
 
 export class OutpostError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly errors: { path: string; message: string }[] | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: OutpostErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -22,6 +25,7 @@ export class OutpostError extends Error {
     this.code = code;
     this.status = options.status ?? ERROR_CODES[code];
     this.errors = options.errors;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

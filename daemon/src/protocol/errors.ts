@@ -5,10 +5,20 @@ export const ERROR_CODES = {
   bad_request: 400,
   invalid_json: 400,
   validation_failed: 400,
+  unauthenticated: 401,
+  login_failed: 401,
+  forbidden: 403,
+  origin_mismatch: 403,
+  csrf_failed: 403,
+  setup_code_invalid: 403,
   not_found: 404,
   method_not_allowed: 405,
   payload_too_large: 413,
+  user_exists: 409,
+  setup_not_available: 409,
   unsupported_media_type: 415,
+  host_not_allowed: 421,
+  login_throttled: 429,
   internal_error: 500,
   not_ready: 503,
   ui_not_built: 503,
@@ -31,6 +41,8 @@ export interface Problem {
   instance?: string;
   /** Machine-readable specifics (field paths, limits). */
   errors?: { path: string; message: string }[];
+  /** With `login_throttled`: seconds until the next attempt may be made. */
+  retryAfterSeconds?: number;
 }
 
 export function problemType(code: ErrorCode): string {

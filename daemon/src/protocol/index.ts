@@ -4,3 +4,4 @@ export * from './feed.ts';
 export * from './system.ts';
 export * from './reducer.ts';
 export * from './api.ts';
+export * from './auth.ts';

@@ -1,0 +1,67 @@
+// The audit log over HTTP, for admins: filtered pages and a JSON-lines export.
+import { z } from 'zod';
+import type { RouteSpec } from '../http/route-table.ts';
+import { OutpostError } from '../lib/errors.ts';
+import type { AuditRecordInfo } from '../protocol/auth.ts';
+import type { AuditLog, AuditQuery } from './audit-log.ts';
+import type { AuditRecord } from './chain.ts';
+
+const queryShape = z
+  .object({
+    actor: z.string().max(64).optional(),
+    action: z.string().max(64).optional(),
+    outcome: z.enum(['success', 'failure', 'denied']).optional(),
+    since: z.coerce.number().int().min(0).optional(),
+    until: z.coerce.number().int().min(0).optional(),
+    before: z.coerce.number().int().min(1).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
+function parseQuery(query: unknown): AuditQuery {
+  const cleaned = Object.fromEntries(Object.entries(query as Record<string, unknown>).filter(([, v]) => v !== ''));
+  const result = queryShape.safeParse(cleaned);
+  if (!result.success) {
+    const errors = result.error.issues.map((i) => ({ path: i.path.join('.') || '(query)', message: i.message }));
+    throw new OutpostError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+  }
+  return result.data;
+}
+
+export function toAuditInfo(record: AuditRecord): AuditRecordInfo {
+  let detail: Record<string, unknown> = {};
+  try {
+    detail = JSON.parse(record.detail) as Record<string, unknown>;
+  } catch {
+    detail = { unparsed: record.detail };
+  }
+  return { id: record.id, time: record.time, actor: record.actor, role: record.role, address: record.address, action: record.action, target: record.target, outcome: record.outcome, detail, hash: record.hash };
+}
+
+export function auditRoutes(audit: AuditLog): RouteSpec[] {
+  return [
+    {
+      method: 'GET',
+      path: '/api/v1/audit',
+      policy: 'admin',
+      summary: 'audit records, newest first, filtered by actor, action prefix, outcome, time; page with before=<id>',
+      handler: (req, res) => {
+        const records = audit.query(parseQuery(req.query)).map(toAuditInfo);
+        res.json({ records, verified: audit.verify() });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/audit/export',
+      policy: 'admin',
+      summary: 'the whole audit log as JSON lines (one record per line, oldest first, with hashes)',
+      handler: (_req, res) => {
+        const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+        res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
+        res.setHeader('Content-Disposition', `attachment; filename="outpost-audit-${stamp}.jsonl"`);
+        for (const record of audit.all()) res.write(`${JSON.stringify(record)}\n`);
+        res.end();
+      },
+    },
+  ];
+}

@@ -1,0 +1,40 @@
+// The feed handshake's checks, before the upgrade completes: an allowed Host, an Origin equal to the
+// page's own origin (another port on the same address is another origin), and a live session — or
+// the kiosk listener's read-only principal. Topics are filtered by the role each declares.
+import type { IncomingMessage } from 'node:http';
+import type { FeedHub, UpgradeDecision } from '../feed/index.ts';
+import { hashSessionId } from './sessions.ts';
+import { isHostAllowed, isSameOrigin, parseCookies, sessionCookieName } from './request-checks.ts';
+import { roleAtLeast, type Role } from './roles.ts';
+import type { AuthService } from './service.ts';
+import type { SessionSockets } from './session-sockets.ts';
+import type { Listener } from './guard.ts';
+
+export interface FeedAccessDeps {
+  auth: AuthService;
+  sockets: SessionSockets;
+  hub: FeedHub;
+  listener: Listener;
+  secure: boolean;
+  allowedHosts: () => ReadonlySet<string>;
+}
+
+export function feedAccess(deps: FeedAccessDeps): (req: IncomingMessage) => UpgradeDecision {
+  const mayAccessAs = (role: Role) => (topic: string) => {
+    const policy = deps.hub.get(topic)?.policy;
+    return policy !== undefined && roleAtLeast(role, policy);
+  };
+  return (req) => {
+    if (!isHostAllowed(req.headers.host, deps.allowedHosts())) return { ok: false, status: 403 };
+    const origin = req.headers.origin;
+    if (origin !== undefined && !isSameOrigin({ origin, host: req.headers.host }, deps.secure)) return { ok: false, status: 403 };
+    if (deps.listener === 'kiosk') return { ok: true, mayAccess: mayAccessAs('viewer') };
+
+    const cookie = parseCookies(req.headers.cookie).get(sessionCookieName(deps.secure));
+    if (!cookie || cookie.length > 128) return { ok: false, status: 401 };
+    const idHash = hashSessionId(cookie);
+    const result = deps.auth.principalForSession(idHash);
+    if (!('principal' in result) || result.principal.kind !== 'user') return { ok: false, status: 401 };
+    return { ok: true, mayAccess: mayAccessAs(result.principal.role), onOpen: (close) => deps.sockets.add(idHash, close) };
+  };
+}

@@ -1,0 +1,112 @@
+// Enforces each route's policy. Order for a mutation: who (session → 401), may they (role → 403),
+// from our own page (Origin → 403), with the session's CSRF token (→ 403); then the audit record.
+// The kiosk listener never sees a mutating route: they are not registered there at all.
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import { OutpostError } from '../lib/errors.ts';
+import type { AuditLog } from '../audit/index.ts';
+import { MUTATING_METHODS, type PolicyGuard, type RouteSpec } from '../http/route-table.ts';
+import { actorName, roleOf, type Principal, type RequestContext } from './principal.ts';
+import { isSameOrigin, parseCookies, sessionCookieName } from './request-checks.ts';
+import { roleAtLeast, type Role } from './roles.ts';
+import { hashSessionId } from './sessions.ts';
+import type { AuthService } from './service.ts';
+
+export type Listener = 'main' | 'kiosk';
+
+export interface GuardDeps {
+  auth: AuthService;
+  audit: AuditLog;
+  listener: Listener;
+  secure: boolean;
+  scrapeToken?: string;
+}
+
+export function requestContext(req: Request): RequestContext {
+  return { address: (req.socket.remoteAddress ?? '-').replace(/^::ffff:/, ''), userAgent: String(req.headers['user-agent'] ?? '').slice(0, 256) };
+}
+
+export function principalOf(res: Response): Principal {
+  return (res.locals.principal as Principal | undefined) ?? { kind: 'anonymous' };
+}
+
+function tokensEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Who is calling, from the listener, the session cookie or a scrape token. */
+export function resolvePrincipal(req: Request, deps: GuardDeps, allowScrapeToken = false): Principal {
+  if (deps.listener === 'kiosk') return { kind: 'kiosk', role: 'viewer' };
+  const cookie = parseCookies(req.headers.cookie).get(sessionCookieName(deps.secure));
+  if (cookie && cookie.length <= 128) {
+    const result = deps.auth.principalForSession(hashSessionId(cookie));
+    if ('principal' in result) return result.principal;
+  }
+  const authorization = req.headers.authorization;
+  if (allowScrapeToken && deps.scrapeToken && authorization?.startsWith('Bearer ') && tokensEqual(authorization.slice(7), deps.scrapeToken)) {
+    return { kind: 'scraper', role: 'viewer' };
+  }
+  return { kind: 'anonymous' };
+}
+
+export function policyGuard(deps: GuardDeps): PolicyGuard {
+  return (route: RouteSpec) => {
+    const mutating = MUTATING_METHODS.has(route.method);
+    const chain: RequestHandler[] = [
+      (req, res, next) => {
+        res.locals.principal = resolvePrincipal(req, deps, route.scrapeToken === true);
+        next();
+      },
+    ];
+    if (route.policy === 'viewer' || route.policy === 'operator' || route.policy === 'admin') chain.push(requireRole(route.policy));
+    if (mutating && route.audit && route.audit !== 'self') chain.push(auditWhenDone(deps.audit, route.audit));
+    if (mutating) chain.push(requireSameOrigin(deps.secure));
+    if (mutating && route.policy !== 'public') chain.push(requireCsrf);
+    return chain;
+  };
+}
+
+function requireRole(needed: Role): RequestHandler {
+  return (_req, res, next) => {
+    const principal = principalOf(res);
+    if (principal.kind === 'anonymous') return next(new OutpostError('unauthenticated', 'log in first'));
+    if (principal.kind === 'scraper' && needed !== 'viewer') return next(new OutpostError('forbidden', 'a scrape token only reads'));
+    if (!roleAtLeast(principal.role, needed)) return next(new OutpostError('forbidden', `this needs the ${needed} role; you are ${principal.role}`));
+    next();
+  };
+}
+
+function requireSameOrigin(secure: boolean): RequestHandler {
+  return (req, _res, next) => {
+    const ok = isSameOrigin({ origin: req.headers.origin, 'sec-fetch-site': req.headers['sec-fetch-site'] as string | undefined, host: req.headers.host }, secure);
+    next(ok ? undefined : new OutpostError('origin_mismatch', 'this change must come from the Outpost page itself'));
+  };
+}
+
+const requireCsrf: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
+  const principal = principalOf(res);
+  const sent = req.headers['x-csrf-token'];
+  const ok = principal.kind === 'user' && typeof sent === 'string' && tokensEqual(sent, principal.session.csrfToken);
+  next(ok ? undefined : new OutpostError('csrf_failed', 'missing or wrong X-CSRF-Token header; reload the page'));
+};
+
+function auditWhenDone(audit: AuditLog, spec: { action: string; target?: (req: Request) => string }): RequestHandler {
+  return (req, res, next) => {
+    res.once('finish', () => {
+      const principal = principalOf(res);
+      const outcome = res.statusCode < 400 ? 'success' : res.statusCode === 401 || res.statusCode === 403 ? 'denied' : 'failure';
+      audit.append({
+        actor: actorName(principal),
+        role: roleOf(principal),
+        address: requestContext(req).address,
+        action: spec.action,
+        target: spec.target?.(req) ?? req.path,
+        outcome,
+        detail: { status: res.statusCode },
+      });
+    });
+    next();
+  };
+}

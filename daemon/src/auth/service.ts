@@ -1,0 +1,199 @@
+// Authentication and user management: login with throttling, logout, first-start setup, users.
+// Every outcome is audited here, where actor, target and reason are known.
+import type { Logger } from '../lib/logger.ts';
+import { OutpostError } from '../lib/errors.ts';
+import type { AuditLog } from '../audit/index.ts';
+import { cleanField } from '../audit/index.ts';
+import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.ts';
+import { passwordProblem, usernameProblem, type Role } from './roles.ts';
+import type { LoginAttempts } from './login-attempts.ts';
+import type { EndReason, Session, SessionStore } from './sessions.ts';
+import type { SessionSockets } from './session-sockets.ts';
+import type { SetupGate } from './setup-gate.ts';
+import type { User, UserStore } from './users.ts';
+import { actorName, roleOf, type Principal, type RequestContext } from './principal.ts';
+
+export interface AuthServiceDeps {
+  users: UserStore;
+  sessions: SessionStore;
+  attempts: LoginAttempts;
+  sockets: SessionSockets;
+  setup: SetupGate;
+  audit: AuditLog;
+  log: Logger;
+  now?: () => number;
+}
+
+export interface LoginResult {
+  sessionId: string;
+  session: Session;
+  user: User;
+}
+
+const GENERIC_LOGIN_FAILURE = 'wrong username or password';
+
+function throttleMessage(retryAfterMs: number, locked: boolean): string {
+  const seconds = Math.ceil(retryAfterMs / 1000);
+  return locked
+    ? `too many failed logins: locked for ${Math.ceil(seconds / 60)} more minute${seconds > 60 ? 's' : ''}`
+    : `too many failed logins: wait ${seconds} second${seconds === 1 ? '' : 's'} before trying again`;
+}
+
+export class AuthService {
+  private readonly d: AuthServiceDeps;
+  private readonly now: () => number;
+
+  constructor(deps: AuthServiceDeps) {
+    this.d = deps;
+    this.now = deps.now ?? Date.now;
+  }
+
+  get setupOpen(): boolean {
+    return this.d.setup.open;
+  }
+
+  /** The principal behind a session cookie, or why it is not live. */
+  principalForSession(idHash: string): { principal: Principal } | { ended: EndReason | null } {
+    const result = this.d.sessions.lookup(idHash, this.now());
+    if ('ended' in result) return result;
+    const user = this.d.users.byId(result.session.userId);
+    if (!user || user.disabledAt !== null) {
+      this.d.sessions.end(idHash, 'user disabled', this.now());
+      return { ended: 'user disabled' };
+    }
+    return { principal: { kind: 'user', userId: user.id, username: user.username, role: user.role, session: result.session } };
+  }
+
+  async login(username: string, password: string, ctx: RequestContext): Promise<LoginResult> {
+    const account = cleanField(username.toLowerCase(), 64);
+    const now = this.now();
+    const gate = this.d.attempts.check(account, ctx.address, now);
+    const base = { actor: account || '-', role: '-', address: ctx.address, action: 'session.login', target: account };
+    if (!gate.allowed) {
+      this.d.audit.append({ ...base, outcome: 'denied', detail: { reason: gate.locked ? 'locked' : 'throttled', retryAfterMs: gate.retryAfterMs } });
+      throw new OutpostError('login_throttled', throttleMessage(gate.retryAfterMs, gate.locked), { retryAfterSeconds: Math.ceil(gate.retryAfterMs / 1000) });
+    }
+    const found = this.d.users.findForLogin(account);
+    const verdict = found ? await verifyPassword(password, found.passwordHash) : (await burnPasswordCheck(password), { ok: false, needsRehash: false });
+    if (!found || !verdict.ok || found.user.disabledAt !== null) {
+      const counts = this.d.attempts.fail(account, ctx.address, now);
+      const reason = !found ? 'unknown user' : found.user.disabledAt !== null && verdict.ok ? 'user disabled' : 'wrong password';
+      this.d.audit.append({ ...base, outcome: 'failure', detail: { reason, failures: counts } });
+      throw new OutpostError('login_failed', GENERIC_LOGIN_FAILURE);
+    }
+    this.d.attempts.succeed(account, ctx.address);
+    if (verdict.needsRehash) this.d.users.setPassword(found.user.id, await hashPassword(password), found.user.passwordChangedAt);
+    const created = this.d.sessions.create(found.user.id, ctx.address, ctx.userAgent, now);
+    this.d.audit.append({ ...base, role: found.user.role, outcome: 'success' });
+    return { sessionId: created.id, session: created.session, user: found.user };
+  }
+
+  logout(principal: Principal, ctx: RequestContext): void {
+    if (principal.kind !== 'user') return;
+    this.endSession(principal.session.idHash, 'logged out');
+    this.d.audit.append({ actor: principal.username, role: principal.role, address: ctx.address, action: 'session.logout', target: principal.username, outcome: 'success' });
+  }
+
+  async completeSetup(code: string, username: string, password: string, ctx: RequestContext): Promise<LoginResult> {
+    const base = { actor: cleanField(username, 64) || '-', role: '-', address: ctx.address, action: 'setup.first_admin', target: cleanField(username, 64) };
+    if (!this.d.setup.open) throw new OutpostError('setup_not_available', 'setup is already done; log in instead');
+    const gate = this.d.attempts.check('setup', ctx.address, this.now());
+    if (!gate.allowed) throw new OutpostError('login_throttled', throttleMessage(gate.retryAfterMs, gate.locked), { retryAfterSeconds: Math.ceil(gate.retryAfterMs / 1000) });
+    if (!this.d.setup.matches(code)) {
+      this.d.attempts.fail('setup', ctx.address, this.now());
+      this.d.audit.append({ ...base, outcome: 'failure', detail: { reason: 'wrong setup code' } });
+      throw new OutpostError('setup_code_invalid', 'that setup code is not right; read it again from the device screen or its log');
+    }
+    const user = await this.createUserRecord(username, password, 'admin');
+    this.d.setup.close();
+    this.d.attempts.succeed('setup', ctx.address);
+    this.d.audit.append({ ...base, role: 'admin', outcome: 'success' });
+    this.d.log.info({ username }, 'first admin created; setup code retired');
+    const created = this.d.sessions.create(user.id, ctx.address, ctx.userAgent, this.now());
+    return { sessionId: created.id, session: created.session, user };
+  }
+
+  async createUser(actor: Principal, input: { username: string; password: string; role: Role }, ctx: RequestContext): Promise<User> {
+    const user = await this.audited(actor, ctx, 'user.create', input.username, { role: input.role }, () => this.createUserRecord(input.username, input.password, input.role));
+    return user;
+  }
+
+  async setPassword(actor: Principal, username: string, password: string, ctx: RequestContext): Promise<void> {
+    await this.audited(actor, ctx, 'user.password', username, {}, async () => {
+      const user = this.requireUser(username);
+      const problem = passwordProblem(password);
+      if (problem) throw new OutpostError('validation_failed', problem, { errors: [{ path: 'password', message: problem }] });
+      this.d.users.setPassword(user.id, await hashPassword(password), this.now());
+      this.endUserSessions(user.id, 'password changed');
+    });
+  }
+
+  async changeOwnPassword(actor: Principal, currentPassword: string, newPassword: string, ctx: RequestContext): Promise<void> {
+    if (actor.kind !== 'user') throw new OutpostError('unauthenticated', 'log in first');
+    const found = this.d.users.findForLogin(actor.username);
+    if (!found || !(await verifyPassword(currentPassword, found.passwordHash)).ok) {
+      this.d.audit.append({ actor: actor.username, role: actor.role, address: ctx.address, action: 'user.password', target: actor.username, outcome: 'failure', detail: { reason: 'wrong current password' } });
+      throw new OutpostError('validation_failed', 'the current password is wrong', { errors: [{ path: 'currentPassword', message: 'wrong password' }] });
+    }
+    await this.setPassword(actor, actor.username, newPassword, ctx);
+  }
+
+  async update(actor: Principal, username: string, change: { role?: Role; disabled?: boolean }, ctx: RequestContext): Promise<User> {
+    return this.audited(actor, ctx, 'user.update', username, change, async () => {
+      const user = this.requireUser(username);
+      const losesAdmin = user.role === 'admin' && user.disabledAt === null && ((change.role && change.role !== 'admin') || change.disabled === true);
+      if (losesAdmin && this.d.users.activeAdminCount() <= 1) {
+        throw new OutpostError('validation_failed', 'this is the last enabled admin; create another admin first');
+      }
+      if (change.role) this.d.users.setRole(user.id, change.role);
+      if (change.disabled !== undefined) this.d.users.setDisabled(user.id, change.disabled, this.now());
+      if (change.disabled === true) this.endUserSessions(user.id, 'user disabled');
+      return this.d.users.byId(user.id)!;
+    });
+  }
+
+  listUsers(): User[] {
+    return this.d.users.list();
+  }
+
+  endSession(idHash: string, reason: EndReason): void {
+    this.d.sessions.end(idHash, reason, this.now());
+    this.d.sockets.closeSession(idHash, reason);
+  }
+
+  private endUserSessions(userId: number, reason: EndReason): void {
+    this.d.sessions.endAllForUser(userId, reason, this.now());
+    this.d.sockets.check(this.now());
+  }
+
+  private requireUser(username: string): User {
+    const found = this.d.users.findForLogin(username);
+    if (!found) throw new OutpostError('not_found', `no user named ${cleanField(username, 64)}`);
+    return found.user;
+  }
+
+  private async createUserRecord(username: string, password: string, role: Role): Promise<User> {
+    const problems = [
+      ['username', usernameProblem(username)],
+      ['password', passwordProblem(password)],
+    ].filter((p): p is [string, string] => p[1] !== null);
+    if (problems.length > 0) {
+      throw new OutpostError('validation_failed', problems.map((p) => p[1]).join('; '), { errors: problems.map(([path, message]) => ({ path, message })) });
+    }
+    if (this.d.users.exists(username)) throw new OutpostError('user_exists', `a user named ${username} already exists`);
+    return this.d.users.create(username, role, await hashPassword(password), this.now());
+  }
+
+  private async audited<T>(actor: Principal, ctx: RequestContext, action: string, target: string, detail: Record<string, unknown>, work: () => Promise<T>): Promise<T> {
+    const base = { actor: actorName(actor), role: roleOf(actor), address: ctx.address, action, target, detail };
+    try {
+      const result = await work();
+      this.d.audit.append({ ...base, outcome: 'success' });
+      return result;
+    } catch (error) {
+      const code = error instanceof OutpostError ? error.code : 'internal_error';
+      this.d.audit.append({ ...base, outcome: 'failure', detail: { ...detail, code } });
+      throw error;
+    }
+  }
+}

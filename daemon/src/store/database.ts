@@ -1,0 +1,57 @@
+// Adapter: opens the SQLite state database (node:sqlite), in WAL mode so the CLI can write while the
+// daemon runs, and brings its schema up to date. Each migration runs in its own transaction.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { MIGRATIONS, type Migration } from './migrations.ts';
+
+export type Database = DatabaseSync;
+
+export const DATABASE_FILE = 'outpost.db';
+
+export function openDatabase(home: string, migrations: readonly Migration[] = MIGRATIONS): Database {
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const db = new DatabaseSync(path.join(home, DATABASE_FILE), { timeout: 5000 });
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
+  migrate(db, migrations);
+  return db;
+}
+
+export function schemaVersion(db: Database): number {
+  const row = db.prepare('PRAGMA user_version').get() as { user_version: number };
+  return row.user_version;
+}
+
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    if (migration.version <= schemaVersion(db)) continue;
+    if (migration.version !== schemaVersion(db) + 1) {
+      throw new Error(`migration ${migration.version} does not follow schema version ${schemaVersion(db)}`);
+    }
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(migration.sql);
+      db.exec(`PRAGMA user_version = ${migration.version}`);
+      db.exec('COMMIT');
+      applied.push(migration.version);
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw new Error(`migration ${migration.version} (${migration.name}) failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return applied;
+}
+
+/** Runs `work` inside one immediate transaction. */
+export function transaction<T>(db: Database, work: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = work();
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
+  }
+}
