@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LATEST_VERSION, MIGRATIONS, migrate, openDatabase, schemaVersion, type Migration } from '../../daemon/src/store/index.ts';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+function dir(): string {
+  const d = mkdtempSync(path.join(tmpdir(), 'outpost-db-'));
+  dirs.push(d);
+  return d;
+}
+
+describe('store migrations', () => {
+  it('are numbered 1, 2, 3 … without gaps', () => {
+    MIGRATIONS.forEach((m, i) => expect(m.version).toBe(i + 1));
+    expect(LATEST_VERSION).toBe(MIGRATIONS.length);
+  });
+
+  it('bring a new database to the latest version in WAL mode', () => {
+    const db = openDatabase(dir());
+    expect(schemaVersion(db)).toBe(LATEST_VERSION);
+    expect((db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode).toBe('wal');
+    db.close();
+  });
+
+  it('upgrade a database written by the first version, keeping its rows', () => {
+    const home = dir();
+    const old = new DatabaseSync(path.join(home, 'outpost.db'));
+    migrate(old, MIGRATIONS.slice(0, 1));
+    old.prepare("INSERT INTO users (username, role, password_hash, created_at, password_changed_at) VALUES ('ann', 'admin', 'x', 1, 1)").run();
+    old.close();
+
+    const next: Migration = { version: MIGRATIONS.length + 1, name: 'test: add a column', sql: 'ALTER TABLE users ADD COLUMN note TEXT' };
+    const db = new DatabaseSync(path.join(home, 'outpost.db'));
+    expect(migrate(db, [...MIGRATIONS, next])).toEqual([...MIGRATIONS.slice(1).map((m) => m.version), next.version]);
+    expect(db.prepare('SELECT username, note FROM users').all()).toEqual([{ username: 'ann', note: null }]);
+    expect(migrate(db, [...MIGRATIONS, next])).toEqual([]);
+    db.close();
+  });
+
+  it('roll back a failing migration and leave the version where it was', () => {
+    const db = new DatabaseSync(path.join(dir(), 'outpost.db'));
+    migrate(db);
+    const broken: Migration = { version: LATEST_VERSION + 1, name: 'broken', sql: 'CREATE TABLE ok_one (x); THIS IS NOT SQL' };
+    expect(() => migrate(db, [...MIGRATIONS, broken])).toThrow(/migration .* failed/);
+    expect(schemaVersion(db)).toBe(LATEST_VERSION);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'ok_one'").get()).toBeUndefined();
+    db.close();
+  });
+
+  it('refuse to edit or delete audit records', () => {
+    const db = openDatabase(dir());
+    db.prepare("INSERT INTO audit (id, time, actor, role, address, action, target, outcome, detail, prev_hash, hash) VALUES (1, 1, 'a', 'admin', '-', 'x', '', 'success', '{}', '0', 'h')").run();
+    expect(() => db.prepare("UPDATE audit SET actor = 'b'").run()).toThrow(/append-only/);
+    expect(() => db.prepare('DELETE FROM audit').run()).toThrow(/append-only/);
+    db.close();
+  });
+});
