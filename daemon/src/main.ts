@@ -9,7 +9,7 @@ import type { Logger } from './lib/logger.ts';
 import { projectRoot, readPackageVersion } from './lib/package-info.ts';
 import { openDatabase } from './store/index.ts';
 import { FeedHub, attachFeed, startSystemTopic, type FeedServer } from './feed/index.ts';
-import { MUTATING_METHODS, RouteTable, coreRoutes, createApp, listen, type Listening, type RouteSpec } from './http/index.ts';
+import { MUTATING_METHODS, RouteTable, coreRoutes, createApp, listen, type RouteSpec } from './http/index.ts';
 import { feedAccess, isHostAllowed, isLoopbackAddress, kioskRoutes, policyGuard, sessionRoutes, userRoutes, type Listener } from './auth/index.ts';
 import { auditRoutes } from './audit/index.ts';
 import { buildAccess } from './access.ts';
@@ -44,13 +44,13 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
   const tls = secure ? await loadTls(config) : undefined;
   const transportWarning = !loopbackOnly && !secure ? 'This connection is plain HTTP (tls.mode: off): passwords and sessions cross the network unencrypted.' : null;
 
-  let mainListening: Listening | undefined;
+  let mainPort = config.listen.port;
   const routes = new RouteTable();
   routes.add(...coreRoutes({ version, readiness: readinessProbes(config.home, uiDist) }));
   routes.add(...sessionRoutes({ auth: access.auth, secure, transportWarning }));
   routes.add(...userRoutes(access.auth));
   routes.add(...auditRoutes(access.audit));
-  routes.add(...kioskRoutes({ setup: access.setup, main: { address: config.listen.address, port: () => mainListening?.port ?? config.listen.port, tls: secure }, fingerprint: tls?.fingerprint ?? null }));
+  routes.add(...kioskRoutes({ setup: access.setup, main: { address: config.listen.address, port: () => mainPort, tls: secure }, fingerprint: tls?.fingerprint ?? null }));
 
   const hostAllowed = (host: string | undefined) => isHostAllowed(host, access.hosts.names);
   const appFor = (listener: Listener, listenerSecure: boolean, include: (r: RouteSpec) => boolean) =>
@@ -64,13 +64,14 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
       guard: policyGuard({ auth: access.auth, audit: access.audit, listener, secure: listenerSecure }),
     });
 
-  mainListening = await listen({
+  const mainListening = await listen({
     handler: appFor('main', secure, (r) => r.policy !== 'kiosk'),
     address: config.listen.address,
     port: config.listen.port,
     tls,
     connectionsPerAddress: config.limits.connectionsPerAddress,
   });
+  mainPort = mainListening.port;
   const kioskListening = config.kiosk.enabled
     ? await listen({
         handler: appFor('kiosk', false, (r) => !MUTATING_METHODS.has(r.method) && KIOSK_POLICIES.has(r.policy)),

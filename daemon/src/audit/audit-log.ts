@@ -80,12 +80,17 @@ export class AuditLog {
   query(q: AuditQuery = {}): AuditRecord[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (q.actor) (where.push('actor = ?'), args.push(q.actor));
-    if (q.action) (where.push('action LIKE ?'), args.push(`${q.action.replace(/[%_]/g, '')}%`));
-    if (q.outcome) (where.push('outcome = ?'), args.push(q.outcome));
-    if (q.since !== undefined) (where.push('time >= ?'), args.push(q.since));
-    if (q.until !== undefined) (where.push('time <= ?'), args.push(q.until));
-    if (q.before !== undefined) (where.push('id < ?'), args.push(q.before));
+    const filter = (clause: string, value: string | number | undefined) => {
+      if (value === undefined || value === '') return;
+      where.push(clause);
+      args.push(value);
+    };
+    filter('actor = ?', q.actor);
+    filter('action LIKE ?', q.action ? `${q.action.replace(/[%_]/g, '')}%` : undefined);
+    filter('outcome = ?', q.outcome);
+    filter('time >= ?', q.since);
+    filter('time <= ?', q.until);
+    filter('id < ?', q.before);
     const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
     const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`;
     return (this.db.prepare(sql).all(...args) as unknown as AuditRow[]).map(toRecord);
