@@ -3,10 +3,14 @@ import { getContext, setContext } from 'svelte';
 import type { FeedClient } from './feed/feed-client.svelte.ts';
 import type { Router } from './router.svelte.ts';
 import type { ThemeManager } from './theme.svelte.ts';
+import type { SessionManager } from './session.svelte.ts';
+import type { ApiClient } from './api.ts';
 
 export interface AppContext {
+  api: ApiClient;
   feed: FeedClient;
   router: Router;
+  session: SessionManager;
   theme: ThemeManager;
 }
 

@@ -7,7 +7,7 @@ const KEY = 'outpost.theme';
 export class ThemeManager {
   #choice = $state<ThemeChoice>('system');
   #prefersDark = $state(false);
-  readonly #fallback: ThemeChoice;
+  #fallback: ThemeChoice;
 
   constructor(fallback: ThemeChoice = 'system') {
     this.#fallback = fallback;
@@ -22,6 +22,12 @@ export class ThemeManager {
   get theme(): Theme {
     if (this.#choice !== 'system') return this.#choice;
     return this.#prefersDark ? 'dark' : 'light';
+  }
+
+  /** The kiosk screen defaults to high contrast unless someone chose otherwise on it. */
+  setFallback(fallback: ThemeChoice): void {
+    if (this.#choice === this.#fallback) this.#choice = fallback;
+    this.#fallback = fallback;
   }
 
   set(choice: ThemeChoice): void {

@@ -1,7 +1,7 @@
 // The one WebSocket to the daemon. Connects, says which topics it wants, resumes from the last
 // sequence after a reconnect, and retries with capped backoff. Status: connecting -> live; on loss
 // reconnecting; offline when it has been failing longer than `offlineAfterMs` (it keeps retrying).
-import { FEED_PATH, type ClientMessage, type ServerMessage, type TopicName } from '@protocol';
+import { FEED_CLOSE, FEED_PATH, type ClientMessage, type ServerMessage, type TopicName } from '@protocol';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { TopicView } from './topic-view.svelte.ts';
 
@@ -24,6 +24,10 @@ export interface FeedClientOptions {
   backoff?: BackoffOptions;
   offlineAfterMs?: number;
   now?: () => number;
+  /** Told when the server ends the socket because the session ended (close code 4001). */
+  onSessionEnded?: (reason: string) => void;
+  /** Told after each failed (re)connect attempt, so the page can re-check its session. */
+  onRetry?: (attempt: number) => void;
 }
 
 const OPEN = 1;
@@ -39,7 +43,7 @@ export class FeedClient {
   #retryAt = $state<number | null>(null);
   #reconnects = $state(0);
 
-  readonly #options: Required<Omit<FeedClientOptions, 'url'>> & { url: string };
+  readonly #options: Required<Omit<FeedClientOptions, 'url' | 'onSessionEnded' | 'onRetry'>> & Pick<FeedClientOptions, 'onSessionEnded' | 'onRetry'> & { url: string };
   // Each view holds its own reactive state; the map itself only routes messages.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #views = new Map<TopicName, TopicView<TopicName>>();
@@ -58,6 +62,8 @@ export class FeedClient {
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       offlineAfterMs: options.offlineAfterMs ?? 20_000,
       now: options.now ?? Date.now,
+      onSessionEnded: options.onSessionEnded,
+      onRetry: options.onRetry,
     };
   }
 
@@ -169,7 +175,15 @@ export class FeedClient {
     clearTimeout(this.#watchdog);
     if (ev.reason) this.#closeReason = ev.reason;
     if (this.#stopped) return;
+    if (ev.code === FEED_CLOSE.sessionEnded.code) {
+      // Reconnecting cannot help: the session is gone. The page shows the login with the reason.
+      this.#stopped = true;
+      this.#status = 'offline';
+      this.#options.onSessionEnded?.(ev.reason || FEED_CLOSE.sessionEnded.reason);
+      return;
+    }
     this.#scheduleRetry();
+    this.#options.onRetry?.(this.#attempt);
   }
 
   #scheduleRetry(): void {

@@ -164,3 +164,18 @@ describe('backoffDelay', () => {
     expect(backoffDelay(9, options, () => 1)).toBe(4000);
   });
 });
+
+describe('FeedClient and sessions', () => {
+  it('stops retrying and reports the reason when the server ends the session', () => {
+    const ended: string[] = [];
+    const client = new FeedClient({ url: 'ws://x/api/v1/feed', createSocket: (url) => new FakeSocket(url), now: () => now, onSessionEnded: (r) => ended.push(r) });
+    client.listen();
+    last().open();
+    last().deliver(hello());
+    last().onclose?.({ code: 4001, reason: 'session expired' } as CloseEvent);
+    vi.advanceTimersByTime(60_000);
+    expect(ended).toEqual(['session expired']);
+    expect(FakeSocket.all).toHaveLength(1);
+    expect(client.status).toBe('offline');
+  });
+});
