@@ -67,6 +67,16 @@ describe('ensureCertificate with its own certificate', () => {
     expect((await ensureCertificate({ dir, hostnames, addresses: [...addresses, '2001:db8::5'] })).source).toBe('existing');
   });
 
+  it('starts without names on a device with no network yet, and covers them once they appear', async () => {
+    const dir = home();
+    const bare = await ensureCertificate({ dir, hostnames: [], addresses: [] });
+    expect(bare.source).toBe('generated');
+    expect(bare.sans).toEqual([]);
+    const later = await ensureCertificate({ dir, hostnames, addresses });
+    expect(later.source).toBe('generated');
+    expect(later.sans).toEqual(['DNS:outpost.test', 'IP:192.0.2.10']);
+  });
+
   it('renews when 30 days or fewer are left, not before', async () => {
     const dir = home();
     const first = await ensureCertificate({ dir, hostnames, addresses });

@@ -70,6 +70,13 @@ describe('self-signed certificate', () => {
     expect(parsed.subjectAltName).toBe(`DNS:${long}`);
   });
 
+  it('leaves the SAN extension out when there is nothing to cover (GeneralNames cannot be empty)', () => {
+    const bare = buildSelfSignedCertificate({ commonName: 'outpost', sans: { dnsNames: [], ipAddresses: [] }, now });
+    const parsed = new X509Certificate(bare.certPem);
+    expect(parsed.subjectAltName).toBeUndefined();
+    expect(parsed.verify(parsed.publicKey)).toBe(true);
+  });
+
   it('refuses a key pair that is not EC P-256', () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
     expect(() => buildSelfSignedCertificate({ commonName: 'x', sans, now, keyPair: rsa })).toThrow(/P-256/);

@@ -94,7 +94,8 @@ export function isDnsName(name: string): boolean {
 
 /**
  * Validates and normalises what the certificate must cover. A "hostname" that is an IP address
- * counts as an address. Throws TlsError('tls_invalid_name') naming every bad entry at once.
+ * counts as an address. Throws TlsError('tls_invalid_name') naming every bad entry at once. Both
+ * lists may be empty (a device with no network yet): the certificate then has no SAN extension.
  */
 export function normalizeSubjectAltNames(hostnames: readonly string[], addresses: readonly string[]): SubjectAltNames {
   const dnsNames: string[] = [];
@@ -117,8 +118,5 @@ export function normalizeSubjectAltNames(hostnames: readonly string[], addresses
     if (!addIp(raw)) bad.push(`address ${JSON.stringify(raw)}`);
   }
   if (bad.length > 0) throw new TlsError('tls_invalid_name', `not a valid certificate name: ${bad.join(', ')}`);
-  if (dnsNames.length === 0 && ipAddresses.length === 0) {
-    throw new TlsError('tls_invalid_name', 'a certificate needs at least one hostname or address');
-  }
   return { dnsNames, ipAddresses };
 }

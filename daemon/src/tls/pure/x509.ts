@@ -99,12 +99,14 @@ export function buildSelfSignedCertificate(request: SelfSignedRequest): SelfSign
   const algorithm = sequence(oid(OID.ecdsaWithSha256));
   const subject = name(request.commonName);
   const spki = publicKey.export({ format: 'der', type: 'spki' });
+  const hasSans = request.sans.dnsNames.length + request.sans.ipAddresses.length > 0;
   const extensions = sequence(
     extension(OID.basicConstraints, true, sequence()),
     // keyUsage BIT STRING: digitalSignature is bit 0, so one byte 0x80 with 7 unused bits.
     extension(OID.keyUsage, true, bitString(Buffer.from([0x80]), 7)),
     extension(OID.extKeyUsage, false, sequence(oid(OID.serverAuth))),
-    extension(OID.subjectAltName, false, subjectAltNameValue(request.sans)),
+    // GeneralNames must not be empty, so with nothing to cover the extension is left out.
+    ...(hasSans ? [extension(OID.subjectAltName, false, subjectAltNameValue(request.sans))] : []),
     extension(OID.subjectKeyIdentifier, false, octetString(keyIdentifier(publicKey))),
   );
   const tbs = sequence(
