@@ -14,6 +14,8 @@ import { feedAccess, isHostAllowed, isLoopbackAddress, kioskRoutes, policyGuard,
 import { auditRoutes } from './audit/index.ts';
 import { buildAccess } from './access.ts';
 import { readinessProbes } from './readiness.ts';
+import { watchCertificate } from './tls-watch.ts';
+import type { Server as HttpsServer } from 'node:https';
 import { FEED_CLOSE } from './protocol/feed.ts';
 
 export interface DaemonHandle {
@@ -41,7 +43,10 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
 
   const loopbackOnly = isLoopbackAddress(config.listen.address);
   const secure = !loopbackOnly && config.tls.mode === 'auto';
-  const tls = secure ? await loadTls(config) : undefined;
+  // Made at every start (cheap when nothing changed) so the kiosk can show its fingerprint even
+  // before a non-loopback listener uses it.
+  const certificate = await watchCertificate(config, log.child({ module: 'tls' }));
+  const tls = secure ? { cert: certificate.current.certPem, key: certificate.current.keyPem } : undefined;
   const transportWarning = !loopbackOnly && !secure ? 'This connection is plain HTTP (tls.mode: off): passwords and sessions cross the network unencrypted.' : null;
 
   let mainPort = config.listen.port;
@@ -50,7 +55,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
   routes.add(...sessionRoutes({ auth: access.auth, secure, transportWarning }));
   routes.add(...userRoutes(access.auth));
   routes.add(...auditRoutes(access.audit));
-  routes.add(...kioskRoutes({ setup: access.setup, main: { address: config.listen.address, port: () => mainPort, tls: secure }, fingerprint: tls?.fingerprint ?? null }));
+  routes.add(...kioskRoutes({ setupCode: () => (access.auth.setupOpen ? access.setup.currentCode : null), main: { address: config.listen.address, port: () => mainPort, tls: secure }, fingerprint: () => certificate.current.fingerprint256 }));
 
   const hostAllowed = (host: string | undefined) => isHostAllowed(host, access.hosts.names);
   const appFor = (listener: Listener, listenerSecure: boolean, include: (r: RouteSpec) => boolean) =>
@@ -98,6 +103,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
 
   const stopSystem = startSystemTopic(hub, { version, intervalMs: config.feed.systemIntervalMs, clientCount });
   const stopSweeps = access.startSweeps();
+  const stopCertificateWatch = certificate.start(secure ? (mainListening.server as HttpsServer) : undefined);
 
   access.announceSetup();
   log.info({ url: mainListening.url, kiosk: kioskListening?.url ?? null, home: config.home, version, node: process.versions.node }, 'outpost listening');
@@ -113,6 +119,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
       closing ??= (async () => {
         stopSystem();
         stopSweeps();
+        stopCertificateWatch();
         for (const feed of feeds) feed.close(FEED_CLOSE.shuttingDown.code, reason);
         await Promise.all([mainListening.close(), kioskListening?.close()]);
         db.close();
@@ -120,8 +127,4 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
       return closing;
     },
   };
-}
-
-async function loadTls(_config: Config): Promise<{ cert: string; key: string; fingerprint: string }> {
-  throw new Error('TLS listeners are not wired yet: set tls.mode: off or listen on loopback');
 }

@@ -1,7 +1,8 @@
 import { rmSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnDaemon, stopDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.ts';
-import { launchBrowser, screenshot, watchConsole, type BrowserSession } from './harness.ts';
+import { launchBrowser, loginViaForm, screenshot, watchConsole, type BrowserSession } from './harness.ts';
+import { createUser, TEST_PASSWORD } from '../helpers/auth.ts';
 
 let session: BrowserSession;
 let daemon: SpawnedDaemon;
@@ -10,6 +11,8 @@ let home: string;
 beforeAll(async () => {
   home = tempDir();
   daemon = await spawnDaemon({ home });
+  await createUser(home, 'root', 'admin');
+  await createUser(home, 'tech', 'operator');
   session = await launchBrowser();
 });
 afterAll(async () => {
@@ -22,7 +25,7 @@ describe('LocalUI shell', () => {
   it('loads, goes live, and shows the daemon’s numbers updating', async () => {
     const page = await session.newPage();
     const problems = watchConsole(page);
-    await page.goto(daemon.url);
+    await loginViaForm(page, daemon.url, 'tech', TEST_PASSWORD);
     await page.getByTestId('connection').and(page.locator('[data-status="live"]')).waitFor();
     const uptime = page.getByTestId('server-time');
     const first = await uptime.textContent();
@@ -34,22 +37,26 @@ describe('LocalUI shell', () => {
 
   it('navigates between pages without reloading and says plainly what is not built yet', async () => {
     const page = await session.newPage();
-    await page.goto(daemon.url);
+    await loginViaForm(page, daemon.url, 'tech', TEST_PASSWORD);
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
-    for (const name of ['Workloads', 'Upgrades', 'Audit', 'Settings']) {
+    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).count()).toBe(0);
+    for (const name of ['Workloads', 'Upgrades']) {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
       await page.getByRole('heading', { level: 1, name }).waitFor();
       expect(new URL(page.url()).pathname).toBe(`/${name.toLowerCase()}`);
       await page.getByTestId('not-built').first().waitFor();
     }
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    expect(await page.getByTestId('users-panel').count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
     await page.goBack();
-    await page.getByRole('heading', { level: 1, name: 'Audit' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Upgrades' }).waitFor();
   });
 
   it('reconnects by itself when the daemon restarts, without a page reload', async () => {
     const page = await session.newPage();
-    await page.goto(daemon.url);
+    await loginViaForm(page, daemon.url, 'tech', TEST_PASSWORD);
     const indicator = page.getByTestId('connection');
     await page.locator('[data-testid="connection"][data-status="live"]').waitFor();
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 7));
@@ -60,16 +67,16 @@ describe('LocalUI shell', () => {
     expect(await indicator.getAttribute('title')).toContain('server shutting down');
     await screenshot(page, 'shell-reconnecting');
 
-    daemon = await spawnDaemon({ home, port });
+    daemon = await spawnDaemon({ home, port, kioskPort: daemon.kioskPort ?? 0 });
     await page.locator('[data-testid="connection"][data-status="live"]').waitFor({ timeout: 20_000 });
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(7);
     await page.getByTestId('daemon-uptime').waitFor();
   });
 
-  it('serves a full-screen kiosk view with large type and no navigation', async () => {
+  it('serves a full-screen kiosk view with large type and no navigation, without a login', async () => {
     const page = await session.newPage({ width: 1024, height: 600 });
     const problems = watchConsole(page);
-    await page.goto(new URL('/kiosk', daemon.url).toString());
+    await page.goto(new URL('/kiosk', daemon.kioskUrl!).toString());
     await page.getByTestId('kiosk').waitFor();
     await page.locator('[data-testid="connection"][data-status="live"]').waitFor();
     await page.getByTestId('kiosk-clock').waitFor();
@@ -90,10 +97,10 @@ describe('LocalUI shell', () => {
       const url = new URL(req.url());
       if (url.origin !== new URL(daemon.url).origin && !url.protocol.startsWith('data')) foreign.push(req.url());
     });
-    await page.goto(daemon.url);
+    await loginViaForm(page, daemon.url, 'tech', TEST_PASSWORD);
     await page.locator('[data-testid="connection"][data-status="live"]').waitFor();
-    await page.goto(new URL('/kiosk', daemon.url).toString());
+    await page.goto(new URL('/kiosk', daemon.kioskUrl!).toString());
     await page.getByTestId('kiosk').waitFor();
-    expect(foreign).toEqual([]);
+    expect(foreign.filter((u) => !u.startsWith(new URL(daemon.kioskUrl!).origin))).toEqual([]);
   });
 });

@@ -5,12 +5,12 @@ import os from 'node:os';
 import type { RouteSpec } from '../http/route-table.ts';
 import type { KioskInfo } from '../protocol/auth.ts';
 import { isLoopbackAddress } from './request-checks.ts';
-import type { SetupGate } from './setup-gate.ts';
 
 export interface KioskRouteDeps {
-  setup: SetupGate;
+  /** The setup code while first-start setup is open, else null. */
+  setupCode: () => string | null;
   main: { address: string; port: () => number; tls: boolean };
-  fingerprint: string | null;
+  fingerprint: () => string | null;
 }
 
 export function connectUrls(main: KioskRouteDeps['main'], interfaces = os.networkInterfaces()): KioskInfo['urls'] {
@@ -43,9 +43,9 @@ export function kioskRoutes(deps: KioskRouteDeps): RouteSpec[] {
         const info: KioskInfo = {
           urls,
           hostname: os.hostname(),
-          fingerprint: deps.fingerprint,
+          fingerprint: deps.fingerprint(),
           tls: deps.main.tls,
-          setupCode: deps.setup.currentCode,
+          setupCode: deps.setupCode(),
           note: loopbackOnly
             ? 'Outpost listens on this device only (loopback). Set listen.address to reach it from a laptop.'
             : urls.length === 0

@@ -48,7 +48,9 @@ export class AuthService {
     this.now = deps.now ?? Date.now;
   }
 
+  /** Open while no enabled admin exists; an admin made meanwhile (say, with the CLI) closes it. */
   get setupOpen(): boolean {
+    if (this.d.setup.open && this.d.users.activeAdminCount() > 0) this.d.setup.close();
     return this.d.setup.open;
   }
 
@@ -96,7 +98,7 @@ export class AuthService {
 
   async completeSetup(code: string, username: string, password: string, ctx: RequestContext): Promise<LoginResult> {
     const base = { actor: cleanField(username, 64) || '-', role: '-', address: ctx.address, action: 'setup.first_admin', target: cleanField(username, 64) };
-    if (!this.d.setup.open) throw new OutpostError('setup_not_available', 'setup is already done; log in instead');
+    if (!this.setupOpen) throw new OutpostError('setup_not_available', 'setup is already done; log in instead');
     const gate = this.d.attempts.check('setup', ctx.address, this.now());
     if (!gate.allowed) throw new OutpostError('login_throttled', throttleMessage(gate.retryAfterMs, gate.locked), { retryAfterSeconds: Math.ceil(gate.retryAfterMs / 1000) });
     if (!this.d.setup.matches(code)) {

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { formatProblems, loadConfig } from '../config/index.ts';
 import { createLogger } from '../lib/logger.ts';
 import { startDaemon } from '../main.ts';
+import { isTlsError } from '../tls/index.ts';
 
 export const serveHelp = `usage: outpost serve [--config FILE] [--home DIR] [--port N] [--listen ADDRESS] [--kiosk-port N] [--log-level LEVEL]
 
@@ -31,7 +32,17 @@ export async function serveCommand(args: string[]): Promise<number> {
   }
   const config = result.config;
   const log = createLogger(config.log.level);
-  const daemon = await startDaemon(config, log);
+  let daemon;
+  try {
+    daemon = await startDaemon(config, log);
+  } catch (error) {
+    if (isTlsError(error)) {
+      process.stderr.write(`outpost: cannot serve TLS: ${error.message} (${error.code})\n`);
+      log.flush();
+      return 2;
+    }
+    throw error;
+  }
   process.stderr.write(`outpost: LocalUI at ${daemon.url}\n`);
   if (daemon.kioskUrl) process.stderr.write(`outpost: kiosk screen at ${daemon.kioskUrl}kiosk (read-only, this machine only)\n`);
 
