@@ -158,3 +158,14 @@ describe('feed handshake', () => {
     asAdmin.close();
   });
 });
+
+describe('docs/security.md', () => {
+  it('lists every registered route with its policy', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../../docs/security.md', import.meta.url), 'utf8');
+    for (const route of daemon.routes) {
+      const row = new RegExp(`^\\| ${route.method} \\| \`${route.path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\` \\| ${route.policy} \\|`, 'm');
+      expect(doc, `${route.method} ${route.path} (${route.policy})`).toMatch(row);
+    }
+  });
+});
