@@ -108,3 +108,60 @@ describe('feed connection', () => {
     expect(topic.subscriberCount).toBe(0);
   });
 });
+
+describe('dynamic topics', () => {
+  function dynamicSetup() {
+    const hub = new FeedHub({ replayEvents: 8, epoch: 'e' });
+    const started: string[] = [];
+    const stopped: string[] = [];
+    const publishers = new Map<string, (n: number) => void>();
+    hub.defineDynamic({
+      prefix: 'count:',
+      policy: 'viewer',
+      create: (name) =>
+        /^count:[a-z]+$/.test(name)
+          ? {
+              initial: 0,
+              reduce: (s, e) => (s as number) + (e as number),
+              start: (topic) => {
+                started.push(name);
+                publishers.set(name, (n) => topic.publish(n));
+                return () => stopped.push(name);
+              },
+            }
+          : null,
+    });
+    const socket = new FakeSocket();
+    const connection = new FeedConnection(socket, hub, { sendBufferBytes: 1000, maxSubscriptions: 4 });
+    return { hub, socket, connection, started, stopped, publishers };
+  }
+
+  it('creates a topic on the first subscribe and stops it when the last subscriber leaves', () => {
+    const { hub, socket, connection, started, stopped, publishers } = dynamicSetup();
+    connection.subscribe('count:apples');
+    publishers.get('count:apples')?.(5);
+    expect(socket.sent.map((m) => m.type)).toEqual(['snapshot', 'event']);
+    expect(started).toEqual(['count:apples']);
+    expect(hub.dynamicTopicCount).toBe(1);
+    connection.unsubscribe('count:apples');
+    expect(stopped).toEqual(['count:apples']);
+    expect(hub.dynamicTopicCount).toBe(0);
+  });
+
+  it('refuses malformed names without creating anything', () => {
+    const { hub, socket, connection, started } = dynamicSetup();
+    connection.subscribe('count:NOT/valid');
+    connection.subscribe('other:x');
+    expect(socket.sent.map((m) => (m.type === 'error' ? m.code : m.type))).toEqual(['feed_unknown_topic', 'feed_unknown_topic']);
+    expect(started).toEqual([]);
+    expect(hub.dynamicTopicCount).toBe(0);
+  });
+
+  it('stops the topic when the subscriber’s connection closes', () => {
+    const { hub, connection, stopped } = dynamicSetup();
+    connection.subscribe('count:pears');
+    connection.close();
+    expect(stopped).toEqual(['count:pears']);
+    expect(hub.dynamicTopicCount).toBe(0);
+  });
+});

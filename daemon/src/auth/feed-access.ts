@@ -21,7 +21,7 @@ export interface FeedAccessDeps {
 
 export function feedAccess(deps: FeedAccessDeps): (req: IncomingMessage) => UpgradeDecision {
   const mayAccessAs = (role: Role) => (topic: string) => {
-    const policy = deps.hub.get(topic)?.policy;
+    const policy = deps.hub.policyOf(topic);
     return policy !== undefined && roleAtLeast(role, policy);
   };
   return (req) => {

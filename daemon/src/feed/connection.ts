@@ -55,12 +55,17 @@ export class FeedConnection implements TopicListener {
   }
 
   subscribe(name: string, resume?: ResumePoint): void {
-    const topic = this.hub.get(name);
-    if (!topic || (this.options.mayAccess && !this.options.mayAccess(name))) {
+    if (this.hub.policyOf(name) === undefined || (this.options.mayAccess && !this.options.mayAccess(name))) {
       return this.sendError('feed_unknown_topic', `no topic named ${name}`, name);
     }
     if (!this.subscriptions.has(name) && this.subscriptions.size >= this.options.maxSubscriptions) {
       return this.sendError('feed_too_many_subscriptions', `at most ${this.options.maxSubscriptions} topics per connection`, name);
+    }
+    const topic = this.hub.resolve(name);
+    if ('error' in topic) {
+      return topic.error === 'full'
+        ? this.sendError('feed_too_many_subscriptions', 'too many live streams are open on this device; close one and try again', name)
+        : this.sendError('feed_unknown_topic', `no topic named ${name}`, name);
     }
     this.subscriptions.set(name, topic);
     topic.addListener(this);

@@ -1,4 +1,4 @@
-export { FeedHub, type FeedCounters } from './hub.ts';
+export { FeedHub, MAX_DYNAMIC_TOPICS, type FeedCounters, type DynamicTopic, type DynamicTopicSource } from './hub.ts';
 export { Topic, type TopicDefinition, type TopicPolicy } from './topic.ts';
 export { FeedConnection, type FeedSocket } from './connection.ts';
 export { attachFeed, type FeedServer, type FeedServerOptions, type UpgradeDecision } from './server.ts';

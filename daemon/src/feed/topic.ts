@@ -10,6 +10,8 @@ export interface TopicDefinition<S, E> {
   reduce(state: S, event: E): S;
   /** The least role that may subscribe; declared where the topic is defined. */
   policy: TopicPolicy;
+  /** Called when the last subscriber leaves (dynamic topics stop their source here). */
+  onIdle?: () => void;
 }
 
 export interface TopicListener {
@@ -21,6 +23,7 @@ export class Topic<S = unknown, E = unknown> {
   readonly name: string;
   readonly policy: TopicPolicy;
   private readonly reduce: (state: S, event: E) => S;
+  private readonly onIdle: (() => void) | undefined;
   private current: S;
   private sequence = 0;
   private readonly ring: (E | undefined)[];
@@ -32,6 +35,7 @@ export class Topic<S = unknown, E = unknown> {
     this.name = definition.name;
     this.policy = definition.policy;
     this.reduce = definition.reduce;
+    this.onIdle = definition.onIdle;
     this.current = definition.initial;
     this.ring = new Array<E | undefined>(replayCapacity);
   }
@@ -82,6 +86,6 @@ export class Topic<S = unknown, E = unknown> {
   }
 
   removeListener(listener: TopicListener): void {
-    this.listeners.delete(listener);
+    if (this.listeners.delete(listener) && this.listeners.size === 0) this.onIdle?.();
   }
 }
