@@ -15,7 +15,7 @@ export interface Access {
   hosts: HostAllowList;
   /** Starts the periodic session and throttle sweeps; returns their stop function. */
   startSweeps(): () => void;
-  /** Prints the setup code to the journal and the terminal while first-start setup is open. */
+  /** Logs the setup code (the journal keeps it) while first-start setup is open. */
   announceSetup(): void;
 }
 
@@ -39,7 +39,6 @@ export function buildAccess(config: Config, db: Database, log: Logger): Access {
     announceSetup() {
       if (!setup.currentCode) return;
       log.warn({ event: 'setup-code' }, `first start: no admin exists yet. Setup code: ${setup.currentCode} (also shown on the kiosk screen)`);
-      process.stderr.write(`outpost: first start — open the LocalUI and enter the setup code ${setup.currentCode}\n`);
     },
     startSweeps() {
       const stopSockets = sockets.watch(config.session.checkIntervalMs);

@@ -24,6 +24,8 @@ export interface DaemonHandle {
   /** The loopback kiosk listener, when enabled. */
   readonly kioskUrl: string | null;
   readonly hub: FeedHub;
+  /** The first-start setup code while no admin exists, else null. */
+  readonly setupCode: string | null;
   /** Every registered HTTP route with its policy (tests walk it). */
   readonly routes: readonly RouteSpec[];
   /** Stops accepting, closes feed sockets with `reason`, ends open HTTP connections. */
@@ -115,6 +117,9 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
     kioskUrl: kioskListening?.url ?? null,
     hub,
     routes: routes.routes,
+    get setupCode() {
+      return access.auth.setupOpen ? access.setup.currentCode : null;
+    },
     close(reason = FEED_CLOSE.shuttingDown.reason) {
       closing ??= (async () => {
         stopSystem();

@@ -43,6 +43,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     }
     throw error;
   }
+  if (daemon.setupCode) process.stderr.write(`outpost: first start — open the LocalUI and enter the setup code ${daemon.setupCode}\n`);
   process.stderr.write(`outpost: LocalUI at ${daemon.url}\n`);
   if (daemon.kioskUrl) process.stderr.write(`outpost: kiosk screen at ${daemon.kioskUrl}kiosk (read-only, this machine only)\n`);
 
