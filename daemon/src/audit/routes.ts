@@ -1,6 +1,7 @@
 // The audit log over HTTP, for admins: filtered pages and a JSON-lines export.
+import { once } from 'node:events';
 import { z } from 'zod';
-import type { RouteSpec } from '../http/route-table.ts';
+import type { RouteSpec } from '../http/index.ts';
 import { OutpostError } from '../lib/errors.ts';
 import type { AuditRecordInfo } from '../protocol/auth.ts';
 import type { AuditLog, AuditQuery } from './audit-log.ts';
@@ -55,11 +56,15 @@ export function auditRoutes(audit: AuditLog): RouteSpec[] {
       path: '/api/v1/audit/export',
       policy: 'admin',
       summary: 'the whole audit log as JSON lines (one record per line, oldest first, with hashes)',
-      handler: (_req, res) => {
+      handler: async (_req, res) => {
         const stamp = new Date().toISOString().replace(/[:.]/g, '-');
         res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
         res.setHeader('Content-Disposition', `attachment; filename="outpost-audit-${stamp}.jsonl"`);
-        for (const record of audit.all()) res.write(`${JSON.stringify(record)}\n`);
+        // Streamed with backpressure: a large log never sits in memory.
+        for (const record of audit.all()) {
+          if (res.destroyed) return;
+          if (!res.write(`${JSON.stringify(record)}\n`)) await once(res, 'drain');
+        }
         res.end();
       },
     },

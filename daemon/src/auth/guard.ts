@@ -5,7 +5,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { OutpostError } from '../lib/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
-import { MUTATING_METHODS, type PolicyGuard, type RouteSpec } from '../http/route-table.ts';
+import { MUTATING_METHODS, type PolicyGuard, type RouteSpec } from '../http/index.ts';
 import { actorName, roleOf, type Principal, type RequestContext } from './principal.ts';
 import { isSameOrigin, parseCookies, sessionCookieName } from './request-checks.ts';
 import { roleAtLeast, type Role } from './roles.ts';

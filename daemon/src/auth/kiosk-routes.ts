@@ -2,7 +2,7 @@
 // address with its port), the TLS fingerprint to compare, and the setup code while setup is open.
 // Only registered on the loopback kiosk listener.
 import os from 'node:os';
-import type { RouteSpec } from '../http/route-table.ts';
+import type { RouteSpec } from '../http/index.ts';
 import type { KioskInfo } from '../protocol/auth.ts';
 import { isLoopbackAddress } from './request-checks.ts';
 

@@ -1,8 +1,7 @@
 // Session and first-start setup routes. Login and setup are public but same-origin only; logout
 // needs the session's CSRF token like every other change.
 import { z } from 'zod';
-import type { RouteSpec } from '../http/route-table.ts';
-import { parseBody } from '../http/validate.ts';
+import { parseBody, type RouteSpec } from '../http/index.ts';
 import type { SessionInfo } from '../protocol/auth.ts';
 import { principalOf, requestContext } from './guard.ts';
 import { clearedSessionCookie, sessionCookie } from './request-checks.ts';

@@ -1,7 +1,6 @@
 // User management for admins. Each change is audited by the service with its target and outcome.
 import { z } from 'zod';
-import type { RouteSpec } from '../http/route-table.ts';
-import { parseBody } from '../http/validate.ts';
+import { parseBody, type RouteSpec } from '../http/index.ts';
 import type { UserInfo } from '../protocol/auth.ts';
 import { principalOf, requestContext } from './guard.ts';
 import { ROLES } from './roles.ts';
