@@ -63,7 +63,7 @@ export function auditRoutes(audit: AuditLog): RouteSpec[] {
         // Streamed with backpressure: a large log never sits in memory.
         for (const record of audit.all()) {
           if (res.destroyed) return;
-          if (!res.write(`${JSON.stringify(record)}\n`)) await once(res, 'drain');
+          if (!res.write(`${JSON.stringify(record)}\n`)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
         }
         res.end();
       },
