@@ -16,6 +16,13 @@ const commands: Record<string, Command> = {
       return { help: m.serveHelp, run: m.serveCommand };
     },
   },
+  bundle: {
+    summary: 'keygen, build, inspect and verify signed bundles',
+    load: async () => {
+      const m = await import('./cli/bundle.ts');
+      return { help: m.bundleHelp, run: m.bundleCommand };
+    },
+  },
 };
 
 function usage(): string {

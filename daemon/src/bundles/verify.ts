@@ -65,6 +65,9 @@ async function readManifestAndSignatures(reader: ByteReader): Promise<{ manifest
 function checkListedHeader(header: TarHeader, file: BundleFile, index: number, manifest: BundleManifest, done: Set<string>): void {
   if (header.name !== file.path) {
     const listedAt = manifest.files.findIndex((f) => f.path === header.name);
+    if (listedAt > index) {
+      throw new BundleError('bundle.member_missing', `${file.path} is missing: member ${index + 3} is ${header.name}, listed after it`, { member: file.path });
+    }
     const why = done.has(header.name) ? 'appears a second time' : listedAt === -1 ? 'is not listed in the manifest' : `is listed as file ${listedAt + 1}, not here`;
     throw new BundleError('bundle.member_unexpected', `member ${index + 3} ${JSON.stringify(header.name)} ${why}; expected ${file.path}`, { member: header.name });
   }
