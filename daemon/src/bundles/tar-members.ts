@@ -19,7 +19,14 @@ export async function readMemberHeader(reader: ByteReader, index: number, expect
     throw new BundleError('bundle.archive_truncated', `the archive ends inside the header of member ${index + 1} (expected ${expected})`, { member: expected });
   }
   if (isZeroBlock(block)) return { kind: 'end' };
-  const header = decodeHeader(block, `header of ${where}`);
+  let header: TarHeader;
+  try {
+    header = decodeHeader(block, `header of ${where}`);
+  } catch (error) {
+    // A header too broken to trust its name is reported against the member that should be there.
+    if (error instanceof BundleError && error.member === undefined) throw new BundleError(error.code, error.message, { member: expected });
+    throw error;
+  }
   const name = JSON.stringify(header.name);
   if (isExtensionHeader(header.type)) {
     throw new BundleError('bundle.member_extended_header', `${where}: ${name} is a PAX or GNU extension header, which can rename members`, { member: header.name });
