@@ -6,6 +6,12 @@ import { lstat, open, type FileHandle } from 'node:fs/promises';
 import { BundleError } from './errors.ts';
 
 export const READ_CHUNK_BYTES = 1024 * 1024;
+/** Reads in flight ahead of the consumer. */
+const READS_AHEAD = 2;
+/** Staging writes the verifier may keep in flight (verify.ts), each holding a slice of a chunk. */
+export const WRITES_IN_FLIGHT = 4;
+/** A reused buffer is read into again only when neither the consumer nor a pending write can hold it. */
+const RING_SIZE = READS_AHEAD + WRITES_IN_FLIGHT + 2;
 
 export interface BundleFileSource {
   size: number;
@@ -43,19 +49,36 @@ export async function openRegularFile(path: string): Promise<{ handle: FileHandl
   return { handle, size: after.size };
 }
 
+/**
+ * Reads ahead one chunk into a small ring of reused buffers (no allocation, no garbage, flat RSS).
+ * Contract: a yielded chunk stays valid until the consumer has asked for WRITES_IN_FLIGHT + 1 more
+ * chunks; the verifier keeps at most WRITES_IN_FLIGHT staging writes pending (verify.ts).
+ */
 async function* readAhead(handle: FileHandle, chunkBytes: number): AsyncGenerator<Buffer> {
-  const readNext = () => handle.read(Buffer.allocUnsafe(chunkBytes), 0, chunkBytes, null);
-  let pending = readNext();
+  const ring = Array.from({ length: RING_SIZE }, () => Buffer.allocUnsafeSlow(chunkBytes));
+  let turn = 0;
+  let position = 0;
+  const readNext = () => {
+    const buffer = ring[turn++ % ring.length] as Buffer;
+    const at = position;
+    position += chunkBytes;
+    return handle.read(buffer, 0, chunkBytes, at);
+  };
+  const pending = Array.from({ length: READS_AHEAD }, readNext);
   try {
     for (;;) {
-      const { bytesRead, buffer } = await pending;
+      const { bytesRead, buffer } = await (pending.shift() as ReturnType<typeof readNext>);
       if (bytesRead === 0) return;
-      pending = readNext();
-      yield bytesRead === chunkBytes ? buffer : buffer.subarray(0, bytesRead);
+      if (bytesRead < chunkBytes) {
+        yield buffer.subarray(0, bytesRead);
+        return;
+      }
+      pending.push(readNext());
+      yield buffer;
     }
   } finally {
-    // Let an outstanding read settle before the handle closes.
-    await pending.catch(() => undefined);
+    // Let outstanding reads settle before the handle closes.
+    await Promise.allSettled(pending);
   }
 }
 

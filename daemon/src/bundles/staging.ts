@@ -11,7 +11,7 @@ const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL |
 export interface BlobWriter {
   readonly path: string;
   write(bytes: Uint8Array): Promise<void>;
-  /** Flushes to disk and closes. */
+  /** Closes, after flushing to disk when the staging is durable. */
   finish(): Promise<void>;
   abandon(): Promise<void>;
 }
@@ -26,14 +26,17 @@ export function blobName(index: number): string {
 
 export class Staging {
   readonly dir: string;
+  readonly durable: boolean;
 
-  private constructor(dir: string) {
+  private constructor(dir: string, durable: boolean) {
     this.dir = dir;
+    this.durable = durable;
   }
 
-  static async create(parent: string): Promise<Staging> {
+  /** `durable`: fsync each file when finished and the folder at the end (syncFolder). */
+  static async create(parent: string, durable: boolean): Promise<Staging> {
     try {
-      return new Staging(await mkdtemp(join(parent, 'bundle-')));
+      return new Staging(await mkdtemp(join(parent, 'bundle-')), durable);
     } catch (error) {
       throw stageFailed(error, `in ${parent}`);
     }
@@ -48,6 +51,7 @@ export class Staging {
       throw stageFailed(error, name);
     }
     let closed = false;
+    let position = 0;
     const close = async () => {
       if (closed) return;
       closed = true;
@@ -55,17 +59,20 @@ export class Staging {
     };
     return {
       path,
+      // Each write claims its byte range up front, so several may be in flight at once.
       write: async (bytes) => {
+        const at = position;
+        position += bytes.length;
         try {
           let done = 0;
-          while (done < bytes.length) done += (await handle.write(bytes, done, bytes.length - done)).bytesWritten;
+          while (done < bytes.length) done += (await handle.write(bytes, done, bytes.length - done, at + done)).bytesWritten;
         } catch (error) {
           throw stageFailed(error, name);
         }
       },
       finish: async () => {
         try {
-          await handle.sync();
+          if (this.durable) await handle.sync();
           await close();
         } catch (error) {
           throw stageFailed(error, name);
@@ -85,6 +92,16 @@ export class Staging {
       throw error;
     }
     return writer.path;
+  }
+
+  async syncFolder(): Promise<void> {
+    if (!this.durable) return;
+    try {
+      const dir = await open(this.dir, constants.O_RDONLY | constants.O_DIRECTORY);
+      await dir.sync().finally(() => dir.close());
+    } catch (error) {
+      throw stageFailed(error, 'the folder');
+    }
   }
 
   async remove(): Promise<void> {

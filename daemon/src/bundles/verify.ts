@@ -9,6 +9,7 @@ import { checkDevicePolicy, type DeviceState } from './device-policy-pure.ts';
 import { BundleError, isBundleError } from './errors.ts';
 import { MANIFEST_MAX_BYTES, parseManifest, type BundleFile, type BundleManifest } from './parse-manifest.ts';
 import { evaluateSignatures, parseSignatures, SIGNATURES_MAX_BYTES, type TrustPolicy } from './signature-pure.ts';
+import { WRITES_IN_FLIGHT } from './source.ts';
 import { blobName, Staging, type BlobWriter } from './staging.ts';
 import { expectEndOfArchive, readMemberHeader, readSmallBody, skipPadding, unlistedMember } from './tar-members.ts';
 import type { TarHeader } from './tar-header-pure.ts';
@@ -19,6 +20,8 @@ export interface VerifyOptions {
   device: DeviceState;
   /** Parent folder for a fresh staging folder; null or absent: hash only, stage nothing. */
   stageTo?: string | null;
+  /** fsync every staged file and the staging folder before returning (default false: the caller syncs when it commits). */
+  durable?: boolean;
   signal?: AbortSignal;
   /** Called after each payload member, for progress. */
   onProgress?: (progress: { member: string; index: number; count: number; bytes: number }) => void;
@@ -77,15 +80,24 @@ function checkListedHeader(header: TarHeader, file: BundleFile, index: number, m
   }
 }
 
+
 async function copyAndHash(reader: ByteReader, file: BundleFile, writer: BlobWriter | null): Promise<void> {
   const hash = createHash('sha256');
   let seen = 0;
-  for await (const slice of reader.slices(file.size)) {
-    // The write runs on the thread pool while this thread hashes the same slice.
-    const written = writer?.write(slice);
-    hash.update(slice);
-    await written;
-    seen += slice.length;
+  const writes: Promise<void>[] = [];
+  try {
+    for await (const slice of reader.slices(file.size)) {
+      // Writes run on the thread pool while this thread hashes; at most WRITES_IN_FLIGHT wait.
+      if (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
+      if (writer) writes.push(writer.write(slice));
+      hash.update(slice);
+      seen += slice.length;
+    }
+    await Promise.all(writes);
+  } catch (error) {
+    // Settle every write before the slices' buffers can be reused or the file closed.
+    await Promise.allSettled(writes);
+    throw error;
   }
   if (seen < file.size) throw new BundleError('bundle.archive_truncated', `the archive ends inside ${file.path} (${seen} of ${file.size} bytes)`, { member: file.path });
   const digest = hash.digest('hex');
@@ -132,11 +144,12 @@ export async function verifyBundle(options: VerifyOptions): Promise<VerifiedBund
     const manifest = parseManifest(manifestBytes);
     checkDevicePolicy(manifest, options.device);
     if (options.stageTo) {
-      staging = await Staging.create(options.stageTo);
+      staging = await Staging.create(options.stageTo, options.durable ?? false);
       await staging.writeFile('manifest.json', manifestBytes);
       await staging.writeFile('manifest.sig', signatureBytes);
     }
     const files = await verifyPayload(reader, manifest, staging, options);
+    await staging?.syncFolder();
     return { manifest, manifestBytes, signers, stagingDir: staging?.dir ?? null, files, bytes: reader.position };
   } catch (error) {
     await staging?.remove();

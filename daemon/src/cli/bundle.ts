@@ -132,7 +132,7 @@ async function verify(args: string[]): Promise<number> {
   const json = values.json ?? false;
   try {
     const trust = await loadTrust(values.trust);
-    const result = await verifyBundleFile(file, { trust, device, stageTo: values['stage-to'] ?? null });
+    const result = await verifyBundleFile(file, { trust, device, stageTo: values['stage-to'] ?? null, durable: true });
     if (json) {
       const files = result.files.map((f) => ({ path: f.path, role: f.role, size: f.size, sha256: f.sha256, stagedPath: f.stagedPath }));
       process.stdout.write(`${JSON.stringify({ ok: true, name: result.manifest.name, version: result.manifest.version, sequence: result.manifest.sequence, signers: result.signers, stagingDir: result.stagingDir, files })}\n`);
