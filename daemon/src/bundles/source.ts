@@ -8,8 +8,11 @@ import { BundleError } from './errors.ts';
 export const READ_CHUNK_BYTES = 1024 * 1024;
 /** Reads in flight ahead of the consumer. */
 const READS_AHEAD = 2;
-/** Staging writes the verifier may keep in flight (verify.ts), each holding a slice of a chunk. */
-export const WRITES_IN_FLIGHT = 4;
+/**
+ * Staging writes the verifier may keep in flight (verify.ts), each holding a slice of a chunk.
+ * Reads plus writes stay within libuv's default pool of 4 threads, so reads never queue behind writes.
+ */
+export const WRITES_IN_FLIGHT = 2;
 /** A reused buffer is read into again only when neither the consumer nor a pending write can hold it. */
 const RING_SIZE = READS_AHEAD + WRITES_IN_FLIGHT + 2;
 
