@@ -9,6 +9,7 @@ export class ByteReader {
   #chunk: Uint8Array = new Uint8Array(0);
   #offset = 0;
   #ended = false;
+  #reading = false;
   /** Bytes consumed so far. */
   position = 0;
 
@@ -23,8 +24,9 @@ export class ByteReader {
       if (this.#signal?.aborted) throw new BundleError('bundle.aborted', 'verification was cancelled', { cause: this.#signal.reason });
       let next: IteratorResult<Uint8Array>;
       try {
-        next = await this.#iterator.next();
+        next = await this.#nextChunk();
       } catch (error) {
+        if (error instanceof BundleError) throw error;
         throw new BundleError('bundle.source_unreadable', `reading the bundle failed at byte ${this.position}: ${(error as Error).message}`, { cause: error });
       }
       if (this.#signal?.aborted) throw new BundleError('bundle.aborted', 'verification was cancelled', { cause: this.#signal.reason });
@@ -37,6 +39,28 @@ export class ByteReader {
       this.#offset = 0;
     }
     return true;
+  }
+
+  /** The source's next chunk, or bundle.aborted as soon as the signal fires, even if the source stalls. */
+  #nextChunk(): Promise<IteratorResult<Uint8Array>> {
+    const signal = this.#signal;
+    this.#reading = true;
+    const next = this.#iterator.next().finally(() => (this.#reading = false));
+    if (!signal) return next;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(new BundleError('bundle.aborted', 'verification was cancelled', { cause: signal.reason }));
+      signal.addEventListener('abort', onAbort, { once: true });
+      next.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
   }
 
   /** Up to n bytes copied into one buffer; shorter only when the source ended. */
@@ -78,8 +102,14 @@ export class ByteReader {
     return skipped;
   }
 
-  /** Stops the source early (closes a file, destroys a stream). */
+  /**
+   * Stops the source early (closes a file, destroys a stream). When a read is still pending (a
+   * stalled source after an abort), an async generator would only run return() after that read,
+   * so it is asked without waiting.
+   */
   async close(): Promise<void> {
-    await this.#iterator.return?.();
+    const stopping = this.#iterator.return?.();
+    if (this.#reading) void stopping?.catch(() => undefined);
+    else await stopping;
   }
 }

@@ -43,6 +43,15 @@ describe('verifyBundle over any chunking', () => {
     expect((error as BundleError).code).toBe('bundle.aborted');
   });
 
+  it('stops a source that stalls forever when the signal fires', async () => {
+    async function* stallsForever(): AsyncGenerator<Buffer> {
+      yield bytes.subarray(0, 1024);
+      await new Promise(() => undefined);
+    }
+    const error = verifyBundle({ source: stallsForever(), trust, device: DEVICE, signal: AbortSignal.timeout(50) });
+    await expect(error).rejects.toMatchObject({ code: 'bundle.aborted' });
+  });
+
   it('reports a failing source as unreadable', async () => {
     async function* breaks(): AsyncGenerator<Buffer> {
       yield bytes.subarray(0, 700);
