@@ -80,7 +80,6 @@ function checkListedHeader(header: TarHeader, file: BundleFile, index: number, m
   }
 }
 
-
 async function copyAndHash(reader: ByteReader, file: BundleFile, writer: BlobWriter | null): Promise<void> {
   const hash = createHash('sha256');
   let seen = 0;
@@ -89,7 +88,11 @@ async function copyAndHash(reader: ByteReader, file: BundleFile, writer: BlobWri
     for await (const slice of reader.slices(file.size)) {
       // Writes run on the thread pool while this thread hashes; at most WRITES_IN_FLIGHT wait.
       if (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
-      if (writer) writes.push(writer.write(slice));
+      if (writer) {
+        const written = writer.write(slice);
+        written.catch(() => undefined); // handled when awaited below; never an unhandled rejection meanwhile
+        writes.push(written);
+      }
       hash.update(slice);
       seen += slice.length;
     }
