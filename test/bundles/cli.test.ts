@@ -4,9 +4,11 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgeBundle, NOTES, serializeBundle, writeBuildInputs, writeTrust } from '../fixtures/bundle-forge/forge.ts';
 import { dockerArchive, ociArchive } from '../fixtures/bundle-forge/images.ts';
+import { simpleTar } from '../fixtures/bundle-forge/raw-tar.ts';
 import { runCli } from './run-cli.ts';
 
 let dir: string;
@@ -76,6 +78,8 @@ describe('outpost bundle build', () => {
     ['an image whose reference is a bare tag', 'images/bare.tar', ociArchive({ reference: 'latest' }), 'bundle.image_invalid'],
     ['an image for another architecture', 'images/arm.tar', ociArchive({ architecture: 'arm64' }), 'bundle.image_invalid'],
     ['an image archive that is not a tar', 'images/junk.tar', 'this is not a tar file at all', 'bundle.image_invalid'],
+    ['a chart that is not gzip', 'charts/plain.tgz', 'apiVersion: v2\n', 'bundle.build_input_invalid'],
+    ['a chart without Chart.yaml', 'charts/empty.tgz', gzipSync(simpleTar([{ name: 'x/values.yaml', body: Buffer.from('a: 1\n') }])), 'bundle.build_input_invalid'],
   ])('refuses %s', async (_name, path, body, code) => {
     const other = await mkdtemp(join(dir, 'bad-'));
     const inputs = await writeBuildInputs(other);

@@ -7,6 +7,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeBundleFile, type PayloadSource } from './bundle-writer.ts';
 import { BundleError, isBundleError } from './errors.ts';
+import { readChartArchive } from './chart-archive.ts';
 import { readImageArchive } from './image-archive.ts';
 import { parseBundleSpec, parseKubernetesManifest, type ManifestHead } from './parse-build-inputs.ts';
 import { serializeManifest, validateManifest, type BundleFile, type BundleManifest, type FileRole } from './parse-manifest.ts';
@@ -77,7 +78,10 @@ async function describeFile(from: string, path: string, role: FileRole, head: Ma
   const { size, sha256, head: magic } = await hashFile(source);
   const file: BundleFile = { path, size, sha256, role };
   if (role === 'manifest') file.objects = parseKubernetesManifest(await readText(source), path);
-  if (role === 'chart' && !(magic[0] === 0x1f && magic[1] === 0x8b)) throw new BundleError('bundle.build_input_invalid', `${path}: not a gzip-compressed chart (.tgz)`);
+  if (role === 'chart') {
+    if (!(magic[0] === 0x1f && magic[1] === 0x8b)) throw new BundleError('bundle.build_input_invalid', `${path}: not a gzip-compressed chart (.tgz)`);
+    await readChartArchive(source);
+  }
   if (role === 'image') {
     const facts = await readImageArchive(source);
     if (facts.platform.architecture !== head.requires.architecture) {
