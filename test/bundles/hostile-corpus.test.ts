@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BundleError, loadTrust, verifyBundleFile } from '../../daemon/src/bundles/index.ts';
-import { DEVICE, forgeBundle, serializeBundle, writeTrust } from '../fixtures/bundle-forge/forge.ts';
+import { DEVICE, forgeBundle, remanifest, serializeBundle, writeTrust } from '../fixtures/bundle-forge/forge.ts';
 import type { HostileCase } from './hostile-case.ts';
 import { archiveCases } from './hostile-cases-archive.ts';
 import { signedCases } from './hostile-cases-signed.ts';
@@ -36,6 +36,17 @@ describe('the hostile corpus', () => {
   it('holds at least 40 distinct cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(40);
     expect(new Set(cases.map((c) => c.name)).size).toBe(cases.length);
+  });
+
+  it('accepts unknown fields and nesting inside the free-form annotations', async () => {
+    const dir = join(root, 'annotations');
+    const trust = await loadTrust(await writeTrust(join(dir, 'trust')));
+    const bundle = forgeBundle();
+    bundle.manifest.annotations = { 'x.io/anything': { postInstall: 'not ours to run', deep: [[{ a: null }]] }, count: 3 };
+    const path = join(dir, 'annotated.outpost');
+    await writeFile(path, serializeBundle(remanifest(bundle)));
+    const result = await verifyBundleFile(path, { trust, device: DEVICE });
+    expect(result.manifest.annotations).toEqual(bundle.manifest.annotations);
   });
 
   cases.forEach((hostile, i) => {
