@@ -1,9 +1,11 @@
 // `outpost bundle keygen|build|inspect|verify` end to end: real processes, temp folders, the
 // forge's build inputs (tiny real OCI and docker-archive images).
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgeBundle, NOTES, serializeBundle, writeBuildInputs, writeTrust } from '../fixtures/bundle-forge/forge.ts';
@@ -11,6 +13,7 @@ import { dockerArchive, ociArchive } from '../fixtures/bundle-forge/images.ts';
 import { simpleTar } from '../fixtures/bundle-forge/raw-tar.ts';
 import { runCli } from './run-cli.ts';
 
+const run = promisify(execFile);
 let dir: string;
 let from: string;
 let keyPath: string;
@@ -70,6 +73,19 @@ describe('outpost bundle build', () => {
     expect(result.code).toBe(0);
     const { manifest } = JSON.parse(result.stdout) as { manifest: { files: { path: string; references?: string[]; platform?: unknown }[] } };
     expect(manifest.files.find((f) => f.path === 'images/side.tar')).toMatchObject({ references: ['registry.local/forge/side:2.1'], platform: { os: 'linux', architecture: 'amd64' } });
+  });
+
+  it('reads image archives written by skopeo (OCI and docker-archive)', async () => {
+    const other = await mkdtemp(join(dir, 'skopeo-'));
+    const inputs = await writeBuildInputs(other);
+    const source = join(other, 'source.tar');
+    await writeFile(source, ociArchive());
+    await run('skopeo', ['copy', '-q', `oci-archive:${source}`, `oci-archive:${join(inputs.from, 'images', 'sk-oci.tar')}:registry.local/sk/oci:3.0`], { timeout: 20_000 });
+    await run('skopeo', ['copy', '-q', `oci-archive:${source}`, `docker-archive:${join(inputs.from, 'images', 'sk-docker.tar')}:registry.local/sk/docker:2.0`], { timeout: 20_000 });
+    const result = await runCli(['bundle', 'build', '--from', inputs.from, '--key', inputs.keyPath, '--out', join(other, 'b.outpost'), '--json']);
+    expect(result.code).toBe(0);
+    const { manifest } = JSON.parse(result.stdout) as { manifest: { files: { path: string; references?: string[] }[] } };
+    expect(manifest.files.filter((f) => f.path.startsWith('images/sk-')).map((f) => f.references)).toEqual([['registry.local/sk/docker:2.0'], ['registry.local/sk/oci:3.0']]);
   });
 
   it.each([
