@@ -1,6 +1,7 @@
 // Writes a large, valid format-v1 bundle quickly for the bench: payload files are a repeated
-// pseudo-random 1 MiB pattern, hashed in a first pass and streamed out in a second, so nothing
-// large is ever held in memory.
+// pseudo-random pattern, hashed in a first pass and streamed out in a second, so nothing large is
+// ever held in memory. The pattern's period (1 MiB + 4099 bytes) is not a multiple of any read
+// size, so two read chunks never hold the same bytes and a mixed-up buffer cannot go unnoticed.
 import { createHash, randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { serializeManifest, validateManifest } from '../../daemon/src/bundles/parse-manifest.ts';
@@ -14,7 +15,7 @@ function* patternChunks(pattern: Buffer, size: number): Generator<Buffer> {
 }
 
 export async function writeBigBundle(path: string, totalBytes: number, key: SigningKey, fileCount = 4): Promise<void> {
-  const pattern = randomBytes(MiB);
+  const pattern = randomBytes(MiB + 4099);
   const sizes = Array.from({ length: fileCount }, (_, i) => Math.floor(totalBytes / fileCount) + (i === 0 ? totalBytes % fileCount : 0));
   const files = sizes.map((size, i) => {
     const hash = createHash('sha256');
