@@ -51,6 +51,8 @@ export async function writeBigBundle(path: string, totalBytes: number, key: Sign
       await write(Buffer.alloc(padding(file.size)));
     }
     await write(Buffer.alloc(END_OF_ARCHIVE_BYTES));
+    // Flushed now, so its write-back does not run (and compete for CPU and disk) during the measurements.
+    await handle.sync();
   } finally {
     await handle.close();
   }
