@@ -3,11 +3,11 @@
 // signers are listed as claimed; `verify` is the check.
 import { createHash } from 'node:crypto';
 import { ByteReader } from './byte-reader.ts';
-import { BundleError } from './errors.ts';
 import { parseManifest, type BundleManifest } from './parse-manifest.ts';
 import { parseSignatures } from './signature-pure.ts';
 import { openBundleFile } from './source.ts';
 import { readMemberHeader, readSmallBody } from './tar-members.ts';
+import { readManifestAndSignatures } from './verify.ts';
 
 export const NOTES_MAX_BYTES = 1024 * 1024;
 
@@ -24,14 +24,9 @@ export async function inspectBundle(path: string): Promise<BundleSummary> {
   const source = await openBundleFile(path, 64 * 1024);
   const reader = new ByteReader(source.chunks);
   try {
-    const first = await readMemberHeader(reader, 0, 'manifest.json');
-    if (first.kind === 'end' || first.header.name !== 'manifest.json') throw new BundleError('bundle.manifest_missing', 'the first member must be manifest.json', { member: 'manifest.json' });
-    if (first.header.size > 1024 * 1024) throw new BundleError('bundle.manifest_too_large', `manifest.json is ${first.header.size} bytes`, { member: 'manifest.json' });
-    const manifest = parseManifest(await readSmallBody(reader, first.header));
-    const second = await readMemberHeader(reader, 1, 'manifest.sig');
-    if (second.kind === 'end' || second.header.name !== 'manifest.sig') throw new BundleError('bundle.signature_missing', 'the second member must be manifest.sig', { member: 'manifest.sig' });
-    if (second.header.size > 64 * 1024) throw new BundleError('bundle.signature_malformed', 'manifest.sig is too large', { member: 'manifest.sig' });
-    const claimedSigners = parseSignatures(await readSmallBody(reader, second.header)).map((s) => s.keyId);
+    const { manifestBytes, signatureBytes } = await readManifestAndSignatures(reader);
+    const claimedSigners = parseSignatures(signatureBytes).map((s) => s.keyId);
+    const manifest = parseManifest(manifestBytes);
     let notes: string | null = null;
     const firstFile = manifest.files[0];
     if (firstFile?.role === 'doc' && firstFile.size <= NOTES_MAX_BYTES) {

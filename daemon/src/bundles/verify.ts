@@ -44,7 +44,8 @@ export interface VerifiedBundle {
   bytes: number;
 }
 
-async function readManifestAndSignatures(reader: ByteReader): Promise<{ manifestBytes: Buffer; signatureBytes: Buffer }> {
+/** Members 1 and 2, raw: nothing in them is interpreted here. Shared with inspect. */
+export async function readManifestAndSignatures(reader: ByteReader): Promise<{ manifestBytes: Buffer; signatureBytes: Buffer }> {
   const first = await readMemberHeader(reader, 0, 'manifest.json');
   if (first.kind === 'end' || first.header.name !== 'manifest.json') {
     const found = first.kind === 'end' ? 'the end of the archive' : JSON.stringify(first.header.name);
