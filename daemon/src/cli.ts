@@ -30,6 +30,13 @@ const commands: Record<string, Command> = {
       return { help: m.auditHelp, run: m.auditCommand };
     },
   },
+  bundle: {
+    summary: 'keygen, build, inspect and verify signed bundles',
+    load: async () => {
+      const m = await import('./cli/bundle.ts');
+      return { help: m.bundleHelp, run: m.bundleCommand };
+    },
+  },
 };
 
 function usage(): string {
