@@ -112,7 +112,11 @@ export class Kubelet {
         for (const c of rt.containers) if (c.state === 'running') this.#event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, c.name);
       }
       for (const c of rt.containers) {
-        this.#stop(c, now, 0, 'Completed');
+        if (c.state === 'running') {
+          this.#stop(c, now, 0, 'Completed');
+          const inst = c.instances[c.instances.length - 1];
+          if (inst) inst.killed = true;
+        }
         c.restartPending = false;
       }
       if (now - rt.killingSince >= this.#timing.terminationMs) {

@@ -10,6 +10,8 @@ export interface Instance {
   end?: number;
   exitCode?: number;
   reason?: string;
+  /** Stopped by the kubelet (pod deletion), not by itself. */
+  killed?: boolean;
 }
 
 const FLAVOURS: Record<string, string[]> = {
@@ -66,7 +68,9 @@ export function instanceLines(pod: string, container: string, image: string, ins
     const text =
       inst.reason === 'OOMKilled'
         ? `level=error container=${container} instance=${inst.index} msg="allocating ingest buffer failed: cannot allocate memory"`
-        : inst.exitCode === 0
+        : inst.killed
+          ? `level=info container=${container} instance=${inst.index} msg="received SIGTERM, shutting down"`
+          : inst.exitCode === 0
           ? `level=info container=${container} instance=${inst.index} msg="work finished, exiting" code=0`
           : `level=fatal container=${container} instance=${inst.index} msg="unrecoverable error, exiting" code=${inst.exitCode}`;
     out.push({ time: inst.end, text });
