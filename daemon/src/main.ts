@@ -12,6 +12,7 @@ import { FeedHub, attachFeed, startSystemTopic, type FeedServer } from './feed/i
 import { MUTATING_METHODS, RouteTable, coreRoutes, createApp, listen, type RouteSpec } from './http/index.ts';
 import { feedAccess, isHostAllowed, isLoopbackAddress, kioskRoutes, policyGuard, sessionRoutes, userRoutes, type Listener } from './auth/index.ts';
 import { auditRoutes } from './audit/index.ts';
+import { startCluster } from './cluster/index.ts';
 import { buildAccess } from './access.ts';
 import { readinessProbes } from './readiness.ts';
 import { watchCertificate } from './tls-watch.ts';
@@ -55,6 +56,8 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
   routes.add(...sessionRoutes({ auth: access.auth, secure, transportWarning }));
   routes.add(...userRoutes(access.auth));
   routes.add(...auditRoutes(access.audit));
+  const cluster = startCluster({ hub, audit: access.audit, log, kubeconfig: config.cluster.kubeconfig, rolloutDeadlineMs: config.cluster.rolloutTimeoutSeconds * 1000 });
+  routes.add(...cluster.routes);
   routes.add(...kioskRoutes({ setupCode: () => (access.auth.setupOpen ? access.setup.currentCode : null), main: { address: config.listen.address, port: () => mainPort, tls: secure }, fingerprint: () => certificate.current.fingerprint256 }));
 
   const hostAllowed = (host: string | undefined) => isHostAllowed(host, access.hosts.names);
@@ -118,6 +121,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
     close(reason = FEED_CLOSE.shuttingDown.reason) {
       closing ??= (async () => {
         stopSystem();
+        cluster.stop();
         stopSweeps();
         stopCertificateWatch();
         for (const feed of feeds) feed.close(FEED_CLOSE.shuttingDown.code, reason);

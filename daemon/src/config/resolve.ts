@@ -115,6 +115,7 @@ export function resolveConfig(sources: ConfigSources): ConfigResult {
   const config = {
     ...result.data,
     home: path.resolve(sources.cwd, result.data.home),
+    cluster: { ...result.data.cluster, kubeconfig: result.data.cluster.kubeconfig === undefined ? undefined : path.resolve(sources.cwd, result.data.cluster.kubeconfig) },
     configFile: sources.file?.path ?? null,
   };
   return { ok: true, config: deepFreeze(config) };
