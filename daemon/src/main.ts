@@ -12,7 +12,7 @@ import { FeedHub, attachFeed, startSystemTopic, type FeedServer } from './feed/i
 import { MUTATING_METHODS, RouteTable, coreRoutes, createApp, listen, type RouteSpec } from './http/index.ts';
 import { feedAccess, isHostAllowed, isLoopbackAddress, kioskRoutes, policyGuard, sessionRoutes, userRoutes, type Listener } from './auth/index.ts';
 import { auditRoutes } from './audit/index.ts';
-import { startCluster } from './cluster/index.ts';
+import { startCluster, type ClusterService } from './cluster/index.ts';
 import { buildAccess } from './access.ts';
 import { readinessProbes } from './readiness.ts';
 import { watchCertificate } from './tls-watch.ts';
@@ -25,6 +25,8 @@ export interface DaemonHandle {
   /** The loopback kiosk listener, when enabled. */
   readonly kioskUrl: string | null;
   readonly hub: FeedHub;
+  /** The cluster capability (its view is null without a kubeconfig). */
+  readonly cluster: ClusterService;
   /** Every registered HTTP route with its policy (tests walk it). */
   readonly routes: readonly RouteSpec[];
   /** Stops accepting, closes feed sockets with `reason`, ends open HTTP connections. */
@@ -117,6 +119,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
     port: mainListening.port,
     kioskUrl: kioskListening?.url ?? null,
     hub,
+    cluster,
     routes: routes.routes,
     close(reason = FEED_CLOSE.shuttingDown.reason) {
       closing ??= (async () => {
