@@ -84,6 +84,15 @@ export function followLogs(kube: KubeClients, view: ClusterView, target: LogsTar
         if (!stopped) setTimeout(() => void reopen(), podGone() ? 0 : 1000);
       },
     });
+    // The client pipes the response into `sink` without handling the response's errors: take them
+    // here (an abort when we stop, a reset when the API server goes away) and re-open after a reset.
+    sink.on('pipe', (source: NodeJS.ReadableStream) => {
+      source.on('error', (error: Error) => {
+        if (stopped || error.name === 'AbortError') return;
+        log.debug({ err: error.message, target }, 'log stream broke; re-opening');
+        setTimeout(() => void reopen(), 1000);
+      });
+    });
     try {
       stream = await kube.log.log(target.namespace, target.pod, target.container, sink, { follow: true, timestamps: true, tailLines: first ? LOG_BUFFER_LINES : undefined });
       if (stopped) stream.abort();

@@ -91,9 +91,16 @@ export const MAX_ACTIONS = 20;
 
 const RANK: Record<WorkloadSeverity, number> = { trouble: 0, progressing: 1, ok: 2, done: 3 };
 
-/** Trouble first, then changing, then fine, then finished; by namespace and name within. */
+/** Within trouble: what keeps failing while it runs (crash loops, OOM kills) before what never starts. */
+const CRASHING = new Set(['CrashLoopBackOff', 'OOMKilled', 'Failed', 'RolloutFailed', 'Error']);
+
+function troubleRank(w: WorkloadSummary): number {
+  return w.severity === 'trouble' && CRASHING.has(w.status) ? 0 : 1;
+}
+
+/** Trouble first (crashing before not starting), then changing, then fine, then finished; by namespace and name within. */
 export function compareWorkloads(a: WorkloadSummary, b: WorkloadSummary): number {
-  return RANK[a.severity] - RANK[b.severity] || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind);
+  return RANK[a.severity] - RANK[b.severity] || troubleRank(a) - troubleRank(b) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind);
 }
 
 export function workloadKey(namespace: string, kind: WorkloadKind, name: string): string {
