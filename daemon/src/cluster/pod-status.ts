@@ -42,7 +42,7 @@ export function podVerdict(pod: KObject): PodVerdict {
   if (phase === 'Succeeded') return v('Completed', null, 'done');
   for (const c of statuses) {
     const waiting = c.state?.waiting?.reason;
-    if (waiting === 'CrashLoopBackOff') return v('CrashLoopBackOff', `${c.name}: ${lastExit(c)}, restarted ${c.restartCount ?? 0} times`, 'trouble');
+    if (waiting === 'CrashLoopBackOff') return v('CrashLoopBackOff', `${c.name}: ${lastExit(c)}, restarted ${c.restartCount ?? 0} time${c.restartCount === 1 ? '' : 's'}`, 'trouble');
     if (waiting && IMAGE_PROBLEMS.has(waiting)) return v(waiting, `${c.name}: ${c.state?.waiting?.message ?? `image ${c.image ?? ''} cannot be pulled`}`, 'trouble');
     if (waiting && START_PROBLEMS.has(waiting)) return v(waiting, `${c.name}: ${c.state?.waiting?.message ?? waiting}`, 'trouble');
   }
