@@ -103,7 +103,7 @@ describe('logs', () => {
     const res = await restart(operator, 'pod', 'lonely', { confirm: true });
     expect(res.status).toBe(202);
     const ended = await client.waitFor((m) => m.type === 'event' && (m.topic as string) === topic && (m.event as { kind: string }).kind === 'logs.ended.v1', { timeoutMs: 30_000 });
-    expect((ended as { event: { reason: string } }).event.reason).toMatch(/gone/);
+    expect((ended as unknown as { event: { reason: string } }).event.reason).toMatch(/gone/);
     expect(auditRecords('pod.delete')[0]).toMatchObject({ target: `${NS}/pod/lonely`, outcome: 'success' });
     client.close();
   }, 60_000);

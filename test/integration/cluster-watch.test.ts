@@ -43,6 +43,12 @@ afterAll(async () => {
   await cluster?.close();
 });
 
+function isStatus(m: { type: string }, state: string): boolean {
+  if (m.type !== 'event') return false;
+  const event = (m as EventMessage<'cluster'>).event;
+  return event.kind === 'cluster.status.v1' && event.status.state === state;
+}
+
 async function workloads(): Promise<WorkloadSummary[]> {
   const res = await fetch(new URL('/api/v1/workloads', daemon.url), { headers: { cookie: viewer.cookie } });
   expect(res.status).toBe(200);
@@ -73,7 +79,7 @@ describe('cluster view', () => {
     expect(snapshot.state.status.state).toBe('connected');
     const from = client.messages.length;
     await sim.stopServer();
-    await client.waitFor((m) => m.type === 'event' && (m as EventMessage<'cluster'>).event.kind === 'cluster.status.v1' && (m as EventMessage<'cluster'>).event.status.state === 'unreachable', { from, timeoutMs: 20_000 });
+    await client.waitFor((m) => isStatus(m, 'unreachable'), { from, timeoutMs: 20_000 });
     const health = await fetch(new URL('/healthz', daemon.url));
     expect(health.status).toBe(200);
     sim.cluster.load(`apiVersion: v1
@@ -82,7 +88,7 @@ metadata: {name: made-while-down, namespace: ${NS}}
 spec: {containers: [{name: c, image: registry.local/x:1}]}
 `);
     await sim.startServer();
-    await client.waitFor((m) => m.type === 'event' && (m as EventMessage<'cluster'>).event.kind === 'cluster.status.v1' && (m as EventMessage<'cluster'>).event.status.state === 'connected', { from, timeoutMs: 30_000 });
+    await client.waitFor((m) => isStatus(m, 'connected'), { from, timeoutMs: 30_000 });
     await eventually(async () => (await workloads()).some((w) => w.key === `${NS}/pod/made-while-down`), 'the pod made while the server was down');
     client.close();
   }, 60_000);

@@ -79,7 +79,6 @@ export interface ClusterState {
 
 export type ClusterEvent =
   | { kind: 'cluster.status.v1'; status: ClusterStatus }
-  | { kind: 'cluster.reset.v1'; namespaces: string[]; workloads: WorkloadSummary[] }
   | { kind: 'cluster.upsert.v1'; workloads: WorkloadSummary[] }
   | { kind: 'cluster.remove.v1'; keys: string[] }
   | { kind: 'cluster.namespaces.v1'; namespaces: string[] }
@@ -115,8 +114,6 @@ export function reduceCluster(state: ClusterState, event: ClusterEvent): Cluster
   switch (event.kind) {
     case 'cluster.status.v1':
       return { ...state, status: event.status };
-    case 'cluster.reset.v1':
-      return { ...state, namespaces: event.namespaces, workloads: [...event.workloads].sort(compareWorkloads) };
     case 'cluster.upsert.v1': {
       const changed = new Map(event.workloads.map((w) => [w.key, w]));
       const kept = state.workloads.filter((w) => !changed.has(w.key));

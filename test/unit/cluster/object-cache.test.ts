@@ -11,7 +11,7 @@ describe('object cache', () => {
     cache.replace([obj('a', '10')]);
     expect(cache.apply('MODIFIED', obj('a', '9'))).toBe(false);
     expect(cache.apply('MODIFIED', obj('a', '11'))).toBe(true);
-    expect(cache.get('n', 'a')?.metadata.resourceVersion).toBe('11');
+    expect(cache.get('n', 'a')?.metadata?.resourceVersion).toBe('11');
     expect(cache.apply('DELETED', obj('a', '12'))).toBe(true);
     expect(cache.size).toBe(0);
   });
