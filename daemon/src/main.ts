@@ -58,7 +58,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
   routes.add(...sessionRoutes({ auth: access.auth, secure, transportWarning }));
   routes.add(...userRoutes(access.auth));
   routes.add(...auditRoutes(access.audit));
-  const cluster = startCluster({ hub, audit: access.audit, log, kubeconfig: config.cluster.kubeconfig, rolloutDeadlineMs: config.cluster.rolloutTimeoutSeconds * 1000 });
+  const cluster = await startCluster({ hub, audit: access.audit, log, kubeconfig: config.cluster.kubeconfig, rolloutDeadlineMs: config.cluster.rolloutTimeoutSeconds * 1000 });
   routes.add(...cluster.routes);
   routes.add(...kioskRoutes({ setupCode: () => (access.auth.setupOpen ? access.setup.currentCode : null), main: { address: config.listen.address, port: () => mainPort, tls: secure }, fingerprint: () => certificate.current.fingerprint256 }));
 

@@ -1,9 +1,8 @@
 // Adapter: the Kubernetes client. Loads the chosen kubeconfig, builds the typed API clients and
 // describes the resources the daemon lists and watches. Every call gets a deadline.
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig, Log, Watch } from '@kubernetes/client-node';
-import { chooseKubeconfig, type KubeconfigChoice } from './kubeconfig.ts';
+import type { KubeconfigChoice } from './kubeconfig.ts';
 import type { KObject } from './kube-types.ts';
 import type { ResourceSource } from './watch-adapter.ts';
 
@@ -27,10 +26,6 @@ export function withDeadline<T>(promise: Promise<T>, ms = REQUEST_TIMEOUT_MS): P
     timer = setTimeout(() => reject(Object.assign(new Error(`the API server did not answer within ${ms} ms`), { name: 'TimeoutError' })), ms);
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
-export function discoverKubeconfig(configured: string | undefined, env: NodeJS.ProcessEnv = process.env): KubeconfigChoice | null {
-  return chooseKubeconfig({ configured, env, homeDir: env.HOME ?? homedir(), exists: (p) => existsSync(p) });
 }
 
 /** Throws with a clear message when the file is missing or malformed. */

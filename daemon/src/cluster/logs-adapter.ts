@@ -6,12 +6,11 @@ import { Writable } from 'node:stream';
 import type { Topic } from '../feed/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { LogsEvent, LogsState, LogsTarget } from '../protocol/logs.ts';
-import { LOG_BUFFER_LINES } from '../protocol/logs.ts';
+import { LOG_BUFFER_LINES, MAX_DOWNLOAD_LINES } from '../protocol/logs.ts';
 import type { ClusterView } from './cluster-view.ts';
 import { withDeadline, type KubeClients } from './kube-adapter.ts';
 import { isNewer, LineSplitter, parseStamped, type StampedLine } from './log-lines.ts';
 
-export const MAX_DOWNLOAD_LINES = 10_000;
 export const MAX_DOWNLOAD_BYTES = 8 << 20;
 
 export async function downloadLogs(kube: KubeClients, target: LogsTarget, options: { tailLines: number; previous: boolean }): Promise<string> {

@@ -6,20 +6,18 @@ import { actorName, principalOf, requestContext, roleOf } from '../auth/index.ts
 import type { RouteSpec } from '../http/route-table.ts';
 import { parseBody } from '../http/validate.ts';
 import { OutpostError } from '../lib/errors.ts';
+import { MAX_DOWNLOAD_LINES } from '../protocol/logs.ts';
 import { RESTARTABLE_KINDS, WORKLOAD_KINDS, workloadKey, type RestartAccepted, type WorkloadDetail, type WorkloadKind, type WorkloadSummary } from '../protocol/cluster.ts';
-import type { Actions } from './actions.ts';
-import type { ClusterView } from './cluster-view.ts';
 import { selectEvents } from './events.ts';
 import type { KEvent } from './kube-types.ts';
-import type { KubeClients } from './kube-adapter.ts';
 import { kubeError } from './kube-errors.ts';
-import { downloadLogs, MAX_DOWNLOAD_LINES } from './logs-adapter.ts';
+import type { LiveCluster } from './live-cluster.ts';
 import { podInfo } from './pod-status.ts';
 import { ownerChain, podsOf } from './workload-model.ts';
 
 export interface ClusterRouteDeps {
   /** Null when no kubeconfig was found. */
-  live: { kube: KubeClients; view: ClusterView; actions: Actions } | null;
+  live: Pick<LiveCluster, 'view' | 'actions' | 'downloadLogs'> | null;
   workloads(): WorkloadSummary[];
 }
 
@@ -120,7 +118,7 @@ export function clusterRoutes(deps: ClusterRouteDeps): RouteSpec[] {
         const known = live.view.caches.pods.get(namespace, pod);
         const container = q.container ?? (known?.spec?.containers as { name: string }[] | undefined)?.[0]?.name;
         if (!container) throw new OutpostError('workload_not_found', `pod ${namespace}/${pod} does not exist (any more)`);
-        const text = await downloadLogs(live.kube, { namespace, pod, container }, { tailLines: q.tailLines, previous: q.previous === 'true' }).catch((e: unknown) => Promise.reject(kubeError(e, `the log of ${namespace}/${pod}/${container}`)));
+        const text = await live.downloadLogs({ namespace, pod, container }, { tailLines: q.tailLines, previous: q.previous === 'true' }).catch((e: unknown) => Promise.reject(kubeError(e, `the log of ${namespace}/${pod}/${container}`)));
         const stamp = new Date().toISOString().replace(/[:.]/g, '-');
         res.setHeader('Content-Type', 'text/plain; charset=utf-8');
         res.setHeader('Content-Disposition', `attachment; filename="${namespace}_${pod}_${container}${q.previous === 'true' ? '_previous' : ''}_${stamp}.log"`);

@@ -4,6 +4,8 @@
 export const LOGS_TOPIC_PREFIX = 'logs:';
 export const LOG_BUFFER_LINES = 500;
 export const LOG_LINE_MAX_CHARS = 4096;
+/** The most lines the log download route returns. */
+export const MAX_DOWNLOAD_LINES = 10_000;
 
 export interface LogsState {
   namespace: string;
