@@ -10,12 +10,26 @@ import { login, createUser } from '../helpers/auth.ts';
 import { spawnDaemon, stopDaemon } from '../helpers/daemon.ts';
 import { TestFeedClient } from '../helpers/feed-client.ts';
 import type { EventMessage } from '../../daemon/src/protocol/index.ts';
-import { cpuSeconds, memory, mb, percentile, QUICK, sleep, type BenchRow } from './lib.ts';
+import { cpuSeconds, memory, mb, percentile, QUICK, ratio, sleep, type BenchRow } from './lib.ts';
 
 const PODS = 1000;
 const EVENTS_PER_SECOND = 10;
 
+/** The same daemon with no cluster at all (no kubeconfig: the Kubernetes client is not loaded). */
+async function baselineRss(): Promise<number> {
+  const home = mkdtempSync(path.join(tmpdir(), 'outpost-bench-nocluster-'));
+  const daemon = await spawnDaemon({ home, env: { KUBECONFIG: '', HOME: home, OUTPOST_LOG_LEVEL: 'warn' } });
+  try {
+    await sleep(2000);
+    return memory(daemon.child.pid!).rss;
+  } finally {
+    await stopDaemon(daemon);
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
 export default async function clusterBench(): Promise<BenchRow[]> {
+  const reference = await baselineRss();
   const home = mkdtempSync(path.join(tmpdir(), 'outpost-bench-cluster-'));
   const sim = await startKubeSim({ port: 0, tickMs: 250, bookmarkMs: 10_000, timing: { readyAfterMs: 200 } });
   const born = new Map<string, number>();
@@ -82,7 +96,7 @@ export default async function clusterBench(): Promise<BenchRow[]> {
     latencies.sort((a, b) => a - b);
     const label = `${PODS} pods, ${EVENTS_PER_SECOND} events/s`;
     rows.push(
-      { name: `cluster: daemon RSS, ${label}`, value: mb(rss), note: `peak ${mb(rssPeak)} over ${seconds} s` },
+      { name: `cluster: daemon RSS, ${label}`, value: mb(rss), reference: `${mb(reference)} (no cluster)`, ratio: ratio(rss, reference), note: `peak ${mb(rssPeak)} over ${seconds} s; @kubernetes/client-node alone is ~90 MB` },
       { name: `cluster: daemon CPU, ${label}`, value: `${cpuPercent.toFixed(1)} % of a core`, goal: '< 10 %' },
       { name: `cluster: sim event -> feed p50, ${label}`, value: `${percentile(latencies, 50).toFixed(1)} ms`, note: `${latencies.length} warnings measured` },
       { name: `cluster: sim event -> feed p99, ${label}`, value: `${percentile(latencies, 99).toFixed(1)} ms`, goal: '< 500 ms' },
