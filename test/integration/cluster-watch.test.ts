@@ -111,6 +111,27 @@ spec: {containers: [{name: c, image: registry.local/x:1}]}
     expect(state.status.state).toBe('connected');
   }, 60_000);
 
+  it('follows a crash-looping container across its restarts and serves the previous container as a file', async (ctx) => {
+    if (!cluster.sim) return ctx.skip('needs the kube-sim crash loop');
+    const pod = await eventually(() => daemon.cluster.view?.caches.pods.values().find((p) => p.metadata?.namespace === NS && p.metadata.name?.startsWith('crasher-')), 'the crasher pod');
+    const name = pod.metadata?.name ?? '';
+    const client = await TestFeedClient.open(daemon.url, { headers: { cookie: viewer.cookie, origin: viewer.origin } });
+    client.send({ type: 'subscribe', topic: `logs:${NS}/${name}/main` });
+    const instances = (): Set<string> => {
+      const text = client.messages.map((m) => JSON.stringify(m)).join('\n');
+      return new Set([...text.matchAll(/instance=(\d+) msg=\\"unrecoverable error/g)].map((m) => m[1] ?? ''));
+    };
+    // Fatal lines of three instances: the stream was re-opened after each restart (the previous
+    // container's lines at subscribe time can account for one of them at most).
+    await eventually(() => instances().size >= 3, 'fatal lines of three container instances', 40_000);
+    const previous = await eventually(async () => {
+      const res = await fetch(new URL(`/api/v1/pods/${NS}/${name}/logs?container=main&previous=true`, daemon.url), { headers: { cookie: viewer.cookie } });
+      return res.status === 200 ? res.text() : null;
+    }, 'the previous container log');
+    expect(previous).toMatch(/unrecoverable error/);
+    client.close();
+  }, 60_000);
+
   it('lists recent warnings for the whole node', async () => {
     if (!cluster.sim) return;
     const events = await eventually(async () => {

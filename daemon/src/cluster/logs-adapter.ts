@@ -93,12 +93,16 @@ export function followLogs(kube: KubeClients, view: ClusterView, target: LogsTar
       });
     });
     try {
-      stream = await kube.log.log(target.namespace, target.pod, target.container, sink, { follow: true, timestamps: true, tailLines: first ? LOG_BUFFER_LINES : undefined });
+      // Re-opened: only what came since the last line delivered (repeats are skipped by timestamp).
+      const since: StampedLine | null = last;
+      const window = !first && since ? { sinceSeconds: Math.max(1, Math.ceil((Date.now() - since.ms) / 1000) + 1) } : { tailLines: LOG_BUFFER_LINES };
+      stream = await kube.log.log(target.namespace, target.pod, target.container, sink, { follow: true, timestamps: true, ...window });
       if (stopped) stream.abort();
     } catch (error) {
       const message = (error as { body?: { message?: string } }).body?.message ?? (error as Error).message;
       if (!stopped && !podGone()) {
-        publish({ kind: 'logs.error.v1', message: `cannot read logs yet: ${message}` });
+        const text = `cannot read logs yet: ${message}`;
+        if (topic.state.error !== text) publish({ kind: 'logs.error.v1', message: text });
         setTimeout(() => void reopen(), 2000);
       }
     } finally {
