@@ -4,7 +4,8 @@ import path from 'node:path';
 import { startDemo } from './demo-setup.ts';
 
 const home = path.resolve(process.env.OUTPOST_HOME ?? '.outpost-demo');
-const demo = await startDemo({ home, env: { ...process.env, OUTPOST_HOME: home, OUTPOST_LOG_LEVEL: process.env.OUTPOST_LOG_LEVEL ?? 'warn' } });
+// The demo's own kubeconfig wins over any OUTPOST_KUBECONFIG of the shell.
+const demo = await startDemo({ home, env: { ...process.env, OUTPOST_KUBECONFIG: undefined, OUTPOST_HOME: home, OUTPOST_LOG_LEVEL: process.env.OUTPOST_LOG_LEVEL ?? 'warn' } });
 
 process.stdout.write(`
 Outpost demo — a simulated edge box (plant line: broker, ingest, historian, node agent)

@@ -18,7 +18,7 @@ const EVENTS_PER_SECOND = 10;
 /** The same daemon with no cluster at all (no kubeconfig: the Kubernetes client is not loaded). */
 async function baselineRss(): Promise<number> {
   const home = mkdtempSync(path.join(tmpdir(), 'outpost-bench-nocluster-'));
-  const daemon = await spawnDaemon({ home, env: { KUBECONFIG: '', HOME: home, OUTPOST_LOG_LEVEL: 'warn' } });
+  const daemon = await spawnDaemon({ home, env: { OUTPOST_LOG_LEVEL: 'warn' } });
   try {
     await sleep(2000);
     return memory(daemon.child.pid!).rss;
@@ -44,7 +44,7 @@ export default async function clusterBench(): Promise<BenchRow[]> {
   writeFileSync(kubeconfig, sim.kubeconfig());
   await createUser(home, 'bench', 'viewer');
   const started = Date.now();
-  const daemon = await spawnDaemon({ home, env: { KUBECONFIG: kubeconfig, OUTPOST_LOG_LEVEL: 'warn' } });
+  const daemon = await spawnDaemon({ home, env: { OUTPOST_KUBECONFIG: kubeconfig, OUTPOST_LOG_LEVEL: 'warn' } });
   const rows: BenchRow[] = [];
   try {
     const session = await login(daemon.url, 'bench');

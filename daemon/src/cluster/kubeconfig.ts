@@ -6,7 +6,7 @@ export type KubeconfigSource = 'config' | 'KUBECONFIG' | 'in-cluster' | 'k3s' | 
 export type KubeconfigChoice = { source: Exclude<KubeconfigSource, 'in-cluster'>; path: string } | { source: 'in-cluster' };
 
 export interface KubeconfigEnvironment {
-  /** The config file's `cluster.kubeconfig` setting. */
+  /** The config file's `cluster.kubeconfig` setting (`none`: no cluster, no discovery). */
   configured: string | undefined;
   env: Readonly<Record<string, string | undefined>>;
   homeDir: string;
@@ -23,6 +23,7 @@ export const RKE2_KUBECONFIG = '/etc/rancher/rke2/rke2.yaml';
  * falling through to another cluster.
  */
 export function chooseKubeconfig(view: KubeconfigEnvironment): KubeconfigChoice | null {
+  if (view.configured === 'none') return null;
   if (view.configured) return { source: 'config', path: view.configured };
   const fromEnv = view.env.KUBECONFIG?.split(':').find((p) => p !== '');
   if (fromEnv) return { source: 'KUBECONFIG', path: fromEnv };

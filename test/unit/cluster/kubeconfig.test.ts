@@ -28,6 +28,10 @@ describe('kubeconfig discovery', () => {
     expect(chooseKubeconfig(view(['/home/tech/.kube/config']))).toEqual({ source: 'home', path: '/home/tech/.kube/config' });
   });
 
+  it('looks nowhere when the setting is none', () => {
+    expect(chooseKubeconfig(view(everything, { KUBECONFIG: '/a', ...inCluster }, 'none'))).toBeNull();
+  });
+
   it('finds no cluster when nothing exists', () => {
     expect(chooseKubeconfig(view([]))).toBeNull();
   });
