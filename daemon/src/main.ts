@@ -12,6 +12,7 @@ import { FeedHub, attachFeed, startSystemTopic, type FeedServer } from './feed/i
 import { MUTATING_METHODS, RouteTable, coreRoutes, createApp, listen, type RouteSpec } from './http/index.ts';
 import { feedAccess, isHostAllowed, isLoopbackAddress, kioskRoutes, policyGuard, sessionRoutes, userRoutes, type Listener } from './auth/index.ts';
 import { auditRoutes } from './audit/index.ts';
+import { startCluster, type ClusterService } from './cluster/index.ts';
 import { buildAccess } from './access.ts';
 import { readinessProbes } from './readiness.ts';
 import { watchCertificate } from './tls-watch.ts';
@@ -26,6 +27,8 @@ export interface DaemonHandle {
   readonly hub: FeedHub;
   /** The first-start setup code while no admin exists, else null. */
   readonly setupCode: string | null;
+  /** The cluster capability (its view is null without a kubeconfig). */
+  readonly cluster: ClusterService;
   /** Every registered HTTP route with its policy (tests walk it). */
   readonly routes: readonly RouteSpec[];
   /** Stops accepting, closes feed sockets with `reason`, ends open HTTP connections. */
@@ -57,6 +60,8 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
   routes.add(...sessionRoutes({ auth: access.auth, secure, transportWarning }));
   routes.add(...userRoutes(access.auth));
   routes.add(...auditRoutes(access.audit));
+  const cluster = await startCluster({ hub, audit: access.audit, log, kubeconfig: config.cluster.kubeconfig, rolloutDeadlineMs: config.cluster.rolloutTimeoutSeconds * 1000 });
+  routes.add(...cluster.routes);
   routes.add(...kioskRoutes({ setupCode: () => (access.auth.setupOpen ? access.setup.currentCode : null), main: { address: config.listen.address, port: () => mainPort, tls: secure }, fingerprint: () => certificate.current.fingerprint256 }));
 
   const hostAllowed = (host: string | undefined) => isHostAllowed(host, access.hosts.names);
@@ -116,6 +121,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
     port: mainListening.port,
     kioskUrl: kioskListening?.url ?? null,
     hub,
+    cluster,
     routes: routes.routes,
     get setupCode() {
       return access.auth.setupOpen ? access.setup.currentCode : null;
@@ -123,6 +129,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
     close(reason = FEED_CLOSE.shuttingDown.reason) {
       closing ??= (async () => {
         stopSystem();
+        cluster.stop();
         stopSweeps();
         stopCertificateWatch();
         for (const feed of feeds) feed.close(FEED_CLOSE.shuttingDown.code, reason);

@@ -24,7 +24,8 @@ export interface TestDaemon extends DaemonHandle {
 /** Starts the daemon in this process on a loopback port chosen by the kernel. */
 export async function startTestDaemon(overrides: Record<string, unknown> = {}): Promise<TestDaemon> {
   const home = tempDir();
-  const yaml = JSON.stringify({ home, listen: { address: '127.0.0.1', port: 0 }, kiosk: { port: 0 }, log: { level: 'silent' }, ...overrides });
+  // No cluster unless a test names one: never the developer's own ~/.kube/config or k3s.
+  const yaml = JSON.stringify({ home, listen: { address: '127.0.0.1', port: 0 }, kiosk: { port: 0 }, log: { level: 'silent' }, cluster: { kubeconfig: 'none' }, ...overrides });
   const result = resolveConfig({ file: { path: 'test-config', text: yaml }, env: {}, flags: {}, cwd: home });
   if (!result.ok) throw new Error(`bad test config: ${JSON.stringify(result.problems)}`);
   const handle = await startDaemon(result.config, createLogger(result.config.log.level));
@@ -53,7 +54,7 @@ export interface SpawnedDaemon {
 /** Runs `outpost serve` as a child process and waits for it to print its URL. */
 export function spawnDaemon(options: { home: string; port?: number; kioskPort?: number; args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<SpawnedDaemon> {
   const args = [CLI, 'serve', '--config', 'none', '--home', options.home, '--port', String(options.port ?? 0), '--kiosk-port', String(options.kioskPort ?? 0), ...(options.args ?? [])];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, OUTPOST_KUBECONFIG: 'none', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -15,3 +15,4 @@ export { hashPassword, verifyPassword, DEFAULT_SCRYPT } from './passwords.ts';
 export { ROLES, isRole, roleAtLeast, passwordProblem, usernameProblem, type Role } from './roles.ts';
 export { isHostAllowed, isSameOrigin, isLoopbackAddress, hostnameOf } from './request-checks.ts';
 export type { Principal, RequestContext } from './principal.ts';
+export { actorName, roleOf } from './principal.ts';

@@ -32,6 +32,7 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_LISTEN: 'listen.address',
   OUTPOST_LOG_LEVEL: 'log.level',
   OUTPOST_KIOSK_PORT: 'kiosk.port',
+  OUTPOST_KUBECONFIG: 'cluster.kubeconfig',
 };
 const FLAG_MAP: Record<string, string> = {
   home: 'home',
@@ -115,6 +116,7 @@ export function resolveConfig(sources: ConfigSources): ConfigResult {
   const config = {
     ...result.data,
     home: path.resolve(sources.cwd, result.data.home),
+    cluster: { ...result.data.cluster, kubeconfig: result.data.cluster.kubeconfig === undefined || result.data.cluster.kubeconfig === 'none' ? result.data.cluster.kubeconfig : path.resolve(sources.cwd, result.data.cluster.kubeconfig) },
     configFile: sources.file?.path ?? null,
   };
   return { ok: true, config: deepFreeze(config) };

@@ -67,6 +67,15 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    cluster: z
+      .object({
+        /** A kubeconfig file, or `none` for no cluster; when unset: KUBECONFIG, in-cluster, k3s, RKE2, ~/.kube/config (docs/cluster.md). */
+        kubeconfig: z.string().min(1).optional(),
+        /** How long a restart's rollout may take before it is reported as failed. */
+        rolloutTimeoutSeconds: z.number().int().min(5).max(3600).default(300),
+      })
+      .strict()
+      .prefault({}),
     ui: z
       .object({ dist: z.string().min(1).optional() })
       .strict()

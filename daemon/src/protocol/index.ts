@@ -5,3 +5,5 @@ export * from './system.ts';
 export * from './reducer.ts';
 export * from './api.ts';
 export * from './auth.ts';
+export * from './cluster.ts';
+export * from './logs.ts';

@@ -2,11 +2,13 @@
 
 import type { TopicEvent, TopicName, TopicState } from './feed.ts';
 import { reduceSystem } from './system.ts';
+import { reduceCluster } from './cluster.ts';
 
 type Reducers = { [T in TopicName]: (state: TopicState<T>, event: TopicEvent<T>) => TopicState<T> };
 
 export const reducers: Reducers = {
   system: reduceSystem,
+  cluster: reduceCluster,
 };
 
 export function applyFeedEvent<T extends TopicName>(topic: T, state: TopicState<T>, event: TopicEvent<T>): TopicState<T> {

@@ -4,6 +4,8 @@
 import { FEED_CLOSE, FEED_PATH, type ClientMessage, type ServerMessage, type TopicName } from '@protocol';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { TopicView } from './topic-view.svelte.ts';
+import { LogsView } from './logs-view.svelte.ts';
+import type { LogsEvent, LogsState, LogsTarget } from '@protocol';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -47,6 +49,9 @@ export class FeedClient {
   // Each view holds its own reactive state; the map itself only routes messages.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #views = new Map<TopicName, TopicView<TopicName>>();
+  // Parameterised `logs:` topics, subscribed while a log viewer holds them.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #logViews = new Map<string, LogsView>();
   #socket: SocketLike | null = null;
   #attempt = 0;
   #failingSince: number | null = null;
@@ -93,6 +98,24 @@ export class FeedClient {
       this.#sendSubscribe(view);
     }
     return view;
+  }
+
+  /** Follows one container's log; `release` unsubscribes (call it when the viewer closes). */
+  logs(target: LogsTarget): { view: LogsView; release: () => void } {
+    const fresh = new LogsView(target);
+    const held = this.#logViews.get(fresh.topic) ?? fresh;
+    if (held === fresh) {
+      this.#logViews.set(fresh.topic, fresh);
+      this.#send({ type: 'subscribe', topic: fresh.topic });
+    }
+    return {
+      view: held,
+      release: () => {
+        if (this.#logViews.get(held.topic) !== held) return;
+        this.#logViews.delete(held.topic);
+        this.#send({ type: 'unsubscribe', topic: held.topic });
+      },
+    };
   }
 
   /** Connects; the returned cleanup closes the socket and stops retrying. */
@@ -148,11 +171,23 @@ export class FeedClient {
         this.#attempt = 0;
         this.#failingSince = null;
         for (const view of this.#views.values()) this.#sendSubscribe(view);
+        for (const view of this.#logViews.values()) {
+          const resume = view.resumePoint();
+          this.#send(resume ? { type: 'subscribe', topic: view.topic, resume } : { type: 'subscribe', topic: view.topic });
+        }
         break;
-      case 'snapshot':
-        this.#views.get(message.topic)?.applySnapshot(message.epoch, message.seq, message.state, now);
+      case 'snapshot': {
+        const logs = this.#logViews.get(message.topic);
+        if (logs) logs.applySnapshot(message.epoch, message.seq, message.state as unknown as LogsState);
+        else this.#views.get(message.topic)?.applySnapshot(message.epoch, message.seq, message.state, now);
         break;
+      }
       case 'event': {
+        const logs = this.#logViews.get(message.topic);
+        if (logs) {
+          if (!logs.applyEvent(message.seq, message.event as unknown as LogsEvent)) this.#send({ type: 'subscribe', topic: message.topic });
+          break;
+        }
         const view = this.#views.get(message.topic);
         if (view && !view.applyEvent(message.seq, message.event as never, now)) {
           this.#send({ type: 'subscribe', topic: message.topic });
@@ -160,7 +195,7 @@ export class FeedClient {
         break;
       }
       case 'error':
-        if (message.topic) this.#views.get(message.topic as TopicName)?.fail(message.message);
+        if (message.topic) (this.#logViews.get(message.topic) ?? this.#views.get(message.topic as TopicName))?.fail(message.message);
         break;
       case 'resumed':
       case 'unsubscribed':

@@ -1,0 +1,4 @@
+// Front door of the agent boundary.
+export { FIELD_MANAGER, RESTARTED_AT_ANNOTATION, restartPatch, type Actor, type Agent, type DeleteResult, type PodTarget, type RestartResult, type WorkloadTarget } from './agent.ts';
+export { ExclusiveRunner, type RunOptions } from './exclusive-runner.ts';
+export { inProcessAgent, type InProcessAgentDeps } from './in-process-agent.ts';

@@ -1,0 +1,64 @@
+// Front door of the cluster capability: finds the kubeconfig, watches the cluster into the
+// `cluster` feed topic, serves `logs:` topics and the workload routes, restarts through the Agent.
+// With no kubeconfig at all it still defines the topic (state `none`) and its routes answer
+// `cluster_not_configured`; an API server that is down is retried for ever.
+import type { AuditLog } from '../audit/index.ts';
+import type { FeedHub, Topic } from '../feed/index.ts';
+import type { RouteSpec } from '../http/route-table.ts';
+import type { Logger } from '../lib/logger.ts';
+import { initialClusterState, reduceCluster, type ClusterEvent, type ClusterState, type ClusterStatus } from '../protocol/cluster.ts';
+import type { ClusterView } from './cluster-view.ts';
+import { discoverKubeconfig } from './kubeconfig-adapter.ts';
+import type { LiveCluster } from './live-cluster.ts';
+import { clusterRoutes } from './routes.ts';
+import type { BackoffPolicy } from './watch-adapter.ts';
+
+export { chooseKubeconfig, type KubeconfigChoice, type KubeconfigEnvironment } from './kubeconfig.ts';
+export { buildWorkloads, type ClusterObjects } from './workload-model.ts';
+export type { ClusterView } from './cluster-view.ts';
+
+export interface ClusterOptions {
+  hub: FeedHub;
+  audit: AuditLog;
+  log: Logger;
+  /** The config file's `cluster.kubeconfig`. */
+  kubeconfig: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  rolloutDeadlineMs?: number;
+  backoff?: BackoffPolicy;
+}
+
+export interface ClusterService {
+  readonly routes: RouteSpec[];
+  readonly topic: Topic<ClusterState, ClusterEvent>;
+  readonly view: ClusterView | null;
+  stop(): void;
+}
+
+export async function startCluster(options: ClusterOptions): Promise<ClusterService> {
+  const log = options.log.child({ module: 'cluster' });
+  const choice = discoverKubeconfig(options.kubeconfig, options.env ?? process.env);
+  let live: LiveCluster | null = null;
+  let problem: string | null = null;
+  const status: ClusterStatus = { state: 'none', since: Date.now(), lastError: null, source: choice?.source ?? null, server: null };
+  const topic = options.hub.define<ClusterState, ClusterEvent>({ name: 'cluster', policy: 'viewer', initial: initialClusterState(status), reduce: reduceCluster });
+  if (choice) {
+    try {
+      const { startLiveCluster } = await import('./live-cluster.ts');
+      topic.publish({ kind: 'cluster.status.v1', status: { ...status, state: 'connecting' } });
+      live = startLiveCluster(choice, { ...options, log, topic });
+      topic.publish({ kind: 'cluster.status.v1', status: { ...topic.state.status, server: live.kube.server } });
+    } catch (error) {
+      problem = (error as Error).message;
+      log.error({ err: problem, source: choice.source }, 'kubeconfig unusable');
+      topic.publish({ kind: 'cluster.status.v1', status: { ...status, state: 'none', lastError: problem } });
+    }
+  } else log.info('no kubeconfig found: running without a cluster');
+
+  return {
+    routes: clusterRoutes({ live, workloads: () => topic.state.workloads }),
+    topic,
+    view: live?.view ?? null,
+    stop: () => live?.stop(),
+  };
+}

@@ -1,0 +1,68 @@
+// The connected half of the cluster capability, loaded only when a kubeconfig exists: the
+// Kubernetes client library alone costs ~90 MB of RSS, which a device without a cluster (and every
+// test daemon) should not pay.
+import { ExclusiveRunner, inProcessAgent } from '../agent/index.ts';
+import type { AuditLog } from '../audit/index.ts';
+import type { FeedHub, Topic } from '../feed/index.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { ClusterEvent, ClusterState } from '../protocol/cluster.ts';
+import type { LogsTarget } from '../protocol/logs.ts';
+import { initialLogsState, LOGS_TOPIC_PREFIX, parseLogsTopic, reduceLogs, type LogsEvent, type LogsState } from '../protocol/logs.ts';
+import { Actions } from './actions.ts';
+import { ClusterView } from './cluster-view.ts';
+import { connectKube, type KubeClients } from './kube-adapter.ts';
+import type { KubeconfigChoice } from './kubeconfig.ts';
+import { downloadLogs, followLogs } from './logs-adapter.ts';
+import type { BackoffPolicy } from './watch-adapter.ts';
+
+export interface LiveCluster {
+  kube: KubeClients;
+  view: ClusterView;
+  actions: Actions;
+  downloadLogs(target: LogsTarget, options: { tailLines: number; previous: boolean }): Promise<string>;
+  stop(): void;
+}
+
+export interface LiveClusterOptions {
+  hub: FeedHub;
+  audit: AuditLog;
+  log: Logger;
+  topic: Topic<ClusterState, ClusterEvent>;
+  rolloutDeadlineMs?: number;
+  backoff?: BackoffPolicy;
+}
+
+/** Throws when the kubeconfig cannot be loaded. */
+export function startLiveCluster(choice: KubeconfigChoice, options: LiveClusterOptions): LiveCluster {
+  const kube = connectKube(choice);
+  const log = options.log;
+  const view = new ClusterView(kube, options.topic, log, { backoff: options.backoff });
+  const stopView = view.start();
+  const runner = new ExclusiveRunner();
+  const agent = inProcessAgent({ core: kube.core, apps: kube.apps, runner, log: log.child({ module: 'agent' }) });
+  const actions = new Actions({ agent, view, topic: options.topic, audit: options.audit, log, rolloutDeadlineMs: options.rolloutDeadlineMs });
+  options.hub.defineDynamic({
+    prefix: LOGS_TOPIC_PREFIX,
+    policy: 'viewer',
+    create(name) {
+      const target = parseLogsTopic(name);
+      if (!target) return null;
+      return {
+        initial: initialLogsState(target),
+        reduce: (state, event) => reduceLogs(state as LogsState, event as LogsEvent),
+        start: (t) => followLogs(kube, view, target, t as Topic<LogsState, LogsEvent>, log),
+      };
+    },
+  });
+  return {
+    kube,
+    view,
+    actions,
+    downloadLogs: (target, opts) => downloadLogs(kube, target, opts),
+    stop() {
+      actions.stop();
+      runner.stop();
+      stopView();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+// The demo edge box in one process: the kube-sim with the demo fixtures (three workload
+// namespaces, one crash loop, one missing image) and the daemon wired to it, plus a demo login.
+// Used by `npm run demo` (scripts/demo.ts) and by the browser tests.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hashPassword } from '../daemon/src/auth/passwords.ts';
+import { UserStore } from '../daemon/src/auth/users.ts';
+import { formatProblems, resolveConfig } from '../daemon/src/config/index.ts';
+import { createLogger } from '../daemon/src/lib/logger.ts';
+import { startDaemon, type DaemonHandle } from '../daemon/src/main.ts';
+import { openDatabase } from '../daemon/src/store/index.ts';
+import { startKubeSim, type KubeSim } from '../test/kube-sim/index.ts';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const DEMO_FIXTURES = path.join(ROOT, 'test/kube-sim/fixtures/demo');
+export const DEMO_USER = 'demo';
+
+export interface DemoOptions {
+  home: string;
+  /** The daemon's settings on top of the demo's (port, kiosk, log level…). */
+  settings?: Record<string, unknown>;
+  env?: Record<string, string | undefined>;
+  timing?: { readyAfterMs?: number; runMs?: number; backoffBaseMs?: number; backoffMaxMs?: number; terminationMs?: number };
+  logIntervalMs?: number;
+  password?: string;
+}
+
+export interface Demo {
+  sim: KubeSim;
+  daemon: DaemonHandle;
+  kubeconfig: string;
+  username: string;
+  password: string;
+  stop(): Promise<void>;
+}
+
+async function ensureDemoUser(home: string, password: string): Promise<void> {
+  const db = openDatabase(home);
+  try {
+    const users = new UserStore(db);
+    const hash = await hashPassword(password);
+    const existing = users.list().find((u) => u.username === DEMO_USER);
+    if (existing) users.setPassword(existing.id, hash);
+    else users.create(DEMO_USER, 'admin', hash);
+  } finally {
+    db.close();
+  }
+}
+
+export async function startDemo(options: DemoOptions): Promise<Demo> {
+  const home = path.resolve(options.home);
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const sim = await startKubeSim({ port: 0, fixturesDir: DEMO_FIXTURES, imagesFile: path.join(DEMO_FIXTURES, 'images.txt'), bookmarkMs: 10_000, logIntervalMs: options.logIntervalMs ?? 1000, timing: options.timing });
+  try {
+    const kubeconfig = await sim.writeKubeconfig(path.join(home, 'demo.kubeconfig'));
+    const password = options.password ?? randomBytes(9).toString('base64url');
+    await ensureDemoUser(home, password);
+    const settings = { home, cluster: { kubeconfig }, ...options.settings };
+    const result = resolveConfig({ file: { path: 'demo settings', text: JSON.stringify(settings) }, env: options.env ?? {}, flags: {}, cwd: ROOT });
+    if (!result.ok) throw new Error(`demo configuration is invalid:\n${formatProblems(result.problems)}`);
+    const daemon = await startDaemon(result.config, createLogger(result.config.log.level));
+    return {
+      sim,
+      daemon,
+      kubeconfig,
+      username: DEMO_USER,
+      password,
+      async stop() {
+        await daemon.close();
+        await sim.stop();
+      },
+    };
+  } catch (error) {
+    await sim.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,33 @@
+// `npm run demo`: the simulated edge box and the daemon wired to it. Honours OUTPOST_PORT,
+// OUTPOST_HOME (default ./.outpost-demo) and the other OUTPOST_* settings; Ctrl-C stops both.
+import path from 'node:path';
+import { startDemo } from './demo-setup.ts';
+
+const home = path.resolve(process.env.OUTPOST_HOME ?? '.outpost-demo');
+// The demo's own kubeconfig wins over any OUTPOST_KUBECONFIG of the shell.
+const demo = await startDemo({ home, env: { ...process.env, OUTPOST_KUBECONFIG: undefined, OUTPOST_HOME: home, OUTPOST_LOG_LEVEL: process.env.OUTPOST_LOG_LEVEL ?? 'warn' } });
+
+process.stdout.write(`
+Outpost demo — a simulated edge box (plant line: broker, ingest, historian, node agent)
+
+  LocalUI     ${demo.daemon.url}
+  login       ${demo.username} / ${demo.password}   (admin; a new password each run)
+  kiosk       ${demo.daemon.kioskUrl ? `${demo.daemon.kioskUrl}kiosk` : 'off'}
+  kubectl     kubectl --kubeconfig ${demo.kubeconfig} get pods -A
+  state       ${home}
+
+One workload crash-loops (ingest/opcua-bridge), one misses its image (historian/report-exporter).
+Ctrl-C stops the daemon and the simulated cluster.
+`);
+
+let stopping = false;
+const stop = (): void => {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write('\nstopping…\n');
+  const force = setTimeout(() => process.exit(1), 8000);
+  force.unref();
+  void demo.stop().then(() => process.exit(0));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,110 @@
+// Restarts and logs through the daemon against the kube-sim (or a real cluster with
+// OUTPOST_TEST_KUBECONFIG): a rollout restart completes and is audited, a bare pod needs a
+// confirmation, viewers cannot restart, log follow delivers new lines and ends when the pod goes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventMessage, LogsState, RestartAccepted, SnapshotMessage } from '../../daemon/src/protocol/index.ts';
+import { openDatabase } from '../../daemon/src/store/index.ts';
+import { AuditLog } from '../../daemon/src/audit/index.ts';
+import { userSession, type TestSession } from '../helpers/auth.ts';
+import { eventually, startTestCluster, testWorkloads, type TestCluster } from '../helpers/cluster.ts';
+import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import { TestFeedClient } from '../helpers/feed-client.ts';
+
+let cluster: TestCluster;
+let daemon: TestDaemon;
+let operator: TestSession;
+let viewer: TestSession;
+const NS = `outpost-act-${process.pid}`;
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  const applied = await cluster.kubectl(['apply', '-f', '-'], testWorkloads(NS));
+  expect(applied.code, applied.stderr).toBe(0);
+  daemon = await startTestDaemon({ cluster: { kubeconfig: cluster.kubeconfig, rolloutTimeoutSeconds: 120 } });
+  operator = await userSession(daemon.home, daemon.url, 'otto', 'operator');
+  viewer = await userSession(daemon.home, daemon.url, 'vera', 'viewer');
+  await eventually(() => daemon.cluster.topic.state.workloads.find((w) => w.key === `${NS}/deployment/ticker` && w.ready === 1), 'ticker ready', 90_000);
+}, 120_000);
+
+afterAll(async () => {
+  await cluster?.kubectl(['delete', 'namespace', NS, '--wait=false']);
+  await daemon?.stop();
+  await cluster?.close();
+});
+
+function restart(session: TestSession, kind: string, name: string, body: object = {}): Promise<Response> {
+  return fetch(new URL(`/api/v1/workloads/${NS}/${kind}/${name}/restart`, daemon.url), { method: 'POST', headers: session.headers(), body: JSON.stringify(body) });
+}
+
+function auditRecords(action: string) {
+  const db = openDatabase(daemon.home);
+  try {
+    return new AuditLog(db).query({ action });
+  } finally {
+    db.close();
+  }
+}
+
+describe('restart', () => {
+  it('rolls a deployment out from the API, shows progress on the feed to done, and audits it', async () => {
+    const client = await TestFeedClient.open(daemon.url, { headers: { cookie: operator.cookie, origin: operator.origin } });
+    client.send({ type: 'subscribe', topic: 'cluster' });
+    await client.waitFor((m) => m.type === 'snapshot');
+    const res = await restart(operator, 'deployment', 'ticker');
+    expect(res.status).toBe(202);
+    const { action } = (await res.json()) as RestartAccepted;
+    expect(action).toMatchObject({ target: `${NS}/deployment/ticker`, phase: 'accepted', actor: 'otto' });
+    const done = await client.waitFor<EventMessage<'cluster'>>((m) => m.type === 'event' && (m as EventMessage<'cluster'>).event.kind === 'cluster.action.v1' && ['done', 'failed'].includes((m as EventMessage<'cluster'> & { event: { action: { id: string; phase: string } } }).event.action.phase), { timeoutMs: 90_000 });
+    expect(done.event).toMatchObject({ action: { id: action.id, phase: 'done' } });
+    const rs = await cluster.kubectl(['get', 'deployment', 'ticker', '-n', NS, '-o', "jsonpath={.spec.template.metadata.annotations['kubectl\\.kubernetes\\.io/restartedAt']}"]);
+    expect(rs.stdout).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(auditRecords('workload.restart')[0]).toMatchObject({ actor: 'otto', role: 'operator', target: `${NS}/deployment/ticker`, outcome: 'success' });
+    expect(auditRecords('workload.restart.outcome')[0]).toMatchObject({ target: `${NS}/deployment/ticker`, outcome: 'success' });
+    client.close();
+  }, 120_000);
+
+  it('refuses a viewer', async () => {
+    const res = await restart(viewer, 'deployment', 'ticker');
+    expect(res.status).toBe(403);
+  });
+
+  it('answers 404 with a clear code for a workload that does not exist, and audits the failure', async () => {
+    const res = await restart(operator, 'deployment', 'no-such-thing');
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { code: string }).code).toBe('workload_not_found');
+    expect(auditRecords('workload.restart').some((r) => r.target === `${NS}/deployment/no-such-thing` && r.outcome === 'failure')).toBe(true);
+  });
+
+  it('asks for confirmation before deleting a pod nothing recreates', async () => {
+    const res = await restart(operator, 'pod', 'lonely');
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { code: string }).code).toBe('pod_not_recreated');
+    expect(daemon.cluster.view?.caches.pods.get(NS, 'lonely')).toBeDefined();
+  });
+});
+
+describe('logs', () => {
+  it('follows a container on a logs: topic, delivers new lines, and ends when the pod is deleted', async () => {
+    const client = await TestFeedClient.open(daemon.url, { headers: { cookie: viewer.cookie, origin: viewer.origin } });
+    const topic = `logs:${NS}/lonely/tick`;
+    client.send({ type: 'subscribe', topic });
+    const snapshot = await client.waitFor<SnapshotMessage>((m) => m.type === 'snapshot' && m.topic === (topic as never));
+    expect((snapshot.state as unknown as LogsState).ended).toBe(false);
+    const from = client.messages.length;
+    const isLines = (m: { type: string; topic?: unknown; event?: unknown }) => m.type === 'event' && m.topic === topic && (m.event as { kind: string }).kind === 'logs.lines.v1';
+    const first = await client.waitFor(isLines, { from, timeoutMs: 15_000 });
+    // A later batch: lines written after the follow began, not just the initial tail.
+    await client.waitFor(isLines, { from: client.messages.indexOf(first) + 1, timeoutMs: 15_000 });
+    const download = await fetch(new URL(`/api/v1/pods/${NS}/lonely/logs?container=tick&tailLines=5`, daemon.url), { headers: { cookie: viewer.cookie } });
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-disposition')).toMatch(/attachment; filename=".*lonely_tick/);
+    expect((await download.text()).trim().split('\n').length).toBeLessThanOrEqual(5);
+
+    const res = await restart(operator, 'pod', 'lonely', { confirm: true });
+    expect(res.status).toBe(202);
+    const ended = await client.waitFor((m) => m.type === 'event' && (m.topic as string) === topic && (m.event as { kind: string }).kind === 'logs.ended.v1', { timeoutMs: 30_000 });
+    expect((ended as unknown as { event: { reason: string } }).event.reason).toMatch(/gone/);
+    expect(auditRecords('pod.delete')[0]).toMatchObject({ target: `${NS}/pod/lonely`, outcome: 'success' });
+    client.close();
+  }, 60_000);
+});

@@ -1,0 +1,42 @@
+// Fixtures: every *.yaml / *.yml / *.json file of a folder (sorted by name; multi-document YAML
+// and `kind: List` allowed) is created in order. Namespaces and CRDs go first.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { Api } from './api.ts';
+import { isPlainObject, type KObject, type Obj } from './types.ts';
+
+export function parseManifests(text: string, source: string): KObject[] {
+  const out: KObject[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    if (doc.errors.length > 0) throw new Error(`${source}: ${doc.errors[0]?.message}`);
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) continue;
+    if (!isPlainObject(value) || typeof value.kind !== 'string' || typeof value.apiVersion !== 'string') throw new Error(`${source}: every document needs apiVersion and kind`);
+    if (value.kind === 'List' || value.kind.endsWith('List')) out.push(...((value.items ?? []) as KObject[]));
+    else out.push(value as KObject);
+  }
+  return out;
+}
+
+const rank = (o: Obj): number => (o.kind === 'Namespace' ? 0 : o.kind === 'CustomResourceDefinition' ? 1 : 2);
+
+/** Creates objects in dependency order; returns how many were created. */
+export function loadObjects(api: Api, objects: KObject[], manager = 'kube-sim-fixtures'): number {
+  let n = 0;
+  for (const obj of [...objects].sort((a, b) => rank(a) - rank(b))) {
+    const info = api.info(obj.apiVersion, obj.kind);
+    const ns = info.namespaced ? (obj.metadata?.namespace ?? 'default') : undefined;
+    if (api.find(info, ns, obj.metadata?.name)) continue;
+    api.create(info, ns, obj, { manager });
+    n++;
+  }
+  return n;
+}
+
+export async function readFixtureDir(dir: string): Promise<KObject[]> {
+  const names = (await readdir(dir)).filter((n) => /\.(ya?ml|json)$/.test(n)).sort();
+  const out: KObject[] = [];
+  for (const name of names) out.push(...parseManifests(await readFile(join(dir, name), 'utf8'), name));
+  return out;
+}

@@ -1,0 +1,136 @@
+// Front door: startKubeSim() runs the simulated single-node API server on loopback.
+//   const sim = await startKubeSim({ port: 0, fixturesDir, timing: { readyAfterMs: 100 } });
+//   await sim.writeKubeconfig(file); ...; await sim.restart(); ...; await sim.stop();
+import { writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Cluster, type ClusterOptions } from './cluster.ts';
+import { readFixtureDir, loadObjects } from './fixtures.ts';
+import { watchImageSources } from './images-adapter.ts';
+import { makeLogHandler } from './pod-logs.ts';
+import { createSimServer } from './server.ts';
+
+export { Cluster, DEFAULT_TIMING } from './cluster.ts';
+export type { ClusterOptions } from './cluster.ts';
+export { ANNOTATION as BEHAVIOR_ANNOTATION, READY_AFTER as READY_AFTER_ANNOTATION, RUN_MS as RUN_MS_ANNOTATION } from './behavior.ts';
+
+export interface KubeSimOptions extends ClusterOptions {
+  port?: number;
+  host?: string;
+  fixturesDir?: string;
+  /** Image references present on the node (with imagesFile/containerdSocket: added to them). */
+  images?: string[];
+  imagesFile?: string;
+  containerdSocket?: string;
+  imagePollMs?: number;
+  bookmarkMs?: number;
+  maxWatchSeconds?: number;
+  logIntervalMs?: number;
+  logMaxLines?: number;
+  /** Start the controller loop (default true). */
+  run?: boolean;
+}
+
+export interface KubeSim {
+  readonly url: string;
+  readonly port: number;
+  readonly cluster: Cluster;
+  kubeconfig(): string;
+  writeKubeconfig(file: string): Promise<string>;
+  /** Stops the HTTP server (cutting every watch and log stream), keeps the cluster state. */
+  stopServer(): Promise<void>;
+  /** Starts the HTTP server again on the same port. */
+  startServer(): Promise<void>;
+  /** stopServer, optional pause and history loss (a real apiserver restart), startServer. */
+  restart(options?: { downMs?: number; dropHistory?: boolean }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSim> {
+  const host = options.host ?? '127.0.0.1';
+  const imagesKnown = options.images !== undefined || options.imagesFile !== undefined || options.containerdSocket !== undefined;
+  const cluster = new Cluster({ ...options, imagesKnown });
+  if (options.images) cluster.images.setSource('option', options.images);
+  const stopImages = await watchImageSources(cluster.images, { imagesFile: options.imagesFile, containerdSocket: options.containerdSocket, pollMs: options.imagePollMs ?? 2000 });
+  if (options.fixturesDir) loadObjects(cluster.api, await readFixtureDir(options.fixturesDir));
+  const logs = makeLogHandler(cluster.api, cluster.kubelet, { intervalMs: options.logIntervalMs ?? 1000, maxLines: options.logMaxLines ?? 5000 });
+  const serverOptions = { api: cluster.api, logs, bookmarkMs: options.bookmarkMs ?? 30_000, maxWatchSeconds: options.maxWatchSeconds ?? 1800 };
+  let current = createSimServer(serverOptions);
+  let port = await listen(current.server, options.port ?? 0, host);
+  let running = true;
+  if (options.run !== false) cluster.start();
+  const url = (): string => `http://${host}:${port}`;
+
+  const stopServer = async (): Promise<void> => {
+    if (!running) return;
+    running = false;
+    const closed = new Promise<void>((resolve) => current.server.close(() => resolve()));
+    current.closeStreams();
+    await closed;
+  };
+  const startServer = async (): Promise<void> => {
+    if (running) return;
+    current = createSimServer(serverOptions);
+    port = await listen(current.server, port, host);
+    running = true;
+  };
+  const kubeconfig = (): string =>
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      '- name: kube-sim',
+      '  cluster:',
+      `    server: ${url()}`,
+      '    insecure-skip-tls-verify: true',
+      'users:',
+      '- name: kube-sim',
+      '  user: {}',
+      'contexts:',
+      '- name: kube-sim',
+      '  context:',
+      '    cluster: kube-sim',
+      '    user: kube-sim',
+      '    namespace: default',
+      'current-context: kube-sim',
+      '',
+    ].join('\n');
+
+  return {
+    get url() {
+      return url();
+    },
+    get port() {
+      return port;
+    },
+    cluster,
+    kubeconfig,
+    async writeKubeconfig(file: string) {
+      await writeFile(file, kubeconfig(), { mode: 0o600 });
+      return file;
+    },
+    stopServer,
+    startServer,
+    async restart(opts = {}) {
+      await stopServer();
+      if (opts.dropHistory) cluster.store.dropHistory();
+      if (opts.downMs) await new Promise((r) => setTimeout(r, opts.downMs));
+      await startServer();
+    },
+    async stop() {
+      cluster.stop();
+      stopImages();
+      await stopServer();
+    },
+  };
+}
