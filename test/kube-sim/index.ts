@@ -39,6 +39,8 @@ export interface KubeSim {
   writeKubeconfig(file: string): Promise<string>;
   /** Stops the HTTP server (cutting every watch and log stream), keeps the cluster state. */
   stopServer(): Promise<void>;
+  /** Open watch and log-follow streams (tests wait on this). */
+  activeStreams(): number;
   /** Starts the HTTP server again on the same port. */
   startServer(): Promise<void>;
   /** stopServer, optional pause and history loss (a real apiserver restart), startServer. */
@@ -121,6 +123,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     },
     stopServer,
     startServer,
+    activeStreams: () => (running ? current.activeStreams() : 0),
     async restart(opts = {}) {
       await stopServer();
       if (opts.dropHistory) cluster.store.dropHistory();

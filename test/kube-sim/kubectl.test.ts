@@ -162,8 +162,7 @@ describe('kubectl against kube-sim', () => {
 
   it('get --watch prints a row per change', async () => {
     const watch = h.spawnKubectl(['get', 'pods', '-n', 'default', '--watch']);
-    await until('watch started', () => watch.output().includes('No resources found'));
-    await new Promise((r) => setTimeout(r, 200));
+    await until('watch open on the server', () => h.sim.activeStreams() > 0);
     await h.kubectl(['apply', '--server-side', '-f', '-'], { input: WEB(1) });
     const out = await until('pending and running rows', () => {
       const text = watch.output();

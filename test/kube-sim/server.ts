@@ -128,7 +128,7 @@ function managerOf(req: IncomingMessage, query: URLSearchParams): string {
   return agent.split('/')[0] || 'unknown';
 }
 
-export function createSimServer(options: ServerOptions): { server: Server; closeStreams: () => void } {
+export function createSimServer(options: ServerOptions): { server: Server; closeStreams: () => void; activeStreams: () => number } {
   const { api } = options;
   const streams = new Set<() => void>();
   const track: Track = (stop) => {
@@ -250,7 +250,7 @@ export function createSimServer(options: ServerOptions): { server: Server; close
     for (const socket of sockets) socket.destroy();
     sockets.clear();
   };
-  return { server, closeStreams };
+  return { server, closeStreams, activeStreams: () => streams.size };
 }
 
 function scaleOf(obj: KObject): Obj {
