@@ -144,6 +144,25 @@ spec:
   });
 });
 
+describe('deployment progress', () => {
+  it('marks a rollout whose pods never become ready as ProgressDeadlineExceeded', async () => {
+    const s = await start();
+    s.cluster.load(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: stuck, namespace: default}
+spec:
+  replicas: 1
+  progressDeadlineSeconds: 1
+  selector: {matchLabels: {app: stuck}}
+  template:
+    metadata: {labels: {app: stuck}, annotations: {sim.outpost.dev/behavior: never-ready}}
+    spec: {containers: [{name: c, image: "x:1"}]}
+`);
+    const cond = await until('deadline exceeded', () => s.cluster.get('apps/v1', 'Deployment', 'default', 'stuck')?.status?.conditions?.find((c: Obj) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded'), 6000);
+    expect(cond.status).toBe('False');
+  });
+});
+
 describe('churn helper', () => {
   it('creates N pods and records events at the asked rate, keeping events bounded', async () => {
     const s = await start({ maxEvents: 100, run: true });

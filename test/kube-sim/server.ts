@@ -187,7 +187,7 @@ export function createSimServer(options: ServerOptions): { server: Server; close
     if (method === 'GET' && name && sub === 'log' && info.kind === 'Pod' && namespace) {
       api.get(info, namespace, name);
       const num = (k: string): number | null => (query.get(k) === null ? null : Number(query.get(k)));
-      return options.logs({ namespace, name, container: query.get('container'), follow: query.get('follow') === 'true', previous: query.get('previous') === 'true', timestamps: query.get('timestamps') === 'true', tailLines: num('tailLines'), sinceSeconds: num('sinceSeconds'), limitBytes: num('limitBytes') }, res, track);
+      return options.logs({ namespace, name, container: query.get('container'), follow: query.get('follow') === 'true', previous: query.get('previous') === 'true', timestamps: query.get('timestamps') === 'true', tailLines: num('tailLines'), sinceSeconds: num('sinceSeconds') ?? sinceTime(query.get('sinceTime')), limitBytes: num('limitBytes') }, res, track);
     }
     if (sub && !info.subresources.includes(sub)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     if (method === 'GET' && name) {
@@ -251,6 +251,14 @@ export function createSimServer(options: ServerOptions): { server: Server; close
     sockets.clear();
   };
   return { server, closeStreams, activeStreams: () => streams.size };
+}
+
+/** `sinceTime` (RFC 3339) as seconds before now; invalid times are a 400. */
+function sinceTime(value: string | null): number | null {
+  if (!value) return null;
+  const t = Date.parse(value);
+  if (!Number.isFinite(t)) throw badRequest(`invalid sinceTime: ${value}`);
+  return Math.max(0, (Date.now() - t) / 1000);
 }
 
 function scaleOf(obj: KObject): Obj {
