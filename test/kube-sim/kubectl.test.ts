@@ -98,6 +98,22 @@ describe('kubectl against kube-sim', () => {
     expect(rs.map((r) => r.DESIRED).sort()).toEqual(['0', '3']);
   });
 
+  it('rollout undo goes back to the previous ReplicaSet', async () => {
+    await h.kubectl(['apply', '--server-side', '-f', '-'], { input: WEB(2) });
+    expect((await h.kubectl(['rollout', 'status', 'deploy/web', '--timeout=15s'], { timeoutMs: 20_000 })).code).toBe(0);
+    const first = columns((await h.kubectl(['get', 'rs', '-l', 'app=web'])).stdout)[0]?.NAME;
+    expect((await h.kubectl(['set', 'image', 'deploy/web', 'web=registry.local/web:1.1'])).code).toBe(0);
+    expect((await h.kubectl(['rollout', 'status', 'deploy/web', '--timeout=15s'], { timeoutMs: 20_000 })).code).toBe(0);
+    const undo = await h.kubectl(['rollout', 'undo', 'deploy/web']);
+    expect(undo.stdout).toContain('deployment.apps/web rolled back');
+    expect((await h.kubectl(['rollout', 'status', 'deploy/web', '--timeout=15s'], { timeoutMs: 20_000 })).code).toBe(0);
+    const rs = columns((await h.kubectl(['get', 'rs', '-l', 'app=web'])).stdout);
+    expect(rs).toHaveLength(2);
+    expect(rs.find((r) => r.DESIRED === '2')?.NAME).toBe(first);
+    const history = await h.kubectl(['rollout', 'history', 'deploy/web']);
+    expect(history.stdout).toMatch(/REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>/);
+  });
+
   it('logs prints the container lines and logs -f streams until the pod is deleted', async () => {
     await h.kubectl(['apply', '--server-side', '-f', '-'], { input: WEB(1) });
     const pod = await until('web pod running', async () => {
