@@ -9,6 +9,7 @@ import { readFixtureDir, loadObjects } from './fixtures.ts';
 import { watchImageSources } from './images-adapter.ts';
 import { makeLogHandler } from './pod-logs.ts';
 import { createSimServer } from './server.ts';
+import { selfSignedCert } from './tls-adapter.ts';
 
 export { Cluster, DEFAULT_TIMING } from './cluster.ts';
 export type { ClusterOptions } from './cluster.ts';
@@ -29,6 +30,8 @@ export interface KubeSimOptions extends ClusterOptions {
   logMaxLines?: number;
   /** Start the controller loop (default true). */
   run?: boolean;
+  /** Serve HTTPS: `true` makes a self-signed certificate (openssl); the kubeconfig carries it as CA. */
+  tls?: boolean | { cert: string; key: string };
 }
 
 export interface KubeSim {
@@ -66,12 +69,13 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   const stopImages = await watchImageSources(cluster.images, { imagesFile: options.imagesFile, containerdSocket: options.containerdSocket, pollMs: options.imagePollMs ?? 2000 });
   if (options.fixturesDir) loadObjects(cluster.api, await readFixtureDir(options.fixturesDir));
   const logs = makeLogHandler(cluster.api, cluster.kubelet, { intervalMs: options.logIntervalMs ?? 1000, maxLines: options.logMaxLines ?? 5000 });
-  const serverOptions = { api: cluster.api, logs, bookmarkMs: options.bookmarkMs ?? 30_000, maxWatchSeconds: options.maxWatchSeconds ?? 1800 };
+  const tls = options.tls === true ? await selfSignedCert() : options.tls || undefined;
+  const serverOptions = { api: cluster.api, logs, bookmarkMs: options.bookmarkMs ?? 30_000, maxWatchSeconds: options.maxWatchSeconds ?? 1800, ...(tls ? { tls } : {}) };
   let current = createSimServer(serverOptions);
   let port = await listen(current.server, options.port ?? 0, host);
   let running = true;
   if (options.run !== false) cluster.start();
-  const url = (): string => `http://${host}:${port}`;
+  const url = (): string => `${tls ? 'https' : 'http'}://${host}:${port}`;
 
   const stopServer = async (): Promise<void> => {
     if (!running) return;
@@ -94,10 +98,11 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
       '- name: kube-sim',
       '  cluster:',
       `    server: ${url()}`,
-      '    insecure-skip-tls-verify: true',
+      tls ? `    certificate-authority-data: ${Buffer.from(tls.cert).toString('base64')}` : '    insecure-skip-tls-verify: true',
       'users:',
       '- name: kube-sim',
-      '  user: {}',
+      '  user:',
+      '    token: kube-sim-not-checked',
       'contexts:',
       '- name: kube-sim',
       '  context:',

@@ -1,5 +1,6 @@
 // HTTP adapter: routes API paths onto Api, discovery, watch and pod logs. node:http only.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Api, DeleteOptions } from './api.ts';
 import { apiGroupDoc, apiGroupList, apiVersions, KUBE_VERSION, openApiV3GroupVersion, openApiV3Root } from './discovery.ts';
@@ -32,6 +33,8 @@ export interface ServerOptions {
   bookmarkMs: number;
   maxWatchSeconds: number;
   maxBodyBytes?: number;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  tls?: { cert: string; key: string };
 }
 
 const MAX_BUFFERED = 16 * 1024 * 1024;
@@ -231,14 +234,15 @@ export function createSimServer(options: ServerOptions): { server: Server; close
     throw methodNotAllowed();
   }
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((error: unknown) => {
       const apiError = error instanceof ApiError ? error : new ApiError(500, 'InternalError', `Internal error occurred: ${(error as Error).message}`);
       if (!(error instanceof ApiError)) console.error('kube-sim: internal error', error);
       if (res.headersSent) res.destroy();
       else sendJson(res, apiError.code, statusOf(apiError));
     });
-  });
+  };
+  const server: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, listener) : createServer(listener);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
