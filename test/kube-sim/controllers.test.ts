@@ -52,6 +52,33 @@ describe('kubelet', () => {
     expect(backoffs[0]?.message).toContain('Back-off restarting failed container main');
   });
 
+  it('runs init containers in order before the main containers, and crash-loops a failing one', async () => {
+    const s = await start();
+    const info = s.cluster.api.info('v1', 'Pod');
+    const started: string[] = [];
+    const unsubscribe = s.cluster.store.subscribe((e) => {
+      if (e.object.kind === 'Event' && e.type === 'ADDED' && e.object.reason === 'Started' && e.object.involvedObject.name === 'init') started.push(e.object.involvedObject.fieldPath);
+    });
+    s.cluster.api.create(info, 'default', { metadata: { name: 'init' }, spec: { initContainers: [{ name: 'migrate', image: 'a' }, { name: 'warm', image: 'a' }], containers: [{ name: 'main', image: 'a' }] } });
+    s.cluster.api.create(info, 'default', { metadata: { name: 'bad-init', annotations: { 'sim.outpost.dev/behavior.setup': 'exit:2', 'sim.outpost.dev/run-ms.setup': '20' } }, spec: { initContainers: [{ name: 'setup', image: 'a' }], containers: [{ name: 'main', image: 'a' }] } });
+    const seen = new Set<string>();
+    await until('init pod running', () => {
+      const pod = s.cluster.get('v1', 'Pod', 'default', 'init');
+      const phase = pod?.status?.phase;
+      if (pod?.status?.initContainerStatuses) seen.add(`${phase}:${pod.status.conditions.find((c: Obj) => c.type === 'Initialized')?.status}`);
+      return phase === 'Running';
+    });
+    unsubscribe();
+    expect(started).toEqual(['spec.initContainers{migrate}', 'spec.initContainers{warm}', 'spec.containers{main}']);
+    expect(seen.has('Pending:False')).toBe(true);
+    const bad = await until('init crash loop', () => {
+      const st = s.cluster.get('v1', 'Pod', 'default', 'bad-init')?.status;
+      return st?.initContainerStatuses?.[0]?.restartCount >= 1 && st.initContainerStatuses[0].state.waiting?.reason === 'CrashLoopBackOff' ? st : undefined;
+    });
+    expect(bad.phase).toBe('Pending');
+    expect(bad.containerStatuses[0].state.waiting.reason).toBe('PodInitializing');
+  });
+
   it('serves previous logs after a crash and 400 for a container that never started', async () => {
     const s = await start({ images: [] });
     const info = s.cluster.api.info('v1', 'Pod');

@@ -197,6 +197,16 @@ describe('table cells', () => {
     expect(podStatusCells(pod, now)).toEqual({ ready: '1/2', status: 'CrashLoopBackOff', restarts: '3 (10s ago)' });
     expect(podStatusCells({ ...pod, metadata: { deletionTimestamp: 'x' } }, now).status).toBe('Terminating');
   });
+
+  it('shows init progress and init failures like kubectl', () => {
+    const base = { metadata: {}, spec: { initContainers: [{ name: 'a' }, { name: 'b' }], containers: [{ name: 'm' }] } };
+    const done = { name: 'a', restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } };
+    const running = { name: 'b', restartCount: 0, state: { running: {} } };
+    const main = [{ name: 'm', restartCount: 0, state: { waiting: { reason: 'PodInitializing' } } }];
+    expect(podStatusCells({ ...base, status: { phase: 'Pending', initContainerStatuses: [done, running], containerStatuses: main } }, 0).status).toBe('Init:1/2');
+    const looping = { name: 'b', restartCount: 2, state: { waiting: { reason: 'CrashLoopBackOff' } } };
+    expect(podStatusCells({ ...base, status: { phase: 'Pending', initContainerStatuses: [done, looping], containerStatuses: main } }, 0)).toMatchObject({ status: 'Init:CrashLoopBackOff', restarts: '2' });
+  });
 });
 
 describe('container behaviour and logs', () => {
