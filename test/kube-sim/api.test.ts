@@ -61,7 +61,8 @@ describe('discovery and errors', () => {
     expect((await call('POST', '/api/v1/namespaces/default/configmaps', cm('a'))).json).toMatchObject({ reason: 'AlreadyExists', code: 409 });
     expect((await call('POST', '/api/v1/namespaces/default/configmaps', cm('Bad_Name'))).json).toMatchObject({ reason: 'Invalid', code: 422 });
     expect((await call('POST', '/api/v1/namespaces/nowhere/configmaps', cm('b'))).json).toMatchObject({ reason: 'NotFound', message: 'namespaces "nowhere" not found' });
-    expect((await call('POST', '/api/v1/namespaces/default/configmaps', 'k8s\0garbage', 'application/vnd.kubernetes.protobuf')).json).toMatchObject({ code: 415 });
+    expect((await call('POST', '/api/v1/namespaces/default/configmaps', 'k8s\0\xff\xff', 'application/vnd.kubernetes.protobuf')).json).toMatchObject({ code: 400, reason: 'BadRequest' });
+    expect((await call('POST', '/api/v1/namespaces/default/configmaps', 'x', 'application/cbor')).json).toMatchObject({ code: 415, reason: 'UnsupportedMediaType' });
     expect((await call('GET', '/apis/apps/v1/namespaces/default/widgets')).status).toBe(404);
   });
 

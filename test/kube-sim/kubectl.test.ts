@@ -176,6 +176,17 @@ describe('kubectl against kube-sim', () => {
     expect(kubectlEntry.fieldsV1['f:spec']['f:replicas']).toBeUndefined();
   });
 
+  it('imperative create of namespaces, configmaps and secrets works; other protobuf bodies get a clear 415', async () => {
+    expect((await h.kubectl(['create', 'namespace', 'line-2'])).stdout).toContain('namespace/line-2 created');
+    expect((await h.kubectl(['create', 'configmap', 'plc', '-n', 'line-2', '--from-literal=unit=7'])).code).toBe(0);
+    expect((await h.kubectl(['create', 'secret', 'generic', 'db', '-n', 'line-2', '--from-literal=pw=s3cret'])).code).toBe(0);
+    expect((await h.kubectl(['get', 'cm', 'plc', '-n', 'line-2', '-o', 'jsonpath={.data.unit}'])).stdout).toBe('7');
+    expect(Buffer.from((await h.kubectl(['get', 'secret', 'db', '-n', 'line-2', '-o', 'jsonpath={.data.pw}'])).stdout, 'base64').toString()).toBe('s3cret');
+    const deploy = await h.kubectl(['create', 'deployment', 'x', '--image=registry.local/web:1.0']);
+    expect(deploy.code).not.toBe(0);
+    expect(deploy.stderr).toContain('kube-sim decodes protobuf only for Namespace, ConfigMap, Secret and ServiceAccount (got Deployment)');
+  });
+
   it('get --watch prints a row per change', async () => {
     const watch = h.spawnKubectl(['get', 'pods', '-n', 'default', '--watch']);
     await until('watch open on the server', () => h.sim.activeStreams() > 0);

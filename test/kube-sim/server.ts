@@ -7,6 +7,7 @@ import { apiGroupDoc, apiGroupList, apiVersions, KUBE_VERSION, openApiV3GroupVer
 import type { ResourceInfo } from './resources.ts';
 import { toTable } from './tables.ts';
 import { ApiError, badRequest, methodNotAllowed, statusOf, type KObject, type Obj } from './types.ts';
+import { decodeProtobuf } from './protobuf.ts';
 import { serveWatch } from './watch.ts';
 import { parse as parseYaml } from 'yaml';
 
@@ -45,7 +46,7 @@ function sendJson(res: ServerResponse, code: number, body: unknown): void {
   res.end(text);
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -56,15 +57,17 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
         req.destroy();
       } else chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
-function parseBody(text: string, contentType: string): unknown {
-  if (contentType.includes('protobuf') || contentType.includes('cbor')) {
-    throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (kube-sim does not decode ${contentType.split(';')[0]})`);
+function parseBody(body: Buffer, contentType: string): unknown {
+  if (contentType.includes('protobuf')) return body.length === 0 ? undefined : decodeProtobuf(body);
+  if (contentType.includes('cbor')) {
+    throw new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (kube-sim does not decode CBOR)');
   }
+  const text = body.toString('utf8');
   if (text.trim() === '') return undefined;
   try {
     return contentType.includes('yaml') ? parseYaml(text) : JSON.parse(text);
@@ -200,34 +203,34 @@ export function createSimServer(options: ServerOptions): { server: Server; close
       return sendJson(res, 200, obj);
     }
     const contentType = String(req.headers['content-type'] ?? 'application/json');
-    const text = await readBody(req, options.maxBodyBytes ?? 8 * 1024 * 1024);
+    const raw = await readBody(req, options.maxBodyBytes ?? 8 * 1024 * 1024);
     const manager = managerOf(req, query);
     if (method === 'POST' && !name) {
-      const created = api.create(info, nsForWrite, parseBody(text, contentType), { manager, dryRun });
+      const created = api.create(info, nsForWrite, parseBody(raw, contentType), { manager, dryRun });
       return sendJson(res, 201, created);
     }
     if (method === 'PUT' && name) {
-      let body = parseBody(text, contentType);
+      let body = parseBody(raw, contentType);
       if (sub === 'scale') body = withScale(api.get(info, namespace, name), body as Obj);
       const saved = api.replace(info, nsForWrite, name, body, { manager, dryRun, ...(sub === 'status' ? { subresource: 'status' } : {}) });
       return sendJson(res, 200, sub === 'scale' ? scaleOf(saved) : saved);
     }
     if (method === 'PATCH' && name) {
       if (sub === 'scale') {
-        const patched = api.patch(info, nsForWrite, name, contentType, JSON.stringify(patchScaleBody(parseBody(text, contentType) as Obj)), { manager, dryRun });
+        const patched = api.patch(info, nsForWrite, name, contentType, JSON.stringify(patchScaleBody(parseBody(raw, contentType) as Obj)), { manager, dryRun });
         return sendJson(res, 200, scaleOf(patched));
       }
-      const saved = api.patch(info, nsForWrite, name, contentType, text, { manager, dryRun, force: query.get('force') === 'true', ...(sub === 'status' ? { subresource: 'status' } : {}) });
+      const saved = api.patch(info, nsForWrite, name, contentType, raw.toString('utf8'), { manager, dryRun, force: query.get('force') === 'true', ...(sub === 'status' ? { subresource: 'status' } : {}) });
       return sendJson(res, 200, saved);
     }
     if (method === 'DELETE' && name) {
-      const { object, immediate } = api.remove(info, nsForWrite, name, deleteOptions(parseBody(text, contentType), query));
+      const { object, immediate } = api.remove(info, nsForWrite, name, deleteOptions(parseBody(raw, contentType), query));
       if (info.kind === 'Pod' || !immediate) return sendJson(res, 200, object);
       return sendJson(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: info.group, kind: info.plural, uid: object.metadata.uid } });
     }
     if (method === 'DELETE' && !name) {
       const list = api.list(info, namespace, { labelSelector: query.get('labelSelector'), fieldSelector: query.get('fieldSelector') });
-      const opts = deleteOptions(parseBody(text, contentType), query);
+      const opts = deleteOptions(parseBody(raw, contentType), query);
       for (const item of list.items as KObject[]) api.remove(info, item.metadata.namespace, item.metadata.name, opts);
       return sendJson(res, 200, list);
     }
