@@ -1,7 +1,7 @@
 // `npm run sim`'s CLI: prints the URL and kubeconfig path, serves kubectl, stops on SIGTERM,
 // and refuses bad arguments with exit code 2.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,5 +55,18 @@ describe('kube-sim CLI', () => {
     const bad = run(['--port', 'x', '--kubeconfig-out', '/tmp/never']);
     expect(await waitExit(bad, 10_000)).toBe(2);
     expect(bad.out()).toContain('--port must be an integer');
+  });
+
+  it('exits 1 naming the file when a fixture is broken', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kube-sim-cli-'));
+    dirs.push(dir);
+    await writeFile(join(dir, 'a.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n---\nkind: [unclosed\n');
+    const child = run(['--port', '0', '--kubeconfig-out', join(dir, 'kc'), '--fixtures', dir]);
+    expect(await waitExit(child, 10_000)).toBe(1);
+    expect(child.out()).toContain(`kube-sim: cannot start: ${join(dir, 'a.yaml')}`);
+    await writeFile(join(dir, 'a.yaml'), 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n');
+    const unknown = run(['--port', '0', '--kubeconfig-out', join(dir, 'kc'), '--fixtures', dir]);
+    expect(await waitExit(unknown, 10_000)).toBe(1);
+    expect(unknown.out()).toContain('no resource for kind "Widget" in version "example.com/v1"');
   });
 });

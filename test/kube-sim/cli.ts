@@ -50,7 +50,9 @@ async function main(): Promise<number> {
     console.error(`kube-sim: --kubeconfig-out FILE is required\n\n${HELP}`);
     return 2;
   }
-  const sim = await startKubeSim({
+  let sim;
+  try {
+    sim = await startKubeSim({
     port,
     ...(values.fixtures ? { fixturesDir: resolve(values.fixtures) } : {}),
     ...(values.images ? { imagesFile: resolve(values.images) } : {}),
@@ -58,7 +60,11 @@ async function main(): Promise<number> {
     ...(values['tick-ms'] ? { tickMs: Number(values['tick-ms']) } : {}),
     ...(values.tls ? { tls: true } : {}),
     ...(values.fast ? { timing: { readyAfterMs: 300, runMs: 1500, backoffBaseMs: 2000, backoffMaxMs: 20_000, terminationMs: 300 } } : {}),
-  });
+    });
+  } catch (error) {
+    console.error(`kube-sim: cannot start: ${(error as Error).message}`);
+    return 1;
+  }
   const file = await sim.writeKubeconfig(resolve(values['kubeconfig-out']));
   console.log(`kube-sim listening on ${sim.url}`);
   console.log(`kubeconfig written to ${file}`);

@@ -25,10 +25,15 @@ const rank = (o: Obj): number => (o.kind === 'Namespace' ? 0 : o.kind === 'Custo
 export function loadObjects(api: Api, objects: KObject[], manager = 'kube-sim-fixtures'): number {
   let n = 0;
   for (const obj of [...objects].sort((a, b) => rank(a) - rank(b))) {
-    const info = api.info(obj.apiVersion, obj.kind);
+    const info = api.registry.byKind(obj.apiVersion, obj.kind);
+    if (!info) throw new Error(`${obj.kind} "${obj.metadata?.name}": no resource for kind "${obj.kind}" in version "${obj.apiVersion}" (is its CRD in the fixtures?)`);
     const ns = info.namespaced ? (obj.metadata?.namespace ?? 'default') : undefined;
     if (api.find(info, ns, obj.metadata?.name)) continue;
-    api.create(info, ns, obj, { manager });
+    try {
+      api.create(info, ns, obj, { manager });
+    } catch (error) {
+      throw new Error(`${obj.kind} "${ns ? `${ns}/` : ''}${obj.metadata?.name}": ${(error as Error).message}`, { cause: error });
+    }
     n++;
   }
   return n;
@@ -37,6 +42,6 @@ export function loadObjects(api: Api, objects: KObject[], manager = 'kube-sim-fi
 export async function readFixtureDir(dir: string): Promise<KObject[]> {
   const names = (await readdir(dir)).filter((n) => /\.(ya?ml|json)$/.test(n)).sort();
   const out: KObject[] = [];
-  for (const name of names) out.push(...parseManifests(await readFile(join(dir, name), 'utf8'), name));
+  for (const name of names) out.push(...parseManifests(await readFile(join(dir, name), 'utf8'), join(dir, name)));
   return out;
 }

@@ -67,7 +67,12 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   const cluster = new Cluster({ ...options, imagesKnown });
   if (options.images) cluster.images.setSource('option', options.images);
   const stopImages = await watchImageSources(cluster.images, { imagesFile: options.imagesFile, containerdSocket: options.containerdSocket, pollMs: options.imagePollMs ?? 2000 });
-  if (options.fixturesDir) loadObjects(cluster.api, await readFixtureDir(options.fixturesDir));
+  try {
+    if (options.fixturesDir) loadObjects(cluster.api, await readFixtureDir(options.fixturesDir));
+  } catch (error) {
+    stopImages();
+    throw error;
+  }
   const logs = makeLogHandler(cluster.api, cluster.kubelet, { intervalMs: options.logIntervalMs ?? 1000, maxLines: options.logMaxLines ?? 5000 });
   const tls = options.tls === true ? await selfSignedCert() : options.tls || undefined;
   const serverOptions = { api: cluster.api, logs, bookmarkMs: options.bookmarkMs ?? 30_000, maxWatchSeconds: options.maxWatchSeconds ?? 1800, ...(tls ? { tls } : {}) };
