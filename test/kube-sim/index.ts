@@ -77,7 +77,13 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   const tls = options.tls === true ? await selfSignedCert() : options.tls || undefined;
   const serverOptions = { api: cluster.api, logs, bookmarkMs: options.bookmarkMs ?? 30_000, maxWatchSeconds: options.maxWatchSeconds ?? 1800, ...(tls ? { tls } : {}) };
   let current = createSimServer(serverOptions);
-  let port = await listen(current.server, options.port ?? 0, host);
+  let port: number;
+  try {
+    port = await listen(current.server, options.port ?? 0, host);
+  } catch (error) {
+    stopImages();
+    throw error;
+  }
   let running = true;
   if (options.run !== false) cluster.start();
   const url = (): string => `${tls ? 'https' : 'http'}://${host}:${port}`;
