@@ -30,6 +30,8 @@ export interface KubeSimOptions extends ClusterOptions {
   logMaxLines?: number;
   /** Start the controller loop (default true). */
   run?: boolean;
+  /** Log every finished request (method, path, status, duration). */
+  logRequests?: (line: string) => void;
   /** Serve HTTPS: `true` makes a self-signed certificate (openssl); the kubeconfig carries it as CA. */
   tls?: boolean | { cert: string; key: string };
 }
@@ -75,7 +77,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   }
   const logs = makeLogHandler(cluster.api, cluster.kubelet, { intervalMs: options.logIntervalMs ?? 1000, maxLines: options.logMaxLines ?? 5000 });
   const tls = options.tls === true ? await selfSignedCert() : options.tls || undefined;
-  const serverOptions = { api: cluster.api, logs, bookmarkMs: options.bookmarkMs ?? 30_000, maxWatchSeconds: options.maxWatchSeconds ?? 1800, ...(tls ? { tls } : {}) };
+  const serverOptions = { api: cluster.api, logs, bookmarkMs: options.bookmarkMs ?? 30_000, maxWatchSeconds: options.maxWatchSeconds ?? 1800, ...(tls ? { tls } : {}), ...(options.logRequests ? { log: options.logRequests } : {}) };
   let current = createSimServer(serverOptions);
   let port: number;
   try {

@@ -36,6 +36,8 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** Serve HTTPS with this certificate and key (PEM). */
   tls?: { cert: string; key: string };
+  /** Called once per finished request: `METHOD path?query status duration`. */
+  log?: (line: string) => void;
 }
 
 const MAX_BUFFERED = 16 * 1024 * 1024;
@@ -238,6 +240,11 @@ export function createSimServer(options: ServerOptions): { server: Server; close
   }
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    if (options.log) {
+      const started = Date.now();
+      const log = options.log;
+      res.on('close', () => log(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`));
+    }
     handle(req, res).catch((error: unknown) => {
       const apiError = error instanceof ApiError ? error : new ApiError(500, 'InternalError', `Internal error occurred: ${(error as Error).message}`);
       if (!(error instanceof ApiError)) console.error('kube-sim: internal error', error);
