@@ -2,6 +2,7 @@
 // real API server applies (names, namespaces, optimistic concurrency, generation, status
 // subresource, managed fields, garbage collection). HTTP and controllers both go through here.
 import { recordUpdate, serverSideApply } from './apply.ts';
+import { removeObject } from './deletion.ts';
 import { applyDefaults, specOf } from './defaults.ts';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.ts';
 import type { Registry} from './resources.ts';
@@ -9,7 +10,7 @@ import { groupVersion, infosFromCrd, storageKey, type ResourceInfo } from './res
 import { checkFieldSelector, fieldsOf, matches, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { Store } from './store.ts';
 import { stamp } from './store.ts';
-import { alreadyExists, ApiError, badRequest, clone, conflict, deepEqual, expired, invalid, isPlainObject, notFound, unsupportedMediaType, type KObject, type Obj } from './types.ts';
+import { alreadyExists, badRequest, clone, conflict, deepEqual, expired, invalid, isPlainObject, notFound, unsupportedMediaType, type KObject, type Obj } from './types.ts';
 import { parse as parseYaml } from 'yaml';
 
 export interface WriteOptions {
@@ -262,67 +263,11 @@ export class Api {
   }
 
   remove(info: ResourceInfo, namespace: string | undefined, name: string, options: DeleteOptions = {}): { object: KObject; immediate: boolean } {
-    const key = storageKey(info);
-    const ns = info.namespaced ? namespace : undefined;
-    const current = this.store.peek(key, ns, name);
-    if (!current) throw notFound(info.plural, name, info.group);
-    const pre = options.preconditions;
-    if (pre?.uid && pre.uid !== current.metadata.uid) throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
-    if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) throw new ApiError(409, 'Conflict', `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
-    const policy = options.propagationPolicy ?? 'Background';
-    if (info.kind === 'Pod' && options.gracePeriodSeconds !== 0 && current.spec?.nodeName && current.status?.phase !== 'Succeeded' && current.status?.phase !== 'Failed') {
-      if (current.metadata.deletionTimestamp) return { object: this.#out(info, clone(current)), immediate: false };
-      const grace = options.gracePeriodSeconds ?? current.spec.terminationGracePeriodSeconds ?? 30;
-      const next = clone(current);
-      next.metadata.deletionTimestamp = stamp(new Date(this.store.now().getTime() + grace * 1000));
-      next.metadata.deletionGracePeriodSeconds = grace;
-      return { object: this.#out(info, this.store.update(key, next)), immediate: false };
-    }
-    if (info.kind === 'Namespace') this.#emptyNamespace(name);
-    if (info.kind === 'CustomResourceDefinition') this.#dropCrd(current);
-    const gone = this.store.remove(key, ns, name) as KObject;
-    this.#collect(current.metadata.uid, policy);
-    return { object: this.#out(info, gone), immediate: true };
+    return removeObject(this, info, namespace, name, options);
   }
 
-  #emptyNamespace(ns: string): void {
-    for (const info of this.registry.all()) {
-      if (!info.namespaced) continue;
-      for (const obj of this.store.list(storageKey(info), ns, true)) this.store.remove(storageKey(info), ns, obj.metadata.name);
-    }
-  }
-
-  #dropCrd(crd: KObject): void {
-    const group = String(crd.spec?.group);
-    const plural = String(crd.spec?.names?.plural);
-    const key = `${group}/${plural}`;
-    for (const obj of this.store.list(key, undefined, true)) this.store.remove(key, obj.metadata.namespace, obj.metadata.name);
-    this.registry.removeCustom(group, plural);
-  }
-
-  /** Garbage collection of dependents whose owners are all gone (synchronous here). */
-  #collect(ownerUid: string, policy: string): void {
-    for (const key of this.store.keys()) {
-      for (const obj of this.store.list(key, undefined, true)) {
-        const refs: Obj[] = obj.metadata.ownerReferences ?? [];
-        if (!refs.some((r) => r.uid === ownerUid)) continue;
-        const info = this.registry.all().find((i) => storageKey(i) === key);
-        if (!info) continue;
-        if (policy === 'Orphan') {
-          const next = clone(obj);
-          next.metadata.ownerReferences = refs.filter((r) => r.uid !== ownerUid);
-          if (next.metadata.ownerReferences.length === 0) delete next.metadata.ownerReferences;
-          this.store.update(key, next);
-          continue;
-        }
-        const remaining = refs.filter((r) => r.uid !== ownerUid && this.#exists(r));
-        if (remaining.length === 0) this.remove(info, obj.metadata.namespace, obj.metadata.name, { propagationPolicy: 'Background' });
-      }
-    }
-  }
-
-  #exists(ref: Obj): boolean {
-    for (const key of this.store.keys()) for (const obj of this.store.list(key, undefined, true)) if (obj.metadata.uid === ref.uid) return true;
-    return false;
+  /** Re-stamps apiVersion/kind for the served version. */
+  out(info: ResourceInfo, obj: KObject): KObject {
+    return this.#out(info, obj);
   }
 }

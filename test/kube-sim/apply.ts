@@ -188,7 +188,17 @@ export function serverSideApply(current: Obj | undefined, config: Obj, manager: 
     .filter((k) => !applied.has(k) && !owners.some((o) => o !== mine && o.paths.has(k)))
     .map((k) => JSON.parse(k) as Path)
     .sort((a, b) => b.length - a.length);
-  for (const path of droppable) removeAt(result, path);
+  for (const path of droppable) {
+    removeAt(result, path);
+    // Drop the maps left empty by the removal, as the real merge does.
+    for (let n = path.length - 1; n > 0; n--) {
+      const parentPath = path.slice(0, n);
+      const parent = valueAt(result, parentPath);
+      const empty = isPlainObject(parent) ? Object.keys(parent).length === 0 : Array.isArray(parent) && parent.length === 0;
+      if (!empty || applied.has(JSON.stringify(parentPath))) break;
+      removeAt(result, parentPath);
+    }
+  }
   const configBody = clone(config);
   delete configBody.status;
   const merged = strategicMerge(result, configBody) as Obj;

@@ -3,6 +3,7 @@
 //   sim.outpost.dev/behavior.<container>: the same, for one container
 //   sim.outpost.dev/ready-after-ms: readiness delay after start
 //   sim.outpost.dev/run-ms: how long a crashing/exiting container runs before it stops
+//   sim.outpost.dev/run-ms.<container>: the same, for one container (init containers too)
 import type { Obj } from './types.ts';
 
 export const ANNOTATION = 'sim.outpost.dev/behavior';
@@ -35,13 +36,20 @@ export function parseBehavior(text: string | undefined, fallback: Behavior): Beh
   return fallback;
 }
 
-export function planContainer(pod: Obj, container: string, defaults: { readyAfterMs: number; runMs: number }): ContainerPlan {
+/**
+ * The plan of one container. Init containers default to `exit:0` after the readiness delay and
+ * only follow their own `behavior.<name>` annotation, not the pod-wide one.
+ */
+export function planContainer(pod: Obj, container: string, defaults: { readyAfterMs: number; runMs: number }, init = false): ContainerPlan {
   const notes: Obj = pod.metadata?.annotations ?? {};
   const restartAlways = (pod.spec?.restartPolicy ?? 'Always') === 'Always';
-  const fallback: Behavior = restartAlways ? { kind: 'ready' } : { kind: 'exit', code: 0, reason: 'Completed' };
-  const behavior = parseBehavior(notes[`${ANNOTATION}.${container}`], parseBehavior(notes[ANNOTATION], fallback));
+  const completes: Behavior = { kind: 'exit', code: 0, reason: 'Completed' };
+  const fallback: Behavior = init || !restartAlways ? completes : { kind: 'ready' };
+  const podWide = init ? fallback : parseBehavior(notes[ANNOTATION], fallback);
+  const behavior = parseBehavior(notes[`${ANNOTATION}.${container}`], podWide);
   const num = (v: unknown, d: number): number => (v !== undefined && Number.isFinite(Number(v)) && Number(v) >= 0 ? Number(v) : d);
-  return { behavior, readyAfterMs: num(notes[READY_AFTER], defaults.readyAfterMs), runMs: num(notes[RUN_MS], defaults.runMs) };
+  const runMs = init ? num(notes[`${RUN_MS}.${container}`], defaults.readyAfterMs) : num(notes[`${RUN_MS}.${container}`], num(notes[RUN_MS], defaults.runMs));
+  return { behavior, readyAfterMs: num(notes[READY_AFTER], defaults.readyAfterMs), runMs };
 }
 
 /** CrashLoopBackOff delay before restart number `restarts + 1` (first restart is immediate). */

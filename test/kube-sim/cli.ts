@@ -1,5 +1,5 @@
 // npm run sim -- --port N --kubeconfig-out FILE [--fixtures DIR] [--images FILE]
-//                [--containerd-socket PATH] [--tick-ms N] [--fast]
+//                [--containerd-socket PATH] [--tick-ms N] [--fast] [--tls] [--log-requests]
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { startKubeSim } from './index.ts';
@@ -12,6 +12,8 @@ const HELP = `kube-sim: a simulated single-node Kubernetes API server (see test/
   --images FILE             image references present on the node, one per line
   --containerd-socket PATH  also count images of a real containerd (ctr, namespace k8s.io)
   --tick-ms N               controller loop period (default 250)
+  --log-requests            print one line per request (method, path, status, duration)
+  --tls                     serve HTTPS with a throwaway self-signed certificate (openssl)
   --fast                    short readiness, crash and back-off delays (for demos and tests)
 `;
 
@@ -27,6 +29,8 @@ async function main(): Promise<number> {
         'containerd-socket': { type: 'string' },
         'tick-ms': { type: 'string' },
         fast: { type: 'boolean', default: false },
+        tls: { type: 'boolean', default: false },
+        'log-requests': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -48,14 +52,22 @@ async function main(): Promise<number> {
     console.error(`kube-sim: --kubeconfig-out FILE is required\n\n${HELP}`);
     return 2;
   }
-  const sim = await startKubeSim({
+  let sim;
+  try {
+    sim = await startKubeSim({
     port,
     ...(values.fixtures ? { fixturesDir: resolve(values.fixtures) } : {}),
     ...(values.images ? { imagesFile: resolve(values.images) } : {}),
     ...(values['containerd-socket'] ? { containerdSocket: values['containerd-socket'] } : {}),
     ...(values['tick-ms'] ? { tickMs: Number(values['tick-ms']) } : {}),
+    ...(values.tls ? { tls: true } : {}),
+    ...(values['log-requests'] ? { logRequests: (line: string) => console.log(`kube-sim: ${line}`) } : {}),
     ...(values.fast ? { timing: { readyAfterMs: 300, runMs: 1500, backoffBaseMs: 2000, backoffMaxMs: 20_000, terminationMs: 300 } } : {}),
-  });
+    });
+  } catch (error) {
+    console.error(`kube-sim: cannot start: ${(error as Error).message}`);
+    return 1;
+  }
   const file = await sim.writeKubeconfig(resolve(values['kubeconfig-out']));
   console.log(`kube-sim listening on ${sim.url}`);
   console.log(`kubeconfig written to ${file}`);

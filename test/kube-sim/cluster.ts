@@ -35,6 +35,7 @@ export class Cluster {
   readonly nodeName: string;
   readonly tickMs: number;
   #timer: NodeJS.Timeout | undefined;
+  #leaseRenewed = 0;
   #kit: Kit;
   #churns = new Set<() => void>();
 
@@ -82,7 +83,21 @@ export class Cluster {
     syncJobs(this.#kit);
     this.kubelet.tick(now);
     syncReplicaSets(this.#kit);
+    if (now - this.#leaseRenewed >= 10_000) this.#renewLease(now);
     this.events.trim();
+  }
+
+  /** The node's heartbeat Lease in kube-node-lease, renewed every 10 s like the kubelet's. */
+  #renewLease(now: number): void {
+    this.#leaseRenewed = now;
+    const info = this.api.info('coordination.k8s.io/v1', 'Lease');
+    const renewTime = new Date(now).toISOString().replace('Z', '000Z');
+    const current = this.api.find(info, 'kube-node-lease', this.nodeName);
+    if (!current) {
+      const node = this.api.find(this.api.info('v1', 'Node'), undefined, this.nodeName);
+      const ownerReferences = node ? [{ apiVersion: 'v1', kind: 'Node', name: this.nodeName, uid: node.metadata.uid }] : [];
+      this.api.create(info, 'kube-node-lease', { metadata: { name: this.nodeName, namespace: 'kube-node-lease', ownerReferences }, spec: { holderIdentity: this.nodeName, leaseDurationSeconds: 40, renewTime } });
+    } else this.api.writeObject(info, { ...current, spec: { ...current.spec, renewTime } });
   }
 
   start(): void {

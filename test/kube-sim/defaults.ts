@@ -20,7 +20,6 @@ export function defaultPodSpec(spec: Obj): void {
   spec.enableServiceLinks ??= true;
   spec.priority ??= 0;
   spec.preemptionPolicy ??= 'PreemptLowerPriority';
-  spec.tolerations ??= [];
   for (const list of ['containers', 'initContainers']) {
     if (!Array.isArray(spec[list])) continue;
     for (const c of spec[list] as Obj[]) {

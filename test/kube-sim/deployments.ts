@@ -132,9 +132,7 @@ function writeDeploymentStatus(kit: Kit, dInfo: ReturnType<Kit['info']>, d: KObj
   const complete = updated === desired && replicas === desired && available === desired;
   const conditions = [
     available >= desired - unavailable ? condition(old, 'Available', true, 'MinimumReplicasAvailable', 'Deployment has minimum availability.', now, true) : condition(old, 'Available', false, 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', now, true),
-    complete && newRs
-      ? condition(old, 'Progressing', true, 'NewReplicaSetAvailable', `ReplicaSet "${newRs.metadata.name}" has successfully progressed.`, now, true)
-      : condition(old, 'Progressing', true, 'ReplicaSetUpdated', `ReplicaSet "${newRs?.metadata.name ?? d.metadata.name}" is progressing.`, now, true),
+    progressing(d, newRs?.metadata.name ?? d.metadata.name, complete, { replicas, updated, available, ready }, now),
   ];
   const status: Obj = {
     observedGeneration: d.metadata.generation ?? 1,
@@ -153,6 +151,28 @@ function writeDeploymentStatus(kit: Kit, dInfo: ReturnType<Kit['info']>, d: KObj
     next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [REVISION]: revision };
     kit.api.writeObject(dInfo, next);
   }
+}
+
+/**
+ * The Progressing condition: NewReplicaSetAvailable when complete; ReplicaSetUpdated, refreshed
+ * whenever the counts move; ProgressDeadlineExceeded once they stood still longer than
+ * spec.progressDeadlineSeconds (what `kubectl rollout status` reports as a failed rollout).
+ */
+function progressing(d: KObject, rsName: string, complete: boolean, counts: Record<string, number>, now: number): Obj {
+  const old: Obj[] = d.status?.conditions ?? [];
+  const prev = old.find((c) => c.type === 'Progressing');
+  if (complete) return condition(old, 'Progressing', true, 'NewReplicaSetAvailable', `ReplicaSet "${rsName}" has successfully progressed.`, now, true);
+  const s: Obj = d.status ?? {};
+  const moved = (s.observedGeneration ?? 0) !== (d.metadata.generation ?? 1) || counts.replicas !== (s.replicas ?? 0) || counts.updated !== (s.updatedReplicas ?? 0) || counts.available !== (s.availableReplicas ?? 0) || counts.ready !== (s.readyReplicas ?? 0);
+  const stamp = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (moved || !prev || prev.reason === 'NewReplicaSetAvailable') {
+    return { ...condition(old, 'Progressing', true, 'ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`, now, true), lastUpdateTime: stamp };
+  }
+  const deadline = Number(d.spec.progressDeadlineSeconds ?? 600) * 1000;
+  if (prev.reason === 'ReplicaSetUpdated' && now - Date.parse(prev.lastUpdateTime) > deadline) {
+    return condition(old, 'Progressing', false, 'ProgressDeadlineExceeded', `ReplicaSet "${rsName}" has timed out progressing.`, now, true);
+  }
+  return prev;
 }
 
 function stripTimes(status: Obj | undefined): unknown {

@@ -9,6 +9,7 @@ import { readFixtureDir, loadObjects } from './fixtures.ts';
 import { watchImageSources } from './images-adapter.ts';
 import { makeLogHandler } from './pod-logs.ts';
 import { createSimServer } from './server.ts';
+import { selfSignedCert } from './tls-adapter.ts';
 
 export { Cluster, DEFAULT_TIMING } from './cluster.ts';
 export type { ClusterOptions } from './cluster.ts';
@@ -29,6 +30,10 @@ export interface KubeSimOptions extends ClusterOptions {
   logMaxLines?: number;
   /** Start the controller loop (default true). */
   run?: boolean;
+  /** Log every finished request (method, path, status, duration). */
+  logRequests?: (line: string) => void;
+  /** Serve HTTPS: `true` makes a self-signed certificate (openssl); the kubeconfig carries it as CA. */
+  tls?: boolean | { cert: string; key: string };
 }
 
 export interface KubeSim {
@@ -39,6 +44,8 @@ export interface KubeSim {
   writeKubeconfig(file: string): Promise<string>;
   /** Stops the HTTP server (cutting every watch and log stream), keeps the cluster state. */
   stopServer(): Promise<void>;
+  /** Open watch and log-follow streams (tests wait on this). */
+  activeStreams(): number;
   /** Starts the HTTP server again on the same port. */
   startServer(): Promise<void>;
   /** stopServer, optional pause and history loss (a real apiserver restart), startServer. */
@@ -62,14 +69,26 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   const cluster = new Cluster({ ...options, imagesKnown });
   if (options.images) cluster.images.setSource('option', options.images);
   const stopImages = await watchImageSources(cluster.images, { imagesFile: options.imagesFile, containerdSocket: options.containerdSocket, pollMs: options.imagePollMs ?? 2000 });
-  if (options.fixturesDir) loadObjects(cluster.api, await readFixtureDir(options.fixturesDir));
+  try {
+    if (options.fixturesDir) loadObjects(cluster.api, await readFixtureDir(options.fixturesDir));
+  } catch (error) {
+    stopImages();
+    throw error;
+  }
   const logs = makeLogHandler(cluster.api, cluster.kubelet, { intervalMs: options.logIntervalMs ?? 1000, maxLines: options.logMaxLines ?? 5000 });
-  const serverOptions = { api: cluster.api, logs, bookmarkMs: options.bookmarkMs ?? 30_000, maxWatchSeconds: options.maxWatchSeconds ?? 1800 };
+  const tls = options.tls === true ? await selfSignedCert() : options.tls || undefined;
+  const serverOptions = { api: cluster.api, logs, bookmarkMs: options.bookmarkMs ?? 30_000, maxWatchSeconds: options.maxWatchSeconds ?? 1800, ...(tls ? { tls } : {}), ...(options.logRequests ? { log: options.logRequests } : {}) };
   let current = createSimServer(serverOptions);
-  let port = await listen(current.server, options.port ?? 0, host);
+  let port: number;
+  try {
+    port = await listen(current.server, options.port ?? 0, host);
+  } catch (error) {
+    stopImages();
+    throw error;
+  }
   let running = true;
   if (options.run !== false) cluster.start();
-  const url = (): string => `http://${host}:${port}`;
+  const url = (): string => `${tls ? 'https' : 'http'}://${host}:${port}`;
 
   const stopServer = async (): Promise<void> => {
     if (!running) return;
@@ -92,10 +111,11 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
       '- name: kube-sim',
       '  cluster:',
       `    server: ${url()}`,
-      '    insecure-skip-tls-verify: true',
+      tls ? `    certificate-authority-data: ${Buffer.from(tls.cert).toString('base64')}` : '    insecure-skip-tls-verify: true',
       'users:',
       '- name: kube-sim',
-      '  user: {}',
+      '  user:',
+      '    token: kube-sim-not-checked',
       'contexts:',
       '- name: kube-sim',
       '  context:',
@@ -121,6 +141,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     },
     stopServer,
     startServer,
+    activeStreams: () => (running ? current.activeStreams() : 0),
     async restart(opts = {}) {
       await stopServer();
       if (opts.dropHistory) cluster.store.dropHistory();

@@ -98,6 +98,22 @@ describe('kubectl against kube-sim', () => {
     expect(rs.map((r) => r.DESIRED).sort()).toEqual(['0', '3']);
   });
 
+  it('rollout undo goes back to the previous ReplicaSet', async () => {
+    await h.kubectl(['apply', '--server-side', '-f', '-'], { input: WEB(2) });
+    expect((await h.kubectl(['rollout', 'status', 'deploy/web', '--timeout=15s'], { timeoutMs: 20_000 })).code).toBe(0);
+    const first = columns((await h.kubectl(['get', 'rs', '-l', 'app=web'])).stdout)[0]?.NAME;
+    expect((await h.kubectl(['set', 'image', 'deploy/web', 'web=registry.local/web:1.1'])).code).toBe(0);
+    expect((await h.kubectl(['rollout', 'status', 'deploy/web', '--timeout=15s'], { timeoutMs: 20_000 })).code).toBe(0);
+    const undo = await h.kubectl(['rollout', 'undo', 'deploy/web']);
+    expect(undo.stdout).toContain('deployment.apps/web rolled back');
+    expect((await h.kubectl(['rollout', 'status', 'deploy/web', '--timeout=15s'], { timeoutMs: 20_000 })).code).toBe(0);
+    const rs = columns((await h.kubectl(['get', 'rs', '-l', 'app=web'])).stdout);
+    expect(rs).toHaveLength(2);
+    expect(rs.find((r) => r.DESIRED === '2')?.NAME).toBe(first);
+    const history = await h.kubectl(['rollout', 'history', 'deploy/web']);
+    expect(history.stdout).toMatch(/REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>/);
+  });
+
   it('logs prints the container lines and logs -f streams until the pod is deleted', async () => {
     await h.kubectl(['apply', '--server-side', '-f', '-'], { input: WEB(1) });
     const pod = await until('web pod running', async () => {
@@ -160,10 +176,20 @@ describe('kubectl against kube-sim', () => {
     expect(kubectlEntry.fieldsV1['f:spec']['f:replicas']).toBeUndefined();
   });
 
+  it('imperative create of namespaces, configmaps and secrets works; other protobuf bodies get a clear 415', async () => {
+    expect((await h.kubectl(['create', 'namespace', 'line-2'])).stdout).toContain('namespace/line-2 created');
+    expect((await h.kubectl(['create', 'configmap', 'plc', '-n', 'line-2', '--from-literal=unit=7'])).code).toBe(0);
+    expect((await h.kubectl(['create', 'secret', 'generic', 'db', '-n', 'line-2', '--from-literal=pw=s3cret'])).code).toBe(0);
+    expect((await h.kubectl(['get', 'cm', 'plc', '-n', 'line-2', '-o', 'jsonpath={.data.unit}'])).stdout).toBe('7');
+    expect(Buffer.from((await h.kubectl(['get', 'secret', 'db', '-n', 'line-2', '-o', 'jsonpath={.data.pw}'])).stdout, 'base64').toString()).toBe('s3cret');
+    const deploy = await h.kubectl(['create', 'deployment', 'x', '--image=registry.local/web:1.0']);
+    expect(deploy.code).not.toBe(0);
+    expect(deploy.stderr).toContain('kube-sim decodes protobuf only for Namespace, ConfigMap, Secret and ServiceAccount (got Deployment)');
+  });
+
   it('get --watch prints a row per change', async () => {
     const watch = h.spawnKubectl(['get', 'pods', '-n', 'default', '--watch']);
-    await until('watch started', () => watch.output().includes('No resources found'));
-    await new Promise((r) => setTimeout(r, 200));
+    await until('watch open on the server', () => h.sim.activeStreams() > 0);
     await h.kubectl(['apply', '--server-side', '-f', '-'], { input: WEB(1) });
     const out = await until('pending and running rows', () => {
       const text = watch.output();

@@ -86,7 +86,8 @@ export function logStamp(ms: number): string {
 
 export function selectLines(lines: LogLine[], options: { tailLines: number | null; sinceSeconds: number | null; now: number }): LogLine[] {
   let out = lines;
-  if (options.sinceSeconds !== null) out = out.filter((l) => l.time >= options.now - options.sinceSeconds! * 1000);
+  const since = options.sinceSeconds;
+  if (since !== null) out = out.filter((l) => l.time >= options.now - since * 1000);
   if (options.tailLines !== null && options.tailLines >= 0) out = options.tailLines === 0 ? [] : out.slice(-options.tailLines);
   return out;
 }

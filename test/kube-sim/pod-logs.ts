@@ -45,7 +45,8 @@ export function makeLogHandler(api: Api, kubelet: Kubelet, options: LogOptions) 
       res.end(body);
       return;
     }
-    res.write(body);
+    res.flushHeaders();
+    if (body) res.write(body);
     let sentUntil = now;
     let closed = false;
     let timer: NodeJS.Timeout | undefined;

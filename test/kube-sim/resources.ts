@@ -41,6 +41,7 @@ export const BUILTINS: ResourceInfo[] = [
   r('apps', 'v1', 'daemonsets', 'DaemonSet', true, ['ds'], ['status'], ['all']),
   r('apps', 'v1', 'controllerrevisions', 'ControllerRevision', true),
   r('batch', 'v1', 'jobs', 'Job', true, [], ['status'], ['all']),
+  r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
   r('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, ['crd', 'crds'], ['status'], ['api-extensions']),
 ];
 

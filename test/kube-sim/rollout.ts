@@ -99,6 +99,21 @@ export function stableJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** Drops nulls, empty lists and the hash label, so a template read back from a ReplicaSet (as `rollout undo`
+ * sends it, with Go's `creationTimestamp: null`) hashes like the original. */
+function hashable(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(hashable);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (v === null || v === undefined || k === 'pod-template-hash' || (Array.isArray(v) && v.length === 0)) continue;
+      out[k] = hashable(v);
+    }
+    return out;
+  }
+  return value;
+}
+
 export function templateHash(template: unknown): string {
-  return shortHash(stableJson(template));
+  return shortHash(stableJson(hashable(template)));
 }

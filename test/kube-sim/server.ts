@@ -1,11 +1,13 @@
 // HTTP adapter: routes API paths onto Api, discovery, watch and pod logs. node:http only.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Api, DeleteOptions } from './api.ts';
 import { apiGroupDoc, apiGroupList, apiVersions, KUBE_VERSION, openApiV3GroupVersion, openApiV3Root } from './discovery.ts';
 import type { ResourceInfo } from './resources.ts';
 import { toTable } from './tables.ts';
 import { ApiError, badRequest, methodNotAllowed, statusOf, type KObject, type Obj } from './types.ts';
+import { decodeProtobuf } from './protobuf.ts';
 import { serveWatch } from './watch.ts';
 import { parse as parseYaml } from 'yaml';
 
@@ -32,6 +34,10 @@ export interface ServerOptions {
   bookmarkMs: number;
   maxWatchSeconds: number;
   maxBodyBytes?: number;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  tls?: { cert: string; key: string };
+  /** Called once per finished request: `METHOD path?query status duration`. */
+  log?: (line: string) => void;
 }
 
 const MAX_BUFFERED = 16 * 1024 * 1024;
@@ -42,7 +48,7 @@ function sendJson(res: ServerResponse, code: number, body: unknown): void {
   res.end(text);
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -53,15 +59,17 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
         req.destroy();
       } else chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
-function parseBody(text: string, contentType: string): unknown {
-  if (contentType.includes('protobuf') || contentType.includes('cbor')) {
-    throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (kube-sim does not decode ${contentType.split(';')[0]})`);
+function parseBody(body: Buffer, contentType: string): unknown {
+  if (contentType.includes('protobuf')) return body.length === 0 ? undefined : decodeProtobuf(body);
+  if (contentType.includes('cbor')) {
+    throw new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (kube-sim does not decode CBOR)');
   }
+  const text = body.toString('utf8');
   if (text.trim() === '') return undefined;
   try {
     return contentType.includes('yaml') ? parseYaml(text) : JSON.parse(text);
@@ -128,7 +136,7 @@ function managerOf(req: IncomingMessage, query: URLSearchParams): string {
   return agent.split('/')[0] || 'unknown';
 }
 
-export function createSimServer(options: ServerOptions): { server: Server; closeStreams: () => void } {
+export function createSimServer(options: ServerOptions): { server: Server; closeStreams: () => void; activeStreams: () => number } {
   const { api } = options;
   const streams = new Set<() => void>();
   const track: Track = (stop) => {
@@ -187,7 +195,7 @@ export function createSimServer(options: ServerOptions): { server: Server; close
     if (method === 'GET' && name && sub === 'log' && info.kind === 'Pod' && namespace) {
       api.get(info, namespace, name);
       const num = (k: string): number | null => (query.get(k) === null ? null : Number(query.get(k)));
-      return options.logs({ namespace, name, container: query.get('container'), follow: query.get('follow') === 'true', previous: query.get('previous') === 'true', timestamps: query.get('timestamps') === 'true', tailLines: num('tailLines'), sinceSeconds: num('sinceSeconds'), limitBytes: num('limitBytes') }, res, track);
+      return options.logs({ namespace, name, container: query.get('container'), follow: query.get('follow') === 'true', previous: query.get('previous') === 'true', timestamps: query.get('timestamps') === 'true', tailLines: num('tailLines'), sinceSeconds: num('sinceSeconds') ?? sinceTime(query.get('sinceTime')), limitBytes: num('limitBytes') }, res, track);
     }
     if (sub && !info.subresources.includes(sub)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     if (method === 'GET' && name) {
@@ -197,48 +205,54 @@ export function createSimServer(options: ServerOptions): { server: Server; close
       return sendJson(res, 200, obj);
     }
     const contentType = String(req.headers['content-type'] ?? 'application/json');
-    const text = await readBody(req, options.maxBodyBytes ?? 8 * 1024 * 1024);
+    const raw = await readBody(req, options.maxBodyBytes ?? 8 * 1024 * 1024);
     const manager = managerOf(req, query);
     if (method === 'POST' && !name) {
-      const created = api.create(info, nsForWrite, parseBody(text, contentType), { manager, dryRun });
+      const created = api.create(info, nsForWrite, parseBody(raw, contentType), { manager, dryRun });
       return sendJson(res, 201, created);
     }
     if (method === 'PUT' && name) {
-      let body = parseBody(text, contentType);
+      let body = parseBody(raw, contentType);
       if (sub === 'scale') body = withScale(api.get(info, namespace, name), body as Obj);
       const saved = api.replace(info, nsForWrite, name, body, { manager, dryRun, ...(sub === 'status' ? { subresource: 'status' } : {}) });
       return sendJson(res, 200, sub === 'scale' ? scaleOf(saved) : saved);
     }
     if (method === 'PATCH' && name) {
       if (sub === 'scale') {
-        const patched = api.patch(info, nsForWrite, name, contentType, JSON.stringify(patchScaleBody(parseBody(text, contentType) as Obj)), { manager, dryRun });
+        const patched = api.patch(info, nsForWrite, name, contentType, JSON.stringify(patchScaleBody(parseBody(raw, contentType) as Obj)), { manager, dryRun });
         return sendJson(res, 200, scaleOf(patched));
       }
-      const saved = api.patch(info, nsForWrite, name, contentType, text, { manager, dryRun, force: query.get('force') === 'true', ...(sub === 'status' ? { subresource: 'status' } : {}) });
+      const saved = api.patch(info, nsForWrite, name, contentType, raw.toString('utf8'), { manager, dryRun, force: query.get('force') === 'true', ...(sub === 'status' ? { subresource: 'status' } : {}) });
       return sendJson(res, 200, saved);
     }
     if (method === 'DELETE' && name) {
-      const { object, immediate } = api.remove(info, nsForWrite, name, deleteOptions(parseBody(text, contentType), query));
+      const { object, immediate } = api.remove(info, nsForWrite, name, deleteOptions(parseBody(raw, contentType), query));
       if (info.kind === 'Pod' || !immediate) return sendJson(res, 200, object);
       return sendJson(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: info.group, kind: info.plural, uid: object.metadata.uid } });
     }
     if (method === 'DELETE' && !name) {
       const list = api.list(info, namespace, { labelSelector: query.get('labelSelector'), fieldSelector: query.get('fieldSelector') });
-      const opts = deleteOptions(parseBody(text, contentType), query);
+      const opts = deleteOptions(parseBody(raw, contentType), query);
       for (const item of list.items as KObject[]) api.remove(info, item.metadata.namespace, item.metadata.name, opts);
       return sendJson(res, 200, list);
     }
     throw methodNotAllowed();
   }
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    if (options.log) {
+      const started = Date.now();
+      const log = options.log;
+      res.on('close', () => log(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`));
+    }
     handle(req, res).catch((error: unknown) => {
       const apiError = error instanceof ApiError ? error : new ApiError(500, 'InternalError', `Internal error occurred: ${(error as Error).message}`);
       if (!(error instanceof ApiError)) console.error('kube-sim: internal error', error);
       if (res.headersSent) res.destroy();
       else sendJson(res, apiError.code, statusOf(apiError));
     });
-  });
+  };
+  const server: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, listener) : createServer(listener);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -250,7 +264,15 @@ export function createSimServer(options: ServerOptions): { server: Server; close
     for (const socket of sockets) socket.destroy();
     sockets.clear();
   };
-  return { server, closeStreams };
+  return { server, closeStreams, activeStreams: () => streams.size };
+}
+
+/** `sinceTime` (RFC 3339) as seconds before now; invalid times are a 400. */
+function sinceTime(value: string | null): number | null {
+  if (!value) return null;
+  const t = Date.parse(value);
+  if (!Number.isFinite(t)) throw badRequest(`invalid sinceTime: ${value}`);
+  return Math.max(0, (Date.now() - t) / 1000);
 }
 
 function scaleOf(obj: KObject): Obj {

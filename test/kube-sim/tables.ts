@@ -36,7 +36,19 @@ export function podStatusCells(pod: Obj, now: number): { ready: string; status: 
   let ready = 0;
   let lastRestart = 0;
   let hasRunning = false;
-  const statuses: Obj[] = st.containerStatuses ?? [];
+  let initializing = false;
+  const inits: Obj[] = st.initContainerStatuses ?? [];
+  for (let i = 0; i < inits.length; i++) {
+    const c = inits[i] ?? {};
+    restarts += Number(c.restartCount ?? 0);
+    if (c.state?.terminated && c.state.terminated.exitCode === 0) continue;
+    if (c.state?.terminated) reason = c.state.terminated.reason ? `Init:${c.state.terminated.reason}` : `Init:ExitCode:${c.state.terminated.exitCode}`;
+    else if (c.state?.waiting?.reason && c.state.waiting.reason !== 'PodInitializing') reason = `Init:${c.state.waiting.reason}`;
+    else reason = `Init:${i}/${(spec.initContainers ?? []).length}`;
+    initializing = true;
+    break;
+  }
+  const statuses: Obj[] = initializing ? [] : (st.containerStatuses ?? []);
   for (let i = statuses.length - 1; i >= 0; i--) {
     const c = statuses[i] ?? {};
     restarts += Number(c.restartCount ?? 0);

@@ -31,6 +31,8 @@ export function serveWatch(api: Api, info: ResourceInfo, params: WatchParams, re
     !!obj && (!info.namespaced || params.namespace === undefined || obj.metadata.namespace === params.namespace) && matches(labels, obj.metadata.labels ?? {}) && matches(fields, fieldsOf(info.kind, obj));
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  // Clients (client-node's fetch) wait for the headers before they consider the watch open.
+  res.flushHeaders();
   let headerSent = false;
   let closed = false;
   const timers: NodeJS.Timeout[] = [];
