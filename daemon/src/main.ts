@@ -10,6 +10,7 @@ import { projectRoot, readPackageVersion } from './lib/package-info.ts';
 import { FeedHub, attachFeed, startSystemTopic } from './feed/index.ts';
 import { RouteTable, coreRoutes, createApp, uiIsBuilt, type ReadinessProbe } from './http/index.ts';
 import { FEED_CLOSE } from './protocol/feed.ts';
+import { createHealth } from './health/index.ts';
 
 export interface DaemonHandle {
   readonly url: string;
@@ -41,8 +42,12 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
     },
   ];
 
+  let feedClients = () => 0;
+  const health = createHealth({ hub, log, thresholds: config.health.thresholds, tiers: config.health, clientCount: () => feedClients() });
+
   const routes = new RouteTable();
   routes.add(...coreRoutes({ version, readiness }));
+  routes.add(...health.routes());
   const app = createApp({ log, routes, uiDist });
 
   const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 60_000, keepAliveTimeout: 5_000 }, app);
@@ -55,6 +60,8 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
     sendBufferBytes: config.feed.sendBufferBytes,
     maxSubscriptions: config.feed.maxSubscriptions,
   });
+  feedClients = () => feed.clientCount;
+  health.start();
   const stopSystem = startSystemTopic(hub, { version, intervalMs: config.feed.systemIntervalMs, clientCount: () => feed.clientCount });
 
   await new Promise<void>((resolve, reject) => {
@@ -77,6 +84,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
     close(reason = FEED_CLOSE.shuttingDown.reason) {
       closing ??= new Promise<void>((resolve) => {
         stopSystem();
+        health.stop();
         server.close(() => resolve());
         feed.close(FEED_CLOSE.shuttingDown.code, reason);
         server.closeIdleConnections();

@@ -3,6 +3,7 @@
 
 import type { ErrorCode } from './errors.ts';
 import type { SystemEvent, SystemState } from './system.ts';
+import type { HealthEvent, HealthState } from './health.ts';
 
 export const FEED_PROTOCOL = 'outpost.feed.v1';
 export const FEED_PATH = '/api/v1/feed';
@@ -10,6 +11,7 @@ export const FEED_PATH = '/api/v1/feed';
 /** Static topics and their snapshot / event payloads. Parameterised topics (logs:…) join later. */
 export interface TopicMap {
   system: { state: SystemState; event: SystemEvent };
+  health: { state: HealthState; event: HealthEvent };
 }
 export type TopicName = keyof TopicMap;
 export type TopicState<T extends TopicName> = TopicMap[T]['state'];

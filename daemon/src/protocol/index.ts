@@ -2,5 +2,6 @@
 export * from './errors.ts';
 export * from './feed.ts';
 export * from './system.ts';
+export * from './health.ts';
 export * from './reducer.ts';
 export * from './api.ts';

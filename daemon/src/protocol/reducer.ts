@@ -2,11 +2,13 @@
 
 import type { TopicEvent, TopicName, TopicState } from './feed.ts';
 import { reduceSystem } from './system.ts';
+import { reduceHealth } from './health.ts';
 
 type Reducers = { [T in TopicName]: (state: TopicState<T>, event: TopicEvent<T>) => TopicState<T> };
 
 export const reducers: Reducers = {
   system: reduceSystem,
+  health: reduceHealth,
 };
 
 export function applyFeedEvent<T extends TopicName>(topic: T, state: TopicState<T>, event: TopicEvent<T>): TopicState<T> {
