@@ -19,7 +19,7 @@ const PSEUDO = new Set([
   'fusectl', 'fuse.gvfsd-fuse', 'fuse.lxcfs', 'fuse.portal', 'hugetlbfs', 'iso9660', 'mqueue', 'nsfs', 'proc', 'procfs', 'pstore',
   'ramfs', 'rpc_pipefs', 'securityfs', 'selinuxfs', 'squashfs', 'erofs', 'sysfs', 'tracefs', 'tmpfs', 'nfsd', 'shm',
 ]);
-const SKIPPED_MOUNTS = /^\/(dev|proc|sys|run\/credentials\/.+|var\/lib\/docker\/.+|var\/lib\/containers\/storage\/.+|var\/lib\/kubelet\/pods\/.+|run\/containerd\/.+|run\/k3s\/.+|var\/lib\/rancher\/k3s\/agent\/containerd\/.+)($|\/)/;
+const SKIPPED_MOUNTS = /^\/(dev|proc|sys|etc\/(?:hosts|hostname|resolv\.conf)|run\/credentials\/.+|var\/lib\/docker\/.+|var\/lib\/containers\/storage\/.+|var\/lib\/kubelet\/pods\/.+|run\/containerd\/.+|run\/k3s\/.+|var\/lib\/rancher\/k3s\/agent\/containerd\/.+)($|\/)/;
 
 /** Undoes mountinfo's octal escapes (\040 space, \011 tab, \012 newline, \134 backslash). */
 export function unescapeMountPath(path: string): string {
