@@ -1,23 +1,8 @@
 // Pure: the health verdict (ok / warning / critical) with human reasons, from one sample, the
 // thresholds, and optional inputs from elsewhere (the cluster capability's node condition).
-import type { HealthEvaluation, HealthReason, HealthSample, HealthStatus } from '../protocol/health.ts';
+import type { Band, HealthEvaluation, HealthReason, HealthSample, HealthStatus, HealthThresholds } from '../protocol/health.ts';
 
-export interface Band {
-  warning: number;
-  critical: number;
-}
-
-export interface HealthThresholds {
-  filesystemPct: Band;
-  inodesPct: Band;
-  memoryPct: Band;
-  swapPct: Band;
-  /** Mean CPU busy over the last minute. */
-  cpuPct: Band;
-  /** Used for a sensor that reports no high/critical marks of its own. */
-  temperatureC: Band;
-  clockUnsynchronised: HealthStatus;
-}
+export type { Band, HealthThresholds } from '../protocol/health.ts';
 
 export const DEFAULT_THRESHOLDS: HealthThresholds = {
   filesystemPct: { warning: 85, critical: 95 },

@@ -82,7 +82,7 @@ export function createHealth(options: HealthOptions): Health {
   let cluster: { nodeReady: boolean; reason: string | null } | null = null;
   let identifyTimer: NodeJS.Timeout | undefined;
 
-  const topic = options.hub.define<HealthState, HealthEvent>({ name: 'health', initial: initialHealthState(), reduce: reduceHealth });
+  const topic = options.hub.define<HealthState, HealthEvent>({ name: 'health', initial: initialHealthState(thresholds), reduce: reduceHealth });
 
   function reevaluate(time: number): void {
     const sample = sampler.latest;

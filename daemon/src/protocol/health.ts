@@ -13,6 +13,24 @@ export interface HealthReason {
   message: string;
 }
 
+export interface Band {
+  warning: number;
+  critical: number;
+}
+
+/** The configured limits (config `health.thresholds`); percentages 0–100, temperatures °C. */
+export interface HealthThresholds {
+  filesystemPct: Band;
+  inodesPct: Band;
+  memoryPct: Band;
+  swapPct: Band;
+  /** Mean CPU busy over the last minute. */
+  cpuPct: Band;
+  /** Used for a sensor that reports no high/critical marks of its own. */
+  temperatureC: Band;
+  clockUnsynchronised: HealthStatus;
+}
+
 export interface HealthEvaluation {
   status: HealthStatus;
   reasons: HealthReason[];
@@ -138,6 +156,8 @@ export interface HealthState {
   identifyUntil: number | null;
   /** null when no cluster capability feeds the evaluator. */
   cluster: { nodeReady: boolean; reason: string | null } | null;
+  /** The limits the evaluation uses, so gauges colour the same way. */
+  thresholds: HealthThresholds | null;
   recent: RecentHistory;
 }
 
@@ -191,8 +211,8 @@ export function emptyRecent(): RecentHistory {
   return { time: [], series };
 }
 
-export function initialHealthState(): HealthState {
-  return { sample: null, evaluation: { status: 'ok', reasons: [] }, transitions: 0, identifyUntil: null, cluster: null, recent: emptyRecent() };
+export function initialHealthState(thresholds: HealthThresholds | null = null): HealthState {
+  return { sample: null, evaluation: { status: 'ok', reasons: [] }, transitions: 0, identifyUntil: null, cluster: null, thresholds, recent: emptyRecent() };
 }
 
 function appendRecent(recent: RecentHistory, time: number, point: Record<HealthSeriesName, number | null>): RecentHistory {
