@@ -7,11 +7,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import { WebSocket as WsSocket } from 'ws';
 import { FeedHub, attachFeed, startSystemTopic } from '../../daemon/src/feed/index.ts';
 import { RouteTable, coreRoutes, createApp } from '../../daemon/src/http/index.ts';
 import { createHealth, type Health, type HealthThresholds, type StatfsResult } from '../../daemon/src/health/index.ts';
 import { createLogger } from '../../daemon/src/lib/logger.ts';
 import type { ClockSample, IdentitySample } from '../../daemon/src/protocol/health.ts';
+
+// TEMPORARY (remove after merging main): on this branch FeedConnection sends topic events as Buffers,
+// which ws frames as binary and browsers ignore; main already sends them as text ({ binary: false }).
+// This makes Buffers go out as text frames so the browser tests see live events before the merge.
+const originalSend = WsSocket.prototype.send;
+WsSocket.prototype.send = function sendBuffersAsText(this: WsSocket, data: unknown, options?: unknown, cb?: unknown) {
+  if (typeof options === 'function') return originalSend.call(this, data as string, { binary: false }, options as (err?: Error) => void);
+  const opts = (options ?? {}) as { binary?: boolean };
+  return originalSend.call(this, data as string, Buffer.isBuffer(data) && opts.binary === undefined ? { ...opts, binary: false } : opts, cb as (err?: Error) => void);
+} as typeof originalSend;
 
 export const FIXTURE_ROOT = fileURLToPath(new URL('../fixtures/proc/', import.meta.url));
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
