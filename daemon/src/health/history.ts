@@ -18,10 +18,10 @@ class Ring {
     return this.time.length;
   }
 
-  push(time: number, values: readonly number[]): void {
+  push(time: number, values: ArrayLike<number>): void {
     const slot = (this.head + this.length) % this.capacity;
     this.time[slot] = time;
-    values.forEach((v, i) => ((this.values[i] as Float32Array)[slot] = v));
+    for (let i = 0; i < this.values.length; i += 1) (this.values[i] as Float32Array)[slot] = values[i] as number;
     if (this.length < this.capacity) this.length += 1;
     else this.head = (this.head + 1) % this.capacity;
   }
@@ -49,6 +49,8 @@ export class HealthHistoryStore {
   private readonly coarseStepS: number;
   private readonly sums: Float64Array;
   private readonly counts: Uint32Array;
+  /** Reused for every record: recording allocates nothing. */
+  private readonly scratch: Float64Array;
   private bucket = -1;
 
   constructor(series: readonly HealthSeriesName[], options: HistoryOptions = {}) {
@@ -58,25 +60,28 @@ export class HealthHistoryStore {
     this.coarseStepS = options.coarseStepS ?? 60;
     this.sums = new Float64Array(series.length);
     this.counts = new Uint32Array(series.length);
+    this.scratch = new Float64Array(series.length);
   }
 
   /** Records one point; `timeMs` must not go backwards by more than a step (clock steps are tolerated). */
   record(timeMs: number, point: Partial<Record<HealthSeriesName, number | null>>): void {
     const t = Math.round(timeMs / 1000);
-    const values = this.series.map((name) => {
-      const v = point[name];
-      return v === null || v === undefined || !Number.isFinite(v) ? Number.NaN : v;
-    });
+    const values = this.scratch;
+    for (let i = 0; i < this.series.length; i += 1) {
+      const v = point[this.series[i] as HealthSeriesName];
+      values[i] = v === null || v === undefined || !Number.isFinite(v) ? Number.NaN : v;
+    }
     this.fine.push(t, values);
 
     const bucket = Math.floor(t / this.coarseStepS);
     if (this.bucket !== -1 && bucket !== this.bucket) this.flushCoarse();
     this.bucket = bucket;
-    values.forEach((v, i) => {
-      if (Number.isNaN(v)) return;
+    for (let i = 0; i < values.length; i += 1) {
+      const v = values[i] as number;
+      if (Number.isNaN(v)) continue;
       this.sums[i] = (this.sums[i] as number) + v;
       this.counts[i] = (this.counts[i] as number) + 1;
-    });
+    }
   }
 
   private flushCoarse(): void {
@@ -90,7 +95,7 @@ export class HealthHistoryStore {
     return {
       series: this.series.length,
       pointsPerSeries: { fine: this.fine.capacity, coarse: this.coarse.capacity },
-      bytes: this.fine.bytes + this.coarse.bytes + this.sums.byteLength + this.counts.byteLength,
+      bytes: this.fine.bytes + this.coarse.bytes + this.sums.byteLength + this.counts.byteLength + this.scratch.byteLength,
     };
   }
 

@@ -156,6 +156,7 @@ export function createHealth(options: HealthOptions): Health {
     },
     stop() {
       sampler.stop();
+      reader.close();
       clearTimeout(identifyTimer);
     },
     routes: () =>

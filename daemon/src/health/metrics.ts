@@ -23,7 +23,9 @@ const USER_HZ = 100;
 export function createHealthRegistry(source: MetricsSource, options: { defaultMetrics?: boolean } = {}): Registry {
   const register = new Registry();
   if (options.defaultMetrics ?? true) {
-    collectDefaultMetrics({ register });
+    // The event-loop delay monitor samples at this interval; prom-client's default of 10 ms alone cost
+    // three times the whole 1 Hz sampler (test/bench/health.bench.ts), 1 s keeps it near free.
+    collectDefaultMetrics({ register, eventLoopMonitoringPrecision: 1000 });
     // prom-client exposes these sums as gauges named *_total, which the Prometheus linter rejects;
     // the per-type series nodejs_active_{handles,requests,resources} carry the same information.
     for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) register.removeSingleMetric(name);

@@ -24,6 +24,8 @@ function numbers(parts: string[]): number[] {
 export function parseProcStat(text: string): ProcStat {
   const out: ProcStat = { total: null, cores: [], bootTime: null };
   for (const line of text.split('\n')) {
+    // Skip the long intr/softirq lines without splitting them: they hold thousands of numbers.
+    if (!line.startsWith('cpu') && !line.startsWith('btime')) continue;
     const parts = line.trim().split(/\s+/);
     const key = parts[0] ?? '';
     if (key.startsWith('cpu')) {

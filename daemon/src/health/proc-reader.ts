@@ -1,7 +1,7 @@
 // Adapter: reads the /proc and /sys files the parsers need, under a root directory so tests can
 // point it at a recorded tree (test/fixtures/proc/<machine>/). Never starts a process. A file
 // that is missing or unreadable reads as null: machines differ, and the sample goes on.
-import { readFileSync, readdirSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { HwmonChipFiles, ThermalZoneFiles } from './parse-sensors.ts';
@@ -21,11 +21,59 @@ export async function realStatfs(mount: string): Promise<StatfsResult> {
   return { sizeBytes: s.blocks * s.bsize, freeBytes: s.bfree * s.bsize, availBytes: s.bavail * s.bsize, inodesTotal: s.files, inodesFree: s.ffree };
 }
 
+type FastFile = 'proc/stat' | 'proc/meminfo' | 'proc/loadavg' | 'proc/uptime' | 'proc/diskstats' | 'proc/net/dev';
+
 export class ProcReader {
   readonly root: string;
+  /** Keep the fast-tier files open and re-read them from offset 0 (only for the live /proc: a
+   * file replaced by rename, as tests do in fixture trees, would go stale behind an open fd). */
+  private readonly keepOpen: boolean;
+  private readonly fds = new Map<string, number>();
+  private buffer = Buffer.allocUnsafe(64 * 1024);
 
-  constructor(root = '/') {
+  constructor(root = '/', options: { keepOpen?: boolean } = {}) {
     this.root = root;
+    this.keepOpen = options.keepOpen ?? root === '/';
+  }
+
+  /** Closes the files kept open for the fast tier. */
+  close(): void {
+    for (const fd of this.fds.values()) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+    this.fds.clear();
+  }
+
+  /** One pread from offset 0 of a kept-open file: /proc regenerates the text on every read. */
+  private readKept(relative: string): string | null {
+    let fd = this.fds.get(relative);
+    try {
+      if (fd === undefined) {
+        fd = openSync(path.join(this.root, relative), 'r');
+        this.fds.set(relative, fd);
+      }
+      for (;;) {
+        const n = readSync(fd, this.buffer, 0, this.buffer.length, 0);
+        if (n < this.buffer.length) return this.buffer.toString('latin1', 0, n);
+        // Bounded: /proc/stat of a very large machine can pass 64 KiB, nothing here passes 4 MiB.
+        if (this.buffer.length >= 4 << 20) return this.buffer.toString('latin1', 0, n);
+        this.buffer = Buffer.allocUnsafe(this.buffer.length * 2);
+      }
+    } catch {
+      if (fd !== undefined) {
+        this.fds.delete(relative);
+        try {
+          closeSync(fd);
+        } catch {
+          // ignore
+        }
+      }
+      return null;
+    }
   }
 
   /** Contents of a file under the root, or null. */
@@ -47,13 +95,14 @@ export class ProcReader {
 
   /** Fast tier: the handful of /proc files read every second. */
   readFast(): { stat: string | null; meminfo: string | null; loadavg: string | null; uptime: string | null; diskstats: string | null; netdev: string | null } {
+    const get = (f: FastFile) => (this.keepOpen ? this.readKept(f) : this.read(f));
     return {
-      stat: this.read('proc/stat'),
-      meminfo: this.read('proc/meminfo'),
-      loadavg: this.read('proc/loadavg'),
-      uptime: this.read('proc/uptime'),
-      diskstats: this.read('proc/diskstats'),
-      netdev: this.read('proc/net/dev'),
+      stat: get('proc/stat'),
+      meminfo: get('proc/meminfo'),
+      loadavg: get('proc/loadavg'),
+      uptime: get('proc/uptime'),
+      diskstats: get('proc/diskstats'),
+      netdev: get('proc/net/dev'),
     };
   }
 

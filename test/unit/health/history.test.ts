@@ -9,7 +9,7 @@ describe('health history', () => {
     const h = new HealthHistoryStore(HEALTH_SERIES);
     const before = h.memory.bytes;
     // 8 series x (3600 + 1440) float32 plus (3600 + 1440) float64 timestamps plus accumulators
-    expect(before).toBe(8 * 5040 * 4 + 5040 * 8 + 8 * 8 + 8 * 4);
+    expect(before).toBe(8 * 5040 * 4 + 5040 * 8 + 8 * 8 + 8 * 4 + 8 * 8);
     for (let i = 0; i < 5000; i += 1) h.record(T0 + i * 1000, { cpu: i });
     expect(h.memory.bytes).toBe(before);
     expect(h.fineLength).toBe(3600);
