@@ -50,6 +50,25 @@ export function systeminformationIdentity(deadlineMs = 15_000): IdentityProbe {
   };
 }
 
+/**
+ * Identity hardly ever changes, and systeminformation spawns a handful of processes per call. So the
+ * slow tier asks it once, then only when the cheap fingerprint (hostname and kernel release, both
+ * plain syscalls) changes, or after `maxAgeMs` (6 h) as a safety net.
+ */
+export function cachedIdentity(probe: IdentityProbe, options: { maxAgeMs?: number; fingerprint?: () => string; now?: () => number } = {}): IdentityProbe {
+  const fingerprint = options.fingerprint ?? (() => `${os.hostname()}|${os.release()}`);
+  const now = options.now ?? Date.now;
+  const maxAge = options.maxAgeMs ?? 6 * 3600_000;
+  let cached: { identity: IdentitySample; fingerprint: string; at: number } | null = null;
+  return async () => {
+    const current = fingerprint();
+    if (cached && cached.fingerprint === current && now() - cached.at < maxAge) return cached.identity;
+    const identity = await probe();
+    cached = { identity, fingerprint: current, at: now() };
+    return identity;
+  };
+}
+
 /** Parses `timedatectl show` key=value output. */
 export function parseTimedatectlShow(text: string): { synchronised: boolean | null; timezone: string | null } {
   let synchronised: boolean | null = null;
@@ -62,19 +81,28 @@ export function parseTimedatectlShow(text: string): { synchronised: boolean | nu
   return { synchronised, timezone };
 }
 
-function runTimedatectl(deadlineMs: number): Promise<string | null> {
+function runTimedatectl(deadlineMs: number): Promise<{ out: string | null; missing: boolean }> {
   return new Promise((resolve) => {
-    execFile('timedatectl', ['show'], { timeout: deadlineMs, maxBuffer: 64 * 1024 }, (error, stdout) => resolve(error ? null : stdout));
+    execFile('timedatectl', ['show'], { timeout: deadlineMs, maxBuffer: 64 * 1024 }, (error, stdout) =>
+      resolve({ out: error ? null : stdout, missing: (error as NodeJS.ErrnoException | null)?.code === 'ENOENT' }),
+    );
   });
 }
 
 export function systemClock(reader: ProcReader, options: { useTimedatectl?: boolean; deadlineMs?: number } = {}): ClockProbe {
+  // A machine without timedatectl will not grow one: stop trying after the first ENOENT. One that
+  // fails (no systemd as PID 1, no D-Bus) is asked again only every tenth pass.
+  let useTimedatectl = options.useTimedatectl ?? true;
+  let skip = 0;
   return async () => {
     const zone = reader.timezone() ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
     const file = reader.timesyncEvidence();
     if (file !== null) return { synchronised: file, source: 'systemd-timesyncd', timezone: zone, offsetMs: null };
-    if (options.useTimedatectl ?? true) {
-      const out = await runTimedatectl(options.deadlineMs ?? 5000);
+    if (useTimedatectl && skip > 0) skip -= 1;
+    else if (useTimedatectl) {
+      const { out, missing } = await runTimedatectl(options.deadlineMs ?? 5000);
+      if (missing) useTimedatectl = false;
+      if (out === null) skip = 9;
       if (out) {
         const parsed = parseTimedatectlShow(out);
         return { synchronised: parsed.synchronised, source: 'timedatectl', timezone: parsed.timezone ?? zone, offsetMs: null };

@@ -18,7 +18,7 @@ import {
 } from '../protocol/health.ts';
 import { DEFAULT_THRESHOLDS, evaluateHealth, sameEvaluation, type HealthThresholds } from './evaluate.ts';
 import { HealthHistoryStore } from './history.ts';
-import { systemClock, systeminformationIdentity, type ClockProbe, type IdentityProbe } from './identity-adapter.ts';
+import { cachedIdentity, systemClock, systeminformationIdentity, type ClockProbe, type IdentityProbe } from './identity-adapter.ts';
 import { createHealthRegistry } from './metrics.ts';
 import { ProcReader, realStatfs, type StatfsFn } from './proc-reader.ts';
 import { healthRoutes } from './routes.ts';
@@ -103,7 +103,7 @@ export function createHealth(options: HealthOptions): Health {
   const sampler = new HealthSampler({
     reader,
     statfs: options.statfs ?? realStatfs,
-    identity: options.identity ?? systeminformationIdentity(),
+    identity: options.identity ?? cachedIdentity(systeminformationIdentity()),
     clock: options.clock ?? systemClock(reader),
     tiers,
     now,
