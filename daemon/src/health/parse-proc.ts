@@ -56,10 +56,14 @@ export function cpuBusyPct(before: CpuTimes, after: CpuTimes): number {
 export function parseMeminfo(text: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
-    const m = /^([\w()]+):\s+(\d+)(?:\s+(kB))?/.exec(line);
-    if (!m) continue;
-    const value = Number(m[2]);
-    out.set(m[1] as string, m[3] ? value * 1024 : value);
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const rest = line.slice(colon + 1).trim();
+    const space = rest.indexOf(' ');
+    const digits = space < 0 ? rest : rest.slice(0, space);
+    if (!/^\d+$/.test(digits)) continue;
+    const value = Number(digits);
+    out.set(line.slice(0, colon), rest.endsWith(' kB') ? value * 1024 : value);
   }
   return out;
 }

@@ -62,6 +62,10 @@ export class HealthSampler {
   private identity: IdentitySample | null = null;
   /** Parts changed since the last published event. */
   private changed = { filesystems: true, sensors: true, clock: true, identity: false };
+  /** Last texts parsed, so an unchanged routing table or mount table is not parsed again. */
+  private addressText = '';
+  private mountText = '';
+  private mounts: ReturnType<typeof realFilesystems> = [];
   private readonly pendingStatfs = new Set<string>();
   private lastStatfs = new Map<string, StatfsResult>();
   latest: HealthSample | null = null;
@@ -144,7 +148,11 @@ export class HealthSampler {
     for (const name of reader.list('sys/class/net')) links.set(name, reader.interfaceLink(name));
     this.links = links;
     const files = reader.addressFiles();
-    this.addresses = addressesByInterface([...ipv4Addresses(files.fibTrie ?? '', files.route ?? ''), ...parseIfInet6(files.ifInet6 ?? '')]);
+    const addressText = `${files.fibTrie}\0${files.route}\0${files.ifInet6}`;
+    if (addressText !== this.addressText) {
+      this.addressText = addressText;
+      this.addresses = addressesByInterface([...ipv4Addresses(files.fibTrie ?? '', files.route ?? ''), ...parseIfInet6(files.ifInet6 ?? '')]);
+    }
     const freq = reader.cpufreqMhz() ?? parseCpuinfoMhz(reader.read('proc/cpuinfo') ?? '');
     this.freqMhz = freq.length > 0 ? freq : null;
     const sensors = collectSensors(reader.hwmonChips(), reader.thermalZones());
@@ -159,7 +167,12 @@ export class HealthSampler {
     this.mediumRunning = true;
     try {
       this.readMediumSync();
-      const mounts = realFilesystems(parseMountinfo(this.options.reader.mountinfo() ?? ''));
+      const mountText = this.options.reader.mountinfo() ?? '';
+      if (mountText !== this.mountText) {
+        this.mountText = mountText;
+        this.mounts = realFilesystems(parseMountinfo(mountText));
+      }
+      const mounts = this.mounts;
       const deadline = this.options.statfsDeadlineMs ?? 2000;
       const results = await Promise.all(
         mounts.map(async (m) => {
