@@ -12,12 +12,13 @@ import { FeedHub, attachFeed, startSystemTopic, type FeedServer } from './feed/i
 import { MUTATING_METHODS, RouteTable, coreRoutes, createApp, listen, type RouteSpec } from './http/index.ts';
 import { feedAccess, isHostAllowed, isLoopbackAddress, kioskRoutes, policyGuard, sessionRoutes, userRoutes, type Listener } from './auth/index.ts';
 import { auditRoutes } from './audit/index.ts';
-import { startCluster, type ClusterService } from './cluster/index.ts';
+import { nodeReadiness, startCluster, type ClusterService } from './cluster/index.ts';
 import { buildAccess } from './access.ts';
 import { readinessProbes } from './readiness.ts';
 import { watchCertificate } from './tls-watch.ts';
 import type { Server as HttpsServer } from 'node:https';
 import { FEED_CLOSE } from './protocol/feed.ts';
+import { createHealth } from './health/index.ts';
 
 export interface DaemonHandle {
   readonly url: string;
@@ -63,6 +64,16 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
   const cluster = await startCluster({ hub, audit: access.audit, log, kubeconfig: config.cluster.kubeconfig, rolloutDeadlineMs: config.cluster.rolloutTimeoutSeconds * 1000 });
   routes.add(...cluster.routes);
   routes.add(...kioskRoutes({ setupCode: () => (access.auth.setupOpen ? access.setup.currentCode : null), main: { address: config.listen.address, port: () => mainPort, tls: secure }, fingerprint: () => certificate.current.fingerprint256 }));
+  let feedClients = () => 0;
+  const health = createHealth({
+    hub,
+    log,
+    thresholds: config.health.thresholds,
+    tiers: config.health,
+    clientCount: () => feedClients(),
+    onTransition: (t) => log.warn({ module: 'health', from: t.from, to: t.to, reasons: t.evaluation.reasons }, `node health ${t.from} -> ${t.to}`),
+  });
+  routes.add(...health.routes());
 
   const hostAllowed = (host: string | undefined) => isHostAllowed(host, access.hosts.names);
   const appFor = (listener: Listener, listenerSecure: boolean, include: (r: RouteSpec) => boolean) =>
@@ -73,7 +84,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
       include,
       hostAllowed,
       jsonLimitBytes: config.limits.jsonBodyBytes,
-      guard: policyGuard({ auth: access.auth, audit: access.audit, listener, secure: listenerSecure }),
+      guard: policyGuard({ auth: access.auth, audit: access.audit, listener, secure: listenerSecure, scrapeToken: config.metrics.scrapeToken }),
     });
 
   const mainListening = await listen({
@@ -107,6 +118,11 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
   const feeds: FeedServer[] = [attachFeed(mainListening.server, { ...feedOptions, authorizeUpgrade: accessFor('main', secure) })];
   if (kioskListening) feeds.push(attachFeed(kioskListening.server, { ...feedOptions, authorizeUpgrade: accessFor('kiosk', false) }));
   const clientCount = () => feeds.reduce((n, f) => n + f.clientCount, 0);
+  feedClients = clientCount;
+  health.start();
+  // The Kubernetes node's Ready condition joins the health verdict (null: no cluster or not seen yet).
+  const nodeWatch = setInterval(() => health.setCluster(cluster.view ? nodeReadiness(cluster.view.caches.nodes.values()) : null), 5000);
+  nodeWatch.unref();
 
   const stopSystem = startSystemTopic(hub, { version, intervalMs: config.feed.systemIntervalMs, clientCount });
   const stopSweeps = access.startSweeps();
@@ -129,6 +145,8 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
     close(reason = FEED_CLOSE.shuttingDown.reason) {
       closing ??= (async () => {
         stopSystem();
+        health.stop();
+        clearInterval(nodeWatch);
         cluster.stop();
         stopSweeps();
         stopCertificateWatch();

@@ -1,5 +1,6 @@
 // Enforces each route's policy. Order for a mutation: who (session → 401), may they (role → 403),
-// from our own page (Origin → 403), with the session's CSRF token (→ 403); then the audit record.
+// from our own page (Origin → 403), with the session's CSRF token (→ 403). Every mutation by a known
+// caller is audited with its outcome, refusals included.
 // The kiosk listener never sees a mutating route: they are not registered there at all.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
@@ -60,8 +61,8 @@ export function policyGuard(deps: GuardDeps): PolicyGuard {
         next();
       },
     ];
-    if (route.policy === 'viewer' || route.policy === 'operator' || route.policy === 'admin') chain.push(requireRole(route.policy));
     if (mutating && route.audit && route.audit !== 'self') chain.push(auditWhenDone(deps.audit, route.audit));
+    if (route.policy === 'viewer' || route.policy === 'operator' || route.policy === 'admin') chain.push(requireRole(route.policy));
     if (mutating) chain.push(requireSameOrigin(deps.secure));
     if (mutating && route.policy !== 'public') chain.push(requireCsrf);
     return chain;
@@ -96,6 +97,8 @@ function auditWhenDone(audit: AuditLog, spec: { action: string; target?: (req: R
   return (req, res, next) => {
     res.once('finish', () => {
       const principal = principalOf(res);
+      // Anonymous refusals go to the log only: recording them would let anyone grow the audit log.
+      if (principal.kind === 'anonymous') return;
       const outcome = res.statusCode < 400 ? 'success' : res.statusCode === 401 || res.statusCode === 403 ? 'denied' : 'failure';
       audit.append({
         actor: actorName(principal),

@@ -16,6 +16,7 @@ import type { BackoffPolicy } from './watch-adapter.ts';
 export { chooseKubeconfig, type KubeconfigChoice, type KubeconfigEnvironment } from './kubeconfig.ts';
 export { buildWorkloads, type ClusterObjects } from './workload-model.ts';
 export type { ClusterView } from './cluster-view.ts';
+export { nodeReadiness } from './node-readiness.ts';
 
 export interface ClusterOptions {
   hub: FeedHub;

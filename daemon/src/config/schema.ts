@@ -3,6 +3,36 @@ import { z } from 'zod';
 
 const port = z.number().int().min(0).max(65535);
 
+/** A warning and a critical level; warning must not exceed critical. */
+const band = (warning: number, critical: number, max: number) =>
+  z
+    .object({ warning: z.number().min(0).max(max).default(warning), critical: z.number().min(0).max(max).default(critical) })
+    .strict()
+    .prefault({})
+    .refine((b) => b.warning <= b.critical, { error: 'warning must not be above critical' });
+
+const healthSchema = z
+  .object({
+    /** Defaults in docs/health.md; percentages are 0-100, temperatures °C. */
+    thresholds: z
+      .object({
+        filesystemPct: band(85, 95, 100),
+        inodesPct: band(85, 95, 100),
+        memoryPct: band(90, 97, 100),
+        swapPct: band(80, 95, 100),
+        cpuPct: band(90, 98, 100),
+        temperatureC: band(80, 95, 200),
+        clockUnsynchronised: z.enum(['ok', 'warning', 'critical']).default('warning'),
+      })
+      .strict()
+      .prefault({}),
+    fastMs: z.number().int().min(200).max(60_000).default(1000),
+    mediumMs: z.number().int().min(1000).max(600_000).default(10_000),
+    slowMs: z.number().int().min(5000).max(3_600_000).default(60_000),
+  })
+  .strict()
+  .prefault({});
+
 export const configSchema = z
   .object({
     /** Holds all state: SQLite, staging, TLS material. Relative paths resolve against the working directory. */
@@ -78,6 +108,14 @@ export const configSchema = z
       .prefault({}),
     ui: z
       .object({ dist: z.string().min(1).optional() })
+      .strict()
+      .prefault({}),
+    health: healthSchema,
+    metrics: z
+      .object({
+        /** Lets a Prometheus scrape /metrics with `Authorization: Bearer <token>` and no session. */
+        scrapeToken: z.string().min(16, { error: 'a scrape token needs at least 16 characters' }).optional(),
+      })
       .strict()
       .prefault({}),
     shutdownTimeoutMs: z.number().int().min(100).max(60_000).default(5000),

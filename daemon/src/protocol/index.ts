@@ -2,6 +2,7 @@
 export * from './errors.ts';
 export * from './feed.ts';
 export * from './system.ts';
+export * from './health.ts';
 export * from './reducer.ts';
 export * from './api.ts';
 export * from './auth.ts';

@@ -3,12 +3,14 @@
 import type { TopicEvent, TopicName, TopicState } from './feed.ts';
 import { reduceSystem } from './system.ts';
 import { reduceCluster } from './cluster.ts';
+import { reduceHealth } from './health.ts';
 
 type Reducers = { [T in TopicName]: (state: TopicState<T>, event: TopicEvent<T>) => TopicState<T> };
 
 export const reducers: Reducers = {
   system: reduceSystem,
   cluster: reduceCluster,
+  health: reduceHealth,
 };
 
 export function applyFeedEvent<T extends TopicName>(topic: T, state: TopicState<T>, event: TopicEvent<T>): TopicState<T> {

@@ -1,0 +1,42 @@
+import { describe, expect, it, vi } from 'vitest';
+import { HistoryManager, type Fetcher } from './history.svelte.ts';
+
+function answer(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+describe('HistoryManager', () => {
+  it('fetches the chosen range and refetches when the range changes', async () => {
+    const urls: string[] = [];
+    const fetcher: Fetcher = async (url) => {
+      urls.push(url);
+      return answer({ range: url.includes('24h') ? '24h' : '1h', stepS: 1, time: [1], series: { cpu: [5] } });
+    };
+    const m = new HistoryManager({ fetch: fetcher, refreshMs: { '1h': 60_000, '24h': 60_000 } });
+    const stop = m.listen();
+    await vi.waitFor(() => expect(m.data?.range).toBe('1h'));
+    m.setRange('24h');
+    await vi.waitFor(() => expect(m.data?.range).toBe('24h'));
+    stop();
+    expect(urls).toEqual(['/api/v1/health/history?range=1h&points=720', '/api/v1/health/history?range=24h&points=720']);
+  });
+
+  it('shows the problem detail when the daemon refuses', async () => {
+    const m = new HistoryManager({ fetch: async () => answer({ code: 'not_found', detail: 'no such route' }, 404) });
+    const stop = m.listen();
+    await vi.waitFor(() => expect(m.error).toBe('no such route'));
+    stop();
+    expect(m.data).toBeNull();
+  });
+
+  it('refreshes on its timer and stops after cleanup', async () => {
+    let calls = 0;
+    const m = new HistoryManager({ fetch: async () => (calls++, answer({ range: '1h', stepS: 1, time: [], series: {} })), refreshMs: { '1h': 10, '24h': 10 } });
+    const stop = m.listen();
+    await vi.waitFor(() => expect(calls).toBeGreaterThanOrEqual(3));
+    stop();
+    const after = calls;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toBeLessThanOrEqual(after + 1);
+  });
+});
