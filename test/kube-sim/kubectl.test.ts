@@ -182,9 +182,10 @@ describe('kubectl against kube-sim', () => {
     expect((await h.kubectl(['create', 'secret', 'generic', 'db', '-n', 'line-2', '--from-literal=pw=s3cret'])).code).toBe(0);
     expect((await h.kubectl(['get', 'cm', 'plc', '-n', 'line-2', '-o', 'jsonpath={.data.unit}'])).stdout).toBe('7');
     expect(Buffer.from((await h.kubectl(['get', 'secret', 'db', '-n', 'line-2', '-o', 'jsonpath={.data.pw}'])).stdout, 'base64').toString()).toBe('s3cret');
+    expect(await h.kubectl(['auth', 'can-i', 'patch', 'deployments', '-n', 'ingest'])).toMatchObject({ code: 0, stdout: 'yes\n' });
     const deploy = await h.kubectl(['create', 'deployment', 'x', '--image=registry.local/web:1.0']);
     expect(deploy.code).not.toBe(0);
-    expect(deploy.stderr).toContain('kube-sim decodes protobuf only for Namespace, ConfigMap, Secret and ServiceAccount (got Deployment)');
+    expect(deploy.stderr).toContain('kube-sim decodes protobuf only for Namespace, ConfigMap, Secret, ServiceAccount and SelfSubjectAccessReview (got Deployment)');
   });
 
   it('get --watch prints a row per change', async () => {

@@ -207,6 +207,11 @@ export function createSimServer(options: ServerOptions): { server: Server; close
     const contentType = String(req.headers['content-type'] ?? 'application/json');
     const raw = await readBody(req, options.maxBodyBytes ?? 8 * 1024 * 1024);
     const manager = managerOf(req, query);
+    if (method === 'POST' && !name && info.kind === 'SelfSubjectAccessReview') {
+      // No authorization in the sim: every access review is allowed, and nothing is stored.
+      const review = (parseBody(raw, contentType) ?? {}) as Obj;
+      return sendJson(res, 201, { ...review, apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', metadata: { ...(review.metadata ?? {}), creationTimestamp: null }, status: { allowed: true, reason: 'kube-sim authorizes every request' } });
+    }
     if (method === 'POST' && !name) {
       const created = api.create(info, nsForWrite, parseBody(raw, contentType), { manager, dryRun });
       return sendJson(res, 201, created);
