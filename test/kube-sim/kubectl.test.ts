@@ -98,7 +98,7 @@ describe('kubectl against kube-sim', () => {
     expect(rs.map((r) => r.DESIRED).sort()).toEqual(['0', '3']);
   });
 
-  it('rollout undo goes back to the previous ReplicaSet', async () => {
+  it('rollout undo goes back to the previous ReplicaSet, and scale resizes it', async () => {
     await h.kubectl(['apply', '--server-side', '-f', '-'], { input: WEB(2) });
     expect((await h.kubectl(['rollout', 'status', 'deploy/web', '--timeout=15s'], { timeoutMs: 20_000 })).code).toBe(0);
     const first = columns((await h.kubectl(['get', 'rs', '-l', 'app=web'])).stdout)[0]?.NAME;
@@ -110,6 +110,8 @@ describe('kubectl against kube-sim', () => {
     const rs = columns((await h.kubectl(['get', 'rs', '-l', 'app=web'])).stdout);
     expect(rs).toHaveLength(2);
     expect(rs.find((r) => r.DESIRED === '2')?.NAME).toBe(first);
+    expect((await h.kubectl(['scale', 'deploy/web', '--replicas=1'])).stdout).toContain('deployment.apps/web scaled');
+    await until('scaled down', async () => columns((await h.kubectl(['get', 'pods', '-l', 'app=web'])).stdout).length === 1);
     const history = await h.kubectl(['rollout', 'history', 'deploy/web']);
     expect(history.stdout).toMatch(/REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>/);
   });

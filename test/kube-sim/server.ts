@@ -8,6 +8,7 @@ import type { ResourceInfo } from './resources.ts';
 import { toTable } from './tables.ts';
 import { ApiError, badRequest, methodNotAllowed, statusOf, type KObject, type Obj } from './types.ts';
 import { decodeProtobuf } from './protobuf.ts';
+import { patchScaleBody, scaleOf, sinceTime, withScale } from './subresources.ts';
 import { serveWatch } from './watch.ts';
 import { parse as parseYaml } from 'yaml';
 
@@ -270,30 +271,4 @@ export function createSimServer(options: ServerOptions): { server: Server; close
     sockets.clear();
   };
   return { server, closeStreams, activeStreams: () => streams.size };
-}
-
-/** `sinceTime` (RFC 3339) as seconds before now; invalid times are a 400. */
-function sinceTime(value: string | null): number | null {
-  if (!value) return null;
-  const t = Date.parse(value);
-  if (!Number.isFinite(t)) throw badRequest(`invalid sinceTime: ${value}`);
-  return Math.max(0, (Date.now() - t) / 1000);
-}
-
-function scaleOf(obj: KObject): Obj {
-  return {
-    kind: 'Scale',
-    apiVersion: 'autoscaling/v1',
-    metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion, creationTimestamp: obj.metadata.creationTimestamp },
-    spec: { replicas: obj.spec?.replicas ?? 0 },
-    status: { replicas: obj.status?.replicas ?? 0, selector: Object.entries(obj.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') },
-  };
-}
-
-function withScale(obj: KObject, scale: Obj): KObject {
-  return { ...obj, metadata: { ...obj.metadata, resourceVersion: scale?.metadata?.resourceVersion ?? obj.metadata.resourceVersion }, spec: { ...obj.spec, replicas: Number(scale?.spec?.replicas ?? 0) } };
-}
-
-function patchScaleBody(patch: Obj): Obj {
-  return { spec: { replicas: patch?.spec?.replicas } };
 }
