@@ -123,6 +123,11 @@ describe('watch', () => {
     expect(events).toEqual([{ type: 'ERROR', object: expect.objectContaining({ kind: 'Status', code: 410, reason: 'Expired' }) }]);
   });
 
+  it('refuses unsupported field selectors and malformed versions before streaming', async () => {
+    expect((await call('GET', '/api/v1/pods?watch=true&fieldSelector=spec.bogus%3Dx')).json).toMatchObject({ code: 400, message: 'field label not supported: spec.bogus' });
+    expect((await call('GET', '/api/v1/pods?watch=true&resourceVersion=abc')).json).toMatchObject({ code: 400 });
+  });
+
   it('reports an object leaving the label selector as DELETED', async () => {
     await call('POST', '/api/v1/namespaces/default/configmaps', cm('a', { keep: 'yes' }));
     const seen = watchLines('/api/v1/namespaces/default/configmaps?watch=true&labelSelector=keep%3Dyes', (ev) => ev.length >= 2);

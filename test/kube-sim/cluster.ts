@@ -142,11 +142,13 @@ export class Cluster {
     const nsInfo = this.api.info('v1', 'Namespace');
     if (!this.api.find(nsInfo, undefined, ns)) this.api.create(nsInfo, undefined, { metadata: { name: ns } });
     const podInfo = this.api.info('v1', 'Pod');
+    const image = options.image ?? 'registry.local/churn:1';
+    this.images.add(image, 'churn');
     const names: string[] = [];
     for (let i = 0; i < options.pods; i++) {
       const name = `churn-${i}`;
       names.push(name);
-      if (!this.api.find(podInfo, ns, name)) this.api.create(podInfo, ns, { metadata: { name, namespace: ns, labels: { app: 'churn' } }, spec: { containers: [{ name: 'app', image: options.image ?? 'registry.local/churn:1' }] } });
+      if (!this.api.find(podInfo, ns, name)) this.api.create(podInfo, ns, { metadata: { name, namespace: ns, labels: { app: 'churn' } }, spec: { containers: [{ name: 'app', image }] } });
     }
     let n = 0;
     const period = options.eventsPerSecond > 0 ? Math.max(1, Math.round(1000 / options.eventsPerSecond)) : 0;

@@ -1,6 +1,7 @@
-// The sim's image store (pure): which image references the node "has". With no source
-// configured every image counts as present; otherwise a reference must be listed (after
-// normalization: `nginx` == `docker.io/library/nginx:latest`).
+// The sim's image store (pure): which image references the node "has". A store made with
+// `allowAll` (the sim started without any image source) counts every image as present, whatever
+// is added later; otherwise a reference must be listed by some source (after normalization:
+// `nginx` == `docker.io/library/nginx:latest`).
 
 export function normalizeImage(ref: string): string {
   let name = ref.trim();
@@ -23,13 +24,13 @@ export class ImageStore {
   #sources = new Map<string, Set<string>>();
   #all: boolean;
 
-  /** `allowAll`: every image is present until some source is set. */
+  /** `allowAll`: every image is present. */
   constructor(allowAll: boolean) {
     this.#all = allowAll;
   }
 
   get allowsAll(): boolean {
-    return this.#all && this.#sources.size === 0;
+    return this.#all;
   }
 
   /** Replaces the references one source (file, containerd, manual) contributes. */

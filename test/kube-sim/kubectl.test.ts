@@ -98,7 +98,7 @@ describe('kubectl against kube-sim', () => {
     expect(rs.map((r) => r.DESIRED).sort()).toEqual(['0', '3']);
   });
 
-  it('rollout undo goes back to the previous ReplicaSet', async () => {
+  it('rollout undo goes back to the previous ReplicaSet, and scale resizes it', async () => {
     await h.kubectl(['apply', '--server-side', '-f', '-'], { input: WEB(2) });
     expect((await h.kubectl(['rollout', 'status', 'deploy/web', '--timeout=15s'], { timeoutMs: 20_000 })).code).toBe(0);
     const first = columns((await h.kubectl(['get', 'rs', '-l', 'app=web'])).stdout)[0]?.NAME;
@@ -110,6 +110,8 @@ describe('kubectl against kube-sim', () => {
     const rs = columns((await h.kubectl(['get', 'rs', '-l', 'app=web'])).stdout);
     expect(rs).toHaveLength(2);
     expect(rs.find((r) => r.DESIRED === '2')?.NAME).toBe(first);
+    expect((await h.kubectl(['scale', 'deploy/web', '--replicas=1'])).stdout).toContain('deployment.apps/web scaled');
+    await until('scaled down', async () => columns((await h.kubectl(['get', 'pods', '-l', 'app=web'])).stdout).length === 1);
     const history = await h.kubectl(['rollout', 'history', 'deploy/web']);
     expect(history.stdout).toMatch(/REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>/);
   });
@@ -182,9 +184,10 @@ describe('kubectl against kube-sim', () => {
     expect((await h.kubectl(['create', 'secret', 'generic', 'db', '-n', 'line-2', '--from-literal=pw=s3cret'])).code).toBe(0);
     expect((await h.kubectl(['get', 'cm', 'plc', '-n', 'line-2', '-o', 'jsonpath={.data.unit}'])).stdout).toBe('7');
     expect(Buffer.from((await h.kubectl(['get', 'secret', 'db', '-n', 'line-2', '-o', 'jsonpath={.data.pw}'])).stdout, 'base64').toString()).toBe('s3cret');
+    expect(await h.kubectl(['auth', 'can-i', 'patch', 'deployments', '-n', 'ingest'])).toMatchObject({ code: 0, stdout: 'yes\n' });
     const deploy = await h.kubectl(['create', 'deployment', 'x', '--image=registry.local/web:1.0']);
     expect(deploy.code).not.toBe(0);
-    expect(deploy.stderr).toContain('kube-sim decodes protobuf only for Namespace, ConfigMap, Secret and ServiceAccount (got Deployment)');
+    expect(deploy.stderr).toContain('kube-sim decodes protobuf only for Namespace, ConfigMap, Secret, ServiceAccount and SelfSubjectAccessReview (got Deployment)');
   });
 
   it('get --watch prints a row per change', async () => {

@@ -1,5 +1,5 @@
 // Just enough Kubernetes protobuf to accept what kubectl's imperative `create` commands send for
-// simple kinds (Namespace, ConfigMap, Secret, ServiceAccount): the `k8s\0` envelope
+// simple kinds (Namespace, ConfigMap, Secret, ServiceAccount, SelfSubjectAccessReview): the `k8s\0` envelope
 // (runtime.Unknown) and the fields of those types. Anything else is refused with 415.
 import { ApiError, type Obj } from './types.ts';
 
@@ -111,6 +111,21 @@ function decodeKind(kind: string, raw: Uint8Array): Obj {
       bool(5, 'immutable');
       return obj;
     }
+    case 'SelfSubjectAccessReview': {
+      const spec = first(2);
+      const specFields = spec ? fields(bytes(spec)) : [];
+      const attrs = (n: number, names: string[]): Obj | undefined => {
+        const f = specFields.find((x) => x.n === n);
+        if (!f) return undefined;
+        const out: Obj = {};
+        for (const x of fields(bytes(f))) if (x.wire === 2 && names[x.n - 1]) out[names[x.n - 1] as string] = text(x);
+        return out;
+      };
+      const resourceAttributes = attrs(1, ['namespace', 'verb', 'group', 'version', 'resource', 'subresource', 'name']);
+      const nonResourceAttributes = attrs(2, ['path', 'verb']);
+      obj.spec = { ...(resourceAttributes ? { resourceAttributes } : {}), ...(nonResourceAttributes ? { nonResourceAttributes } : {}) };
+      return obj;
+    }
     case 'ServiceAccount': {
       const pulls = fs.filter((f) => f.n === 3).map((f) => ({ name: text(fields(bytes(f)).find((x) => x.n === 1) ?? { n: 1, wire: 2, value: new Uint8Array() }) }));
       if (pulls.length) obj.imagePullSecrets = pulls;
@@ -118,7 +133,7 @@ function decodeKind(kind: string, raw: Uint8Array): Obj {
       return obj;
     }
   }
-  throw new ApiError(415, 'UnsupportedMediaType', `kube-sim decodes protobuf only for Namespace, ConfigMap, Secret and ServiceAccount (got ${kind}); send JSON or YAML (e.g. kubectl create -f)`);
+  throw new ApiError(415, 'UnsupportedMediaType', `kube-sim decodes protobuf only for Namespace, ConfigMap, Secret, ServiceAccount and SelfSubjectAccessReview (got ${kind}); send JSON or YAML (e.g. kubectl create -f)`);
 }
 
 /** Decodes a `k8s\0`-enveloped protobuf body into a JSON object. */

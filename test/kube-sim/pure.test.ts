@@ -239,8 +239,11 @@ describe('images and store', () => {
     expect(normalizeImage('nginx')).toBe('docker.io/library/nginx:latest');
     expect(normalizeImage('timescale/timescaledb:2')).toBe('docker.io/timescale/timescaledb:2');
     expect(normalizeImage('registry.local:5000/a/b')).toBe('registry.local:5000/a/b:latest');
-    const store = new ImageStore(true);
-    expect(store.has('anything')).toBe(true);
+    const open = new ImageStore(true);
+    open.add('nginx:1.27');
+    expect(open.has('anything')).toBe(true);
+    const store = new ImageStore(false);
+    expect(store.has('nginx:1.27')).toBe(false);
     store.setSource('file', ['# comment', 'nginx:1.27', '']);
     expect(store.has('docker.io/library/nginx:1.27')).toBe(true);
     expect(store.has('nginx:1.26')).toBe(false);

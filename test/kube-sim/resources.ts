@@ -42,6 +42,7 @@ export const BUILTINS: ResourceInfo[] = [
   r('apps', 'v1', 'controllerrevisions', 'ControllerRevision', true),
   r('batch', 'v1', 'jobs', 'Job', true, [], ['status'], ['all']),
   r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
+  r('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false),
   r('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, ['crd', 'crds'], ['status'], ['api-extensions']),
 ];
 
@@ -99,7 +100,7 @@ export class Registry {
         singularName: info.singular,
         namespaced: info.namespaced,
         kind: info.kind,
-        verbs: VERBS,
+        verbs: info.kind === 'SelfSubjectAccessReview' ? ['create'] : VERBS,
         ...(info.shortNames.length ? { shortNames: info.shortNames } : {}),
         ...(info.categories.length ? { categories: info.categories } : {}),
         storageVersionHash: Buffer.from(`${info.group}/${info.plural}`).toString('base64').slice(0, 11),

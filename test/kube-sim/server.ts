@@ -8,6 +8,7 @@ import type { ResourceInfo } from './resources.ts';
 import { toTable } from './tables.ts';
 import { ApiError, badRequest, methodNotAllowed, statusOf, type KObject, type Obj } from './types.ts';
 import { decodeProtobuf } from './protobuf.ts';
+import { patchScaleBody, scaleOf, sinceTime, withScale } from './subresources.ts';
 import { serveWatch } from './watch.ts';
 import { parse as parseYaml } from 'yaml';
 
@@ -207,6 +208,11 @@ export function createSimServer(options: ServerOptions): { server: Server; close
     const contentType = String(req.headers['content-type'] ?? 'application/json');
     const raw = await readBody(req, options.maxBodyBytes ?? 8 * 1024 * 1024);
     const manager = managerOf(req, query);
+    if (method === 'POST' && !name && info.kind === 'SelfSubjectAccessReview') {
+      // No authorization in the sim: every access review is allowed, and nothing is stored.
+      const review = (parseBody(raw, contentType) ?? {}) as Obj;
+      return sendJson(res, 201, { ...review, apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', metadata: { ...(review.metadata ?? {}), creationTimestamp: null }, status: { allowed: true, reason: 'kube-sim authorizes every request' } });
+    }
     if (method === 'POST' && !name) {
       const created = api.create(info, nsForWrite, parseBody(raw, contentType), { manager, dryRun });
       return sendJson(res, 201, created);
@@ -265,30 +271,4 @@ export function createSimServer(options: ServerOptions): { server: Server; close
     sockets.clear();
   };
   return { server, closeStreams, activeStreams: () => streams.size };
-}
-
-/** `sinceTime` (RFC 3339) as seconds before now; invalid times are a 400. */
-function sinceTime(value: string | null): number | null {
-  if (!value) return null;
-  const t = Date.parse(value);
-  if (!Number.isFinite(t)) throw badRequest(`invalid sinceTime: ${value}`);
-  return Math.max(0, (Date.now() - t) / 1000);
-}
-
-function scaleOf(obj: KObject): Obj {
-  return {
-    kind: 'Scale',
-    apiVersion: 'autoscaling/v1',
-    metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion, creationTimestamp: obj.metadata.creationTimestamp },
-    spec: { replicas: obj.spec?.replicas ?? 0 },
-    status: { replicas: obj.status?.replicas ?? 0, selector: Object.entries(obj.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') },
-  };
-}
-
-function withScale(obj: KObject, scale: Obj): KObject {
-  return { ...obj, metadata: { ...obj.metadata, resourceVersion: scale?.metadata?.resourceVersion ?? obj.metadata.resourceVersion }, spec: { ...obj.spec, replicas: Number(scale?.spec?.replicas ?? 0) } };
-}
-
-function patchScaleBody(patch: Obj): Obj {
-  return { spec: { replicas: patch?.spec?.replicas } };
 }

@@ -5,10 +5,10 @@
 import type { ServerResponse } from 'node:http';
 import type { Api } from './api.ts';
 import { storageKey, type ResourceInfo } from './resources.ts';
-import { fieldsOf, matches, parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import { checkFieldSelector, fieldsOf, matches, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { StoreEvent } from './store.ts';
 import { toTable } from './tables.ts';
-import { clone, type KObject, type Obj } from './types.ts';
+import { badRequest, clone, type KObject, type Obj } from './types.ts';
 
 export interface WatchParams {
   namespace: string | undefined;
@@ -27,6 +27,8 @@ export function serveWatch(api: Api, info: ResourceInfo, params: WatchParams, re
   const key = storageKey(info);
   const labels = parseLabelSelector(params.labelSelector);
   const fields = parseFieldSelector(params.fieldSelector);
+  checkFieldSelector(info.kind, fields, { metadata: {} });
+  if (params.resourceVersion && !/^\d+$/.test(params.resourceVersion)) throw badRequest(`invalid resourceVersion: ${params.resourceVersion}`);
   const selected = (obj: KObject | undefined): boolean =>
     !!obj && (!info.namespaced || params.namespace === undefined || obj.metadata.namespace === params.namespace) && matches(labels, obj.metadata.labels ?? {}) && matches(fields, fieldsOf(info.kind, obj));
 
