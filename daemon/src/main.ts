@@ -18,7 +18,7 @@ import { readinessProbes } from './readiness.ts';
 import { watchCertificate } from './tls-watch.ts';
 import type { Server as HttpsServer } from 'node:https';
 import { FEED_CLOSE } from './protocol/feed.ts';
-import { createHealth } from './health/index.ts';
+import { createHealth, type Health, type HealthOptions } from './health/index.ts';
 
 export interface DaemonHandle {
   readonly url: string;
@@ -28,6 +28,8 @@ export interface DaemonHandle {
   readonly hub: FeedHub;
   /** The first-start setup code while no admin exists, else null. */
   readonly setupCode: string | null;
+  /** The health capability (sampler, history, topic). */
+  readonly health: Health;
   /** The cluster capability (its view is null without a kubeconfig). */
   readonly cluster: ClusterService;
   /** Every registered HTTP route with its policy (tests walk it). */
@@ -38,7 +40,12 @@ export interface DaemonHandle {
 
 const KIOSK_POLICIES = new Set(['public', 'kiosk', 'viewer']);
 
-export async function startDaemon(config: Config, log: Logger): Promise<DaemonHandle> {
+/** Test seams: adapters a test may swap for recorded ones (the daemon itself never sets them). */
+export interface DaemonSeams {
+  health?: Pick<HealthOptions, 'root' | 'statfs' | 'identity' | 'clock'>;
+}
+
+export async function startDaemon(config: Config, log: Logger, seams: DaemonSeams = {}): Promise<DaemonHandle> {
   const version = readPackageVersion();
   const uiDist = config.ui.dist ? path.resolve(config.ui.dist) : path.join(projectRoot(), 'ui', 'dist');
   mkdirSync(config.home, { recursive: true, mode: 0o700 });
@@ -66,6 +73,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
   routes.add(...kioskRoutes({ setupCode: () => (access.auth.setupOpen ? access.setup.currentCode : null), main: { address: config.listen.address, port: () => mainPort, tls: secure }, fingerprint: () => certificate.current.fingerprint256 }));
   let feedClients = () => 0;
   const health = createHealth({
+    ...seams.health,
     hub,
     log,
     thresholds: config.health.thresholds,
@@ -137,6 +145,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<DaemonHa
     port: mainListening.port,
     kioskUrl: kioskListening?.url ?? null,
     hub,
+    health,
     cluster,
     routes: routes.routes,
     get setupCode() {

@@ -104,4 +104,24 @@ describe('access in the browser', () => {
     expect(await page.getByTestId('login-username').count()).toBe(0);
     await screenshot(page, 'kiosk-connect');
   });
+
+  it('fits status, numbers, setup code, addresses and fingerprint on an 800×480 kiosk without scrolling', async () => {
+    const d = await freshDaemon(['--listen', '0.0.0.0']);
+    const page = await session.newPage({ width: 800, height: 480 });
+    await page.goto(new URL('/kiosk', d.kioskUrl!).toString());
+    await page.getByTestId('kiosk-fingerprint').waitFor();
+    await page.getByTestId('kiosk-setup-code').waitFor();
+    await page.locator('[data-testid="kiosk-status"]:not([data-status="waiting"])').waitFor();
+    const fits = await page.evaluate(() => ({
+      width: document.documentElement.scrollWidth <= window.innerWidth,
+      height: document.documentElement.scrollHeight <= window.innerHeight,
+    }));
+    expect(fits).toEqual({ width: true, height: true });
+    for (const id of ['kiosk-setup-code', 'kiosk-fingerprint', 'kiosk-status', 'kiosk-cpu']) {
+      const box = await page.getByTestId(id).boundingBox();
+      expect(box, id).not.toBeNull();
+      expect(box!.y + box!.height, `${id} is inside the screen`).toBeLessThanOrEqual(480);
+    }
+    await screenshot(page, 'kiosk-800x480-first-start');
+  });
 });

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { copyFixture, PROJECT_ROOT, startHealthServer, type HealthServer } from '../health-support/server.ts';
-import { launchChromium, RESULTS } from '../health-support/browser.ts';
+import { launchChromium, RESULTS, loggedInPage } from '../health-support/browser.ts';
 
 let server: HealthServer;
 let fixture: ReturnType<typeof copyFixture>;
@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 async function openKiosk(width: number, height: number): Promise<Page> {
-  const page = await chromium.browser.newPage({ viewport: { width, height } });
+  const page = await loggedInPage(chromium.browser, server, { width, height });
   await page.goto(`${server.url}/kiosk`);
   await expect.poll(() => page.getByTestId('kiosk-status').getAttribute('data-status'), { timeout: 10_000 }).toBe('critical');
   await page.getByTestId('kiosk-clock').waitFor();

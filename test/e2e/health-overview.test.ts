@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { copyFixture, PROJECT_ROOT, startHealthServer, type HealthServer } from '../health-support/server.ts';
-import { cpuDriver, launchChromium, RESULTS } from '../health-support/browser.ts';
+import { cpuDriver, launchChromium, RESULTS, loggedInPage } from '../health-support/browser.ts';
 
 let server: HealthServer;
 let fixture: ReturnType<typeof copyFixture>;
@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 async function openOverview(width: number, height: number): Promise<{ page: Page; cspErrors: string[] }> {
-  const page = await chromium.browser.newPage({ viewport: { width, height } });
+  const page = await loggedInPage(chromium.browser, server, { width, height });
   const cspErrors: string[] = [];
   page.on('console', (m) => {
     if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { copyFixture, PROJECT_ROOT, startHealthServer, type HealthServer } from '../health-support/server.ts';
-import { launchChromium, RESULTS } from '../health-support/browser.ts';
+import { launchChromium, RESULTS, loggedInPage } from '../health-support/browser.ts';
 
 let server: HealthServer;
 let fixture: ReturnType<typeof copyFixture>;
@@ -24,7 +24,7 @@ afterAll(async () => {
 
 describe('Overview states', () => {
   it('says there are no sensors and no cluster, then marks the numbers stale while reconnecting', async () => {
-    const page = await chromium.browser.newPage({ viewport: { width: 1024, height: 768 } });
+    const page = await loggedInPage(chromium.browser, server, { width: 1024, height: 768 });
     await page.goto(`${server.url}/`);
     await page.getByTestId('no-sensors').waitFor({ timeout: 10_000 });
     expect(await page.getByTestId('no-sensors').textContent()).toBe('No temperature sensors on this device.');

@@ -1,7 +1,7 @@
 // Debian's Chromium through playwright-core, with a fresh profile per launch.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from './server.ts';
 
 export const RESULTS = path.join(PROJECT_ROOT, 'test-results');
@@ -46,4 +46,12 @@ export function cpuDriver(root: string): (busyPct: number) => void {
     writeFileSync(`${file}.tmp`, out.join('\n'));
     renameSync(`${file}.tmp`, file);
   };
+}
+
+/** A page in its own context carrying the server's logged-in session cookie. */
+export async function loggedInPage(browser: Browser, server: { url: string; cookie: string }, viewport: { width: number; height: number }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  const [name = '', value = ''] = server.cookie.split('=');
+  await context.addCookies([{ name, value, url: server.url }]);
+  return context.newPage();
 }

@@ -1,17 +1,16 @@
-// A capability-level harness for health tests: the real express app, feed and health capability on
-// a loopback port 0, reading /proc and /sys from `root` (a fixture copy or the real `/`), with a guard
-// that lets every route through so tests can focus on health. The real daemon's wiring, with the
-// access layer, is tested in test/integration/health-daemon.test.ts.
-import http from 'node:http';
+// The real daemon for health tests, on loopback port 0 with its own OUTPOST_HOME, reading /proc and
+// /sys from `root` (a fixture copy or the real `/`) through the daemon's test seams, with fixed
+// identity and clock probes unless `realProbes`. A logged-in admin session comes with it.
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AddressInfo } from 'node:net';
-import { FeedHub, attachFeed, startSystemTopic } from '../../daemon/src/feed/index.ts';
-import { RouteTable, coreRoutes, createApp } from '../../daemon/src/http/index.ts';
-import { createHealth, type Health, type HealthThresholds, type StatfsResult } from '../../daemon/src/health/index.ts';
+import type { FeedHub } from '../../daemon/src/feed/index.ts';
+import type { Health, HealthThresholds, StatfsResult } from '../../daemon/src/health/index.ts';
 import { createLogger } from '../../daemon/src/lib/logger.ts';
+import { resolveConfig } from '../../daemon/src/config/index.ts';
+import { startDaemon } from '../../daemon/src/main.ts';
+import { userSession } from '../helpers/auth.ts';
 import type { ClockSample, IdentitySample } from '../../daemon/src/protocol/health.ts';
 
 
@@ -23,6 +22,12 @@ export interface HealthServer {
   port: number;
   hub: FeedHub;
   health: Health;
+  /** `name=value` of a logged-in admin session (pages need one). */
+  cookie: string;
+  /** Headers of that session for a change: cookie, Origin, CSRF token, JSON. */
+  headers(extra?: Record<string, string>): Record<string, string>;
+  /** fetch() on this daemon as the logged-in admin (mutations carry Origin and the CSRF token). */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -65,43 +70,40 @@ function statfsFrom(root: string, table?: Record<string, StatfsResult>) {
 }
 
 export async function startHealthServer(options: HealthServerOptions = {}): Promise<HealthServer> {
-  const log = createLogger('silent');
-  const hub = new FeedHub({ replayEvents: 64 });
+  const home = mkdtempSync(path.join(os.tmpdir(), 'outpost-health-home-'));
   const root = options.root ?? '/';
-  let clients = () => 0;
-  const health = createHealth({
-    hub,
-    log,
-    root,
-    tiers: options.tiers ?? { fastMs: 200, mediumMs: 1000, slowMs: 5000 },
-    ...(options.thresholds ? { thresholds: options.thresholds } : {}),
-    ...(root === '/' ? {} : { statfs: statfsFrom(root, options.statfs) }),
-    ...(options.realProbes ? {} : { identity: async () => TEST_IDENTITY, clock: async () => TEST_CLOCK }),
-    clientCount: () => clients(),
+  const settings = {
+    home,
+    listen: { address: '127.0.0.1', port: 0 },
+    kiosk: { port: 0 },
+    log: { level: 'silent' },
+    cluster: { kubeconfig: 'none' },
+    health: { ...(options.tiers ?? { fastMs: 200, mediumMs: 1000, slowMs: 5000 }), ...(options.thresholds ? { thresholds: options.thresholds } : {}) },
+    ...(options.uiDist ? { ui: { dist: options.uiDist } } : {}),
+  };
+  const result = resolveConfig({ file: { path: 'health-test-config', text: JSON.stringify(settings) }, env: {}, flags: {}, cwd: home });
+  if (!result.ok) throw new Error(`bad test config: ${JSON.stringify(result.problems)}`);
+  const daemon = await startDaemon(result.config, createLogger('silent'), {
+    health: {
+      root,
+      ...(root === '/' ? {} : { statfs: statfsFrom(root, options.statfs) }),
+      ...(options.realProbes ? {} : { identity: async () => TEST_IDENTITY, clock: async () => TEST_CLOCK }),
+    },
   });
-  const routes = new RouteTable();
-  routes.add(...coreRoutes({ version: '0.0.0-test', readiness: [] }), ...health.routes());
-  const app = createApp({ log, routes, uiDist: options.uiDist ?? path.join(PROJECT_ROOT, 'ui', 'dist'), guard: () => [] });
-  const server = http.createServer(app);
-  const feed = attachFeed(server, { hub, log, version: '0.0.0-test', heartbeatMs: 15_000, maxMessageBytes: 64 * 1024, sendBufferBytes: 1 << 20, maxSubscriptions: 32 });
-  clients = () => feed.clientCount;
-  const stopSystem = startSystemTopic(hub, { version: '0.0.0-test', intervalMs: 1000, clientCount: () => feed.clientCount });
-  health.start();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  // The pages need a session: an admin logs in through the real login route.
+  const session = await userSession(home, daemon.url, 'health-tester', 'admin');
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    hub,
-    health,
-    close: () =>
-      new Promise<void>((resolve) => {
-        health.stop();
-        stopSystem();
-        feed.close(1001, 'test over');
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    url: daemon.url.replace(/\/$/, ''),
+    port: daemon.port,
+    hub: daemon.hub,
+    health: daemon.health,
+    cookie: session.cookie,
+    headers: session.headers,
+    fetch: (path, init = {}) => fetch(`${daemon.url.replace(/\/$/, '')}${path}`, { ...init, headers: { ...session.headers(), ...(init.headers as Record<string, string> | undefined) } }),
+    async close() {
+      await daemon.close();
+      rmSync(home, { recursive: true, force: true });
+    },
   };
 }
 

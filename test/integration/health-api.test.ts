@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 async function getJson<T>(path: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(server.url + path);
+  const res = await server.fetch(path);
   return { status: res.status, body: (await res.json()) as T };
 }
 
@@ -69,19 +69,19 @@ describe('GET /api/v1/health/history', () => {
   });
 
   it('refuses an unknown range or series with validation_failed and the field', async () => {
-    const res = await fetch(`${server.url}/api/v1/health/history?range=7d`);
+    const res = await server.fetch(`/api/v1/health/history?range=7d`);
     expect(res.status).toBe(400);
     const problem = (await res.json()) as { code: string; errors: { path: string }[] };
     expect(problem.code).toBe('validation_failed');
     expect(problem.errors[0]!.path).toBe('range');
-    const bad = await fetch(`${server.url}/api/v1/health/history?series=cpu,bogus`);
+    const bad = await server.fetch(`/api/v1/health/history?series=cpu,bogus`);
     expect(((await bad.json()) as { errors: { message: string }[] }).errors[0]!.message).toMatch(/unknown series bogus/);
   });
 });
 
 describe('POST /api/v1/identify', () => {
   it('sets the flash deadline on the topic and clears it when the time is up', async () => {
-    const res = await fetch(`${server.url}/api/v1/identify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seconds: 1 }) });
+    const res = await server.fetch(`/api/v1/identify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seconds: 1 }) });
     expect(res.status).toBe(200);
     const { until } = (await res.json()) as { until: number };
     expect(until).toBeGreaterThan(Date.now());
@@ -90,13 +90,13 @@ describe('POST /api/v1/identify', () => {
   });
 
   it('refuses more than five minutes of flashing and changes nothing', async () => {
-    const res = await fetch(`${server.url}/api/v1/identify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seconds: 3600 }) });
+    const res = await server.fetch(`/api/v1/identify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seconds: 3600 }) });
     expect(res.status).toBe(400);
     expect(server.health.topic.state.identifyUntil).toBeNull();
   });
 
   it('flashes for 30 s when the body is empty', async () => {
-    const res = await fetch(`${server.url}/api/v1/identify`, { method: 'POST' });
+    const res = await server.fetch(`/api/v1/identify`, { method: 'POST' });
     const { until } = (await res.json()) as { until: number };
     expect(until - Date.now()).toBeGreaterThan(28_000);
     expect(until - Date.now()).toBeLessThanOrEqual(30_000);

@@ -27,7 +27,7 @@ describe.each([
   });
 
   it('passes promtool check metrics', async () => {
-    const res = await fetch(`${server.url}/metrics`);
+    const res = await server.fetch(`/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
@@ -37,7 +37,7 @@ describe.each([
   });
 
   it('exposes node, health, process and feed metrics', async () => {
-    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const text = await (await server.fetch(`/metrics`)).text();
     for (const name of ['node_cpu_seconds_total', 'node_load1', 'outpost_memory_available_bytes', 'node_filesystem_avail_bytes', 'node_network_receive_bytes_total', 'node_boot_time_seconds', 'outpost_health_status', 'outpost_health_history_bytes', 'outpost_feed_clients', 'process_cpu_seconds_total', 'process_resident_memory_bytes']) {
       expect(text).toMatch(new RegExp(`^${name}(\\{| )`, 'm'));
     }
@@ -59,7 +59,7 @@ describe('GET /metrics values', () => {
   });
 
   it('carries the fixture values under node_exporter names and labels', async () => {
-    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const text = await (await server.fetch(`/metrics`)).text();
     expect(text).toContain('node_cpu_seconds_total{cpu="3",mode="user"} 1000');
     expect(text).toContain('node_filesystem_avail_bytes{device="/dev/sdb1",fstype="ext4",mountpoint="/data"} 550000000000');
     expect(text).toContain('node_filesystem_size_bytes{device="/dev/mmcblk0p1",fstype="vfat",mountpoint="/mnt/usb stick"}');

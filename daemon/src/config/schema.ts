@@ -26,7 +26,7 @@ const healthSchema = z
       })
       .strict()
       .prefault({}),
-    fastMs: z.number().int().min(200).max(60_000).default(1000),
+    fastMs: z.number().int().min(50).max(60_000).default(1000),
     mediumMs: z.number().int().min(1000).max(600_000).default(10_000),
     slowMs: z.number().int().min(5000).max(3_600_000).default(60_000),
   })
