@@ -32,6 +32,8 @@ export interface DaemonHandle {
   readonly health: Health;
   /** The cluster capability (its view is null without a kubeconfig). */
   readonly cluster: ClusterService;
+  /** Per feed client: bytes queued and events dropped (the slow-client budget at work). */
+  feedClientStats(): { bufferedAmount: number; dropped: number }[];
   /** Every registered HTTP route with its policy (tests walk it). */
   readonly routes: readonly RouteSpec[];
   /** Stops accepting, closes feed sockets with `reason`, ends open HTTP connections. */
@@ -148,6 +150,7 @@ export async function startDaemon(config: Config, log: Logger, seams: DaemonSeam
     health,
     cluster,
     routes: routes.routes,
+    feedClientStats: () => feeds.flatMap((f) => f.clientStats()),
     get setupCode() {
       return access.auth.setupOpen ? access.setup.currentCode : null;
     },

@@ -31,6 +31,8 @@ export interface FeedServerOptions {
 
 export interface FeedServer {
   readonly clientCount: number;
+  /** Per client: bytes queued for it right now and events dropped for it so far. */
+  clientStats(): { bufferedAmount: number; dropped: number }[];
   /** Closes every socket with a reason and stops the heartbeat. */
   close(code?: number, reason?: string): void;
 }
@@ -111,6 +113,9 @@ export function attachFeed(server: Server, options: FeedServerOptions): FeedServ
   heartbeat.unref();
 
   return {
+    clientStats() {
+      return [...clients].map((c) => ({ bufferedAmount: c.socket.bufferedAmount, dropped: c.connection.dropped }));
+    },
     get clientCount() {
       return clients.size;
     },
