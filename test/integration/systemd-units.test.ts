@@ -21,7 +21,7 @@ describe('systemd units', () => {
 
     const dir = mkdtempSync(path.join(tmpdir(), 'outpost-units-'));
     try {
-      const local = unit.replace('/opt/outpost/node/bin/node', process.execPath).replace('/opt/outpost/daemon/src/cli.ts', path.join(ROOT, 'daemon/src/cli.ts'));
+      const local = unit.replace('/opt/outpost/node_modules/.bin/node', process.execPath).replace('/opt/outpost/daemon/src/cli.ts', path.join(ROOT, 'daemon/src/cli.ts'));
       const file = path.join(dir, 'outpost-web.service');
       writeFileSync(file, local);
       const result = await run('systemd-analyze', ['verify', '--man=no', file]).then(
