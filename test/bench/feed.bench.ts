@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuSeconds, memory, mb, QUICK, ratio, sleep, type BenchRow } from './lib.ts';
+import { userSession } from '../helpers/auth.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -15,6 +16,8 @@ const WARMUP_MS = 3000;
 interface Server {
   child: ChildProcess;
   url: string;
+  /** Session for the feed handshake (the daemon's; the bare server needs none). */
+  env?: { FEED_COOKIE: string; FEED_ORIGIN: string };
   stop(): Promise<void>;
 }
 
@@ -35,10 +38,12 @@ function waitForLine(child: ChildProcess, pattern: RegExp, stream: 'stdout' | 's
 
 async function startDaemon(home: string): Promise<Server> {
   const config = path.join(home, 'config.yaml');
-  writeFileSync(config, `home: ${home}\nlisten: {port: 0}\nlog: {level: warn}\nfeed: {systemIntervalMs: 100}\n`);
+  writeFileSync(config, `home: ${home}\nlisten: {port: 0}\nkiosk: {enabled: false}\ncluster: {kubeconfig: none}\nlog: {level: warn}\nfeed: {systemIntervalMs: 100}\n`);
   const child = spawn(process.execPath, [path.join(root, 'daemon/src/cli.ts'), 'serve', '--config', config], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   const match = await waitForLine(child, /LocalUI at http:\/\/([^/\s]+)\//, 'stderr');
-  return { child, url: `ws://${match[1]}/api/v1/feed`, stop: () => stop(child) };
+  const base = `http://${match[1]}/`;
+  const session = await userSession(home, base, 'bench', 'viewer');
+  return { child, url: `ws://${match[1]}/api/v1/feed`, env: { FEED_COOKIE: session.cookie, FEED_ORIGIN: session.origin }, stop: () => stop(child) };
 }
 
 async function startReference(): Promise<Server> {
@@ -66,7 +71,10 @@ interface Measure {
 
 async function measure(server: Server, clients: number): Promise<Measure> {
   const pid = server.child.pid!;
-  const load = spawn(process.execPath, [path.join(here, 'feed-load-clients.ts'), server.url, String(clients), String(WINDOW_MS), String(WARMUP_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const load = spawn(process.execPath, [path.join(here, 'feed-load-clients.ts'), server.url, String(clients), String(WINDOW_MS), String(WARMUP_MS)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...server.env },
+  });
   let out = '';
   load.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((resolve) => load.once('exit', () => resolve()));
@@ -80,7 +88,8 @@ async function measure(server: Server, clients: number): Promise<Measure> {
   }
   const cpuPercent = ((cpuSeconds(pid) - cpuBefore) / ((performance.now() - started) / 1000)) * 100;
   await exited;
-  const result = JSON.parse(out.trim()) as { p50: number; p99: number; received: number };
+  const result = JSON.parse(out.trim()) as { p50: number; p99: number; received: number; open: number; samples: number };
+  if (result.open < clients || result.samples === 0) throw new Error(`only ${result.open} of ${clients} feed clients stayed connected (${result.samples} samples)`);
   return { rss: rssSamples.reduce((a, b) => a + b, 0) / rssSamples.length, cpuPercent, ...result };
 }
 
