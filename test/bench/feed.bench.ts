@@ -38,7 +38,7 @@ function waitForLine(child: ChildProcess, pattern: RegExp, stream: 'stdout' | 's
 
 async function startDaemon(home: string): Promise<Server> {
   const config = path.join(home, 'config.yaml');
-  writeFileSync(config, `home: ${home}\nlisten: {port: 0}\nkiosk: {enabled: false}\ncluster: {kubeconfig: none}\nlog: {level: warn}\nfeed: {systemIntervalMs: 100}\n`);
+  writeFileSync(config, `home: ${home}\nlisten: {port: 0}\nkiosk: {enabled: false}\ncluster: {kubeconfig: none}\nlimits: {connectionsPerAddress: 1000}\nlog: {level: warn}\nfeed: {systemIntervalMs: 100}\n`);
   const child = spawn(process.execPath, [path.join(root, 'daemon/src/cli.ts'), 'serve', '--config', config], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   const match = await waitForLine(child, /LocalUI at http:\/\/([^/\s]+)\//, 'stderr');
   const base = `http://${match[1]}/`;
