@@ -4,7 +4,7 @@
 // `cluster_not_configured`; an API server that is down is retried for ever.
 import type { AuditLog } from '../audit/index.ts';
 import type { FeedHub, Topic } from '../feed/index.ts';
-import type { RouteSpec } from '../http/route-table.ts';
+import type { RouteSpec } from '../http/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import { initialClusterState, reduceCluster, type ClusterEvent, type ClusterState, type ClusterStatus } from '../protocol/cluster.ts';
 import type { ClusterView } from './cluster-view.ts';

@@ -3,8 +3,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { actorName, principalOf, requestContext, roleOf } from '../auth/index.ts';
-import type { RouteSpec } from '../http/route-table.ts';
-import { parseBody } from '../http/validate.ts';
+import { parseBody, type RouteSpec } from '../http/index.ts';
 import { OutpostError } from '../lib/errors.ts';
 import { MAX_DOWNLOAD_LINES } from '../protocol/logs.ts';
 import { RESTARTABLE_KINDS, WORKLOAD_KINDS, workloadKey, type RestartAccepted, type WorkloadDetail, type WorkloadKind, type WorkloadSummary } from '../protocol/cluster.ts';

@@ -2,9 +2,8 @@
 // evaluates thresholds, publishes the `health` feed topic, and serves /api/v1/health and /metrics.
 // Other code imports health only from here.
 import type { Registry } from 'prom-client';
-import type { FeedHub } from '../feed/index.ts';
-import type { Topic } from '../feed/topic.ts';
-import type { RouteSpec } from '../http/route-table.ts';
+import type { FeedHub, Topic } from '../feed/index.ts';
+import type { RouteSpec } from '../http/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import {
   HEALTH_SERIES,

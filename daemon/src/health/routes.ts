@@ -1,7 +1,7 @@
 // HTTP routes of the health capability: snapshot, history, Prometheus text, identify.
 import { z } from 'zod';
 import type { Registry } from 'prom-client';
-import type { RouteSpec } from '../http/route-table.ts';
+import type { RouteSpec } from '../http/index.ts';
 import { OutpostError } from '../lib/errors.ts';
 import { HEALTH_SERIES, type HealthHistory, type HealthSeriesName, type HealthSnapshot, type HistoryRange, type IdentifyResponse } from '../protocol/health.ts';
 
