@@ -1,10 +1,9 @@
 // The audit log over HTTP, for admins: filtered pages and a JSON-lines export.
 import { once } from 'node:events';
 import { z } from 'zod';
-import type { RouteSpec } from '../http/index.ts';
-import { OutpostError } from '../lib/errors.ts';
+import { parseQuery, type RouteSpec } from '../http/index.ts';
 import type { AuditRecordInfo } from '../protocol/auth.ts';
-import type { AuditLog, AuditQuery } from './audit-log.ts';
+import type { AuditLog } from './audit-log.ts';
 import type { AuditRecord } from './chain.ts';
 
 const queryShape = z
@@ -19,15 +18,6 @@ const queryShape = z
   })
   .strict();
 
-function parseQuery(query: unknown): AuditQuery {
-  const cleaned = Object.fromEntries(Object.entries(query as Record<string, unknown>).filter(([, v]) => v !== ''));
-  const result = queryShape.safeParse(cleaned);
-  if (!result.success) {
-    const errors = result.error.issues.map((i) => ({ path: i.path.join('.') || '(query)', message: i.message }));
-    throw new OutpostError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
-  }
-  return result.data;
-}
 
 export function toAuditInfo(record: AuditRecord): AuditRecordInfo {
   let detail: Record<string, unknown> = {};
@@ -47,7 +37,7 @@ export function auditRoutes(audit: AuditLog): RouteSpec[] {
       policy: 'admin',
       summary: 'audit records, newest first, filtered by actor, action prefix, outcome, time; page with before=<id>',
       handler: (req, res) => {
-        const records = audit.query(parseQuery(req.query)).map(toAuditInfo);
+        const records = audit.query(parseQuery(queryShape, req.query)).map(toAuditInfo);
         res.json({ records, verified: audit.verify() });
       },
     },

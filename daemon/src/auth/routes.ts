@@ -6,6 +6,7 @@ import type { SessionInfo } from '../protocol/auth.ts';
 import { principalOf, requestContext } from './guard.ts';
 import { clearedSessionCookie, sessionCookie } from './request-checks.ts';
 import type { AuthService, LoginResult } from './service.ts';
+import type { Role } from './roles.ts';
 
 export interface SessionRouteDeps {
   auth: AuthService;
@@ -20,15 +21,16 @@ const passwordBody = z.object({ currentPassword: z.string().min(1).max(4096), ne
 
 export function sessionRoutes(deps: SessionRouteDeps): RouteSpec[] {
   const { auth, secure } = deps;
-  const answerLogin = (result: LoginResult): SessionInfo => ({
+  const loggedIn = (user: string, role: Role, csrfToken: string): SessionInfo => ({
     authenticated: true,
-    user: result.user.username,
-    role: result.user.role,
-    csrfToken: result.session.csrfToken,
+    user,
+    role,
+    csrfToken,
     kiosk: false,
     setupRequired: false,
     transportWarning: deps.transportWarning,
   });
+  const answerLogin = (result: LoginResult) => loggedIn(result.user.username, result.user.role, result.session.csrfToken);
 
   return [
     {
@@ -40,7 +42,7 @@ export function sessionRoutes(deps: SessionRouteDeps): RouteSpec[] {
         const principal = principalOf(res);
         const info: SessionInfo =
           principal.kind === 'user'
-            ? { authenticated: true, user: principal.username, role: principal.role, csrfToken: principal.session.csrfToken, kiosk: false, setupRequired: false, transportWarning: deps.transportWarning }
+            ? loggedIn(principal.username, principal.role, principal.session.csrfToken)
             : { authenticated: principal.kind === 'kiosk', user: null, role: principal.kind === 'kiosk' ? 'viewer' : null, csrfToken: null, kiosk: principal.kind === 'kiosk', setupRequired: auth.setupOpen, transportWarning: deps.transportWarning };
         res.setHeader('Cache-Control', 'no-store');
         res.json(info);

@@ -1,6 +1,6 @@
 // `outpost audit verify`: walks the hash chain; exit 0 when intact, 1 naming the first bad record.
 import { parseArgs } from 'node:util';
-import { formatProblems, loadConfig } from '../config/index.ts';
+import { loadConfigOrReport } from './load-config.ts';
 import { openDatabase } from '../store/index.ts';
 import { AuditLog } from '../audit/index.ts';
 
@@ -15,12 +15,9 @@ export async function auditCommand(args: string[]): Promise<number> {
     process.stderr.write(`${auditHelp}\n`);
     return 2;
   }
-  const loaded = loadConfig({ home: values.home, config: values.config });
-  if (!loaded.ok) {
-    process.stderr.write(`outpost: the configuration is invalid:\n${formatProblems(loaded.problems)}\n`);
-    return 2;
-  }
-  const db = openDatabase(loaded.config.home);
+  const config = loadConfigOrReport({ home: values.home, config: values.config });
+  if (!config) return 2;
+  const db = openDatabase(config.home);
   try {
     const verdict = new AuditLog(db).verify();
     if (verdict.ok) {

@@ -1,6 +1,6 @@
 // `outpost serve`: validate the config once, start the daemon, stop gracefully on SIGTERM/SIGINT.
 import { parseArgs } from 'node:util';
-import { formatProblems, loadConfig } from '../config/index.ts';
+import { loadConfigOrReport } from './load-config.ts';
 import { createLogger } from '../lib/logger.ts';
 import { startDaemon } from '../main.ts';
 import { isTlsError } from '../tls/index.ts';
@@ -25,12 +25,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     },
     strict: true,
   });
-  const result = loadConfig(values);
-  if (!result.ok) {
-    process.stderr.write(`outpost: the configuration is invalid (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}):\n${formatProblems(result.problems)}\n`);
-    return 2;
-  }
-  const config = result.config;
+  const config = loadConfigOrReport(values);
+  if (!config) return 2;
   const log = createLogger(config.log.level);
   let daemon;
   try {

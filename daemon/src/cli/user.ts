@@ -1,7 +1,7 @@
 // `outpost user add|passwd|list|disable|enable`: works whether the daemon runs or not (SQLite in WAL
 // mode; the daemon notices changed sessions within its check interval and closes their sockets).
 import { parseArgs } from 'node:util';
-import { formatProblems, loadConfig } from '../config/index.ts';
+import { loadConfigOrReport } from './load-config.ts';
 import { createLogger } from '../lib/logger.ts';
 import { OutpostError } from '../lib/errors.ts';
 import { openDatabase } from '../store/index.ts';
@@ -34,14 +34,11 @@ export async function userCommand(args: string[]): Promise<number> {
     strict: true,
   });
   const [sub, name] = positionals;
-  const loaded = loadConfig({ home: values.home, config: values.config });
-  if (!loaded.ok) {
-    process.stderr.write(`outpost: the configuration is invalid:\n${formatProblems(loaded.problems)}\n`);
-    return 2;
-  }
+  const config = loadConfigOrReport({ home: values.home, config: values.config });
+  if (!config) return 2;
   const log = createLogger('silent');
-  const db = openDatabase(loaded.config.home);
-  const access = buildAccess({ ...loaded.config, allowedHosts: [] }, db, log);
+  const db = openDatabase(config.home);
+  const access = buildAccess({ ...config, allowedHosts: [] }, db, log);
   const actor: Principal = { kind: 'user', userId: 0, username: `cli:${process.env.SUDO_USER ?? process.env.USER ?? 'root'}`, role: 'admin', session: { idHash: '', userId: 0, csrfToken: '', address: 'local', createdAt: 0, lastSeenAt: 0 } };
   try {
     switch (sub) {

@@ -3,7 +3,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { actorName, principalOf, requestContext, roleOf } from '../auth/index.ts';
-import { parseBody, type RouteSpec } from '../http/index.ts';
+import { parseBody, parseQuery, type RouteSpec } from '../http/index.ts';
 import { OutpostError } from '../lib/errors.ts';
 import { MAX_DOWNLOAD_LINES } from '../protocol/logs.ts';
 import { RESTARTABLE_KINDS, WORKLOAD_KINDS, workloadKey, type RestartAccepted, type WorkloadDetail, type WorkloadKind, type WorkloadSummary } from '../protocol/cluster.ts';
@@ -35,11 +35,6 @@ function param(req: Request, name: string): string {
   const value = String(req.params[name] ?? '');
   if (!NAME.safeParse(value).success) throw new OutpostError('validation_failed', `${name}: not a Kubernetes name`, { errors: [{ path: name, message: 'not a Kubernetes name' }] });
   return value;
-}
-
-function query<S extends z.ZodType>(schema: S, req: Request): z.output<S> {
-  const cleaned = Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== ''));
-  return parseBody(schema, cleaned);
 }
 
 function requireLive(deps: ClusterRouteDeps): NonNullable<ClusterRouteDeps['live']> {
@@ -113,7 +108,7 @@ export function clusterRoutes(deps: ClusterRouteDeps): RouteSpec[] {
         const live = requireLive(deps);
         const namespace = param(req, 'namespace');
         const pod = param(req, 'pod');
-        const q = query(logsQuery, req);
+        const q = parseQuery(logsQuery, req.query);
         const known = live.view.caches.pods.get(namespace, pod);
         const container = q.container ?? (known?.spec?.containers as { name: string }[] | undefined)?.[0]?.name;
         if (!container) throw new OutpostError('workload_not_found', `pod ${namespace}/${pod} does not exist (any more)`);
@@ -131,7 +126,7 @@ export function clusterRoutes(deps: ClusterRouteDeps): RouteSpec[] {
       summary: 'recent cluster events, newest first (type=Warning for warnings only; namespace=)',
       handler: (req, res) => {
         const live = requireLive(deps);
-        const q = query(eventsQuery, req);
+        const q = parseQuery(eventsQuery, req.query);
         res.json({ events: selectEvents(live.view.caches.events.values() as KEvent[], q) });
       },
     },

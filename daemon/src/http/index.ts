@@ -4,4 +4,4 @@ export { coreRoutes, evaluateReadiness, type ReadinessProbe } from './core-route
 export { uiIsBuilt, UI_PAGES } from './static-ui.ts';
 export { sendProblem } from './problem.ts';
 export { listen, type Listening, type ListenOptions } from './listen.ts';
-export { parseBody } from './validate.ts';
+export { parseBody, parseQuery } from './validate.ts';
