@@ -17,6 +17,7 @@ export { chooseKubeconfig, type KubeconfigChoice, type KubeconfigEnvironment } f
 export { buildWorkloads, type ClusterObjects } from './workload-model.ts';
 export type { ClusterView } from './cluster-view.ts';
 export { nodeReadiness } from './node-readiness.ts';
+export { containerProblems, DEFAULT_STABILITY_MS, settledVerdict, type ContainerProblem, type SettledOptions, type SettledState, type SettledVerdict } from './settled.ts';
 
 export interface ClusterOptions {
   hub: FeedHub;
