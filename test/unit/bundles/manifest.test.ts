@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { BundleError } from '../../../daemon/src/bundles/errors.ts';
-import { parseManifest, serializeManifest, unsafePathReason } from '../../../daemon/src/bundles/parse-manifest.ts';
+import { parseManifest, serializeManifest } from '../../../daemon/src/bundles/parse-manifest.ts';
+import { unsafePathReason } from '../../../daemon/src/bundles/payload-paths-pure.ts';
 import { forgeBundle, manifestBytesOf } from '../../fixtures/bundle-forge/forge.ts';
 
 const base = () => forgeBundle().manifest;
-function codeOf(value: unknown): string {
+function codeOf(value: Record<string, unknown>): string {
   try {
     parseManifest(manifestBytesOf(value));
     return 'ok';
