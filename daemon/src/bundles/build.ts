@@ -131,8 +131,8 @@ function asBuildInput<T>(check: () => T): T {
   try {
     return check();
   } catch (error) {
-    if (isBundleError(error)) throw new BundleError('bundle.build_input_invalid', error.message.replace(/^manifest\.json: /, 'bundle.yaml or inputs: '), { cause: error });
-    throw error;
+    if (!isBundleError(error)) throw error;
+    throw new BundleError('bundle.build_input_invalid', error.message.replace(/^manifest\.json: /, 'bundle.yaml or inputs: '), { cause: error });
   }
 }
 

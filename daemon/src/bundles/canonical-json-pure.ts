@@ -39,6 +39,7 @@ function write(value: unknown, shape: JsonShape, depth: number): string {
   const others = present.filter((key) => !Object.hasOwn(fields, key)).sort(byCodeUnit);
   const keys = [...declared, ...others];
   if (keys.length === 0) return '{}';
-  const members = keys.map((key) => `${inner}${JSON.stringify(key)}: ${write(record[key], Object.hasOwn(fields, key) ? (fields[key] as JsonShape) : 'free', depth + 1)}`);
+  const shapeOf = (key: string): JsonShape => (Object.hasOwn(fields, key) ? (fields[key] as JsonShape) : 'free');
+  const members = keys.map((key) => `${inner}${JSON.stringify(key)}: ${write(record[key], shapeOf(key), depth + 1)}`);
   return `{${members.join(',')}${close}}`;
 }

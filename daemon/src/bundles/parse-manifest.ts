@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { serializeCanonicalJson, type JsonShape } from './canonical-json-pure.ts';
 import { BundleError, type BundleErrorCode } from './errors.ts';
 import { parseStrictJson, StrictJsonError, type StrictJsonProblem } from './parse-strict-json.ts';
-import { PAYLOAD_PATH_MAX_BYTES, pathCollision, RESERVED_NAMES, unsafePathReason } from './payload-paths-pure.ts';
+import { PAYLOAD_PATH_MAX_BYTES, pathCollision, quoteName, RESERVED_NAMES, unsafePathReason } from './payload-paths-pure.ts';
 
 export const MANIFEST_FORMAT = 'outpost-bundle/v1';
 export const MANIFEST_MAX_BYTES = 1024 * 1024;
@@ -130,10 +130,10 @@ export function validateManifest(value: unknown): BundleManifest {
   let total = 0;
   manifest.files.forEach((file, i) => {
     const reason = unsafePathReason(file.path);
-    if (reason) invalid(`files[${i}].path`, `${JSON.stringify(file.path)} ${reason}`);
+    if (reason) invalid(`files[${i}].path`, `${quoteName(file.path)} ${reason}`);
     if ((RESERVED_NAMES as readonly string[]).includes(file.path)) invalid(`files[${i}].path`, 'is a reserved name');
     if (seen.has(file.path)) {
-      throw new BundleError('bundle.manifest_duplicate_path', `manifest.json: files[${i}].path: ${JSON.stringify(file.path)} is listed twice`, { member });
+      throw new BundleError('bundle.manifest_duplicate_path', `manifest.json: files[${i}].path: ${quoteName(file.path)} is listed twice`, { member });
     }
     seen.add(file.path);
     const isImage = file.role === 'image';
@@ -173,5 +173,6 @@ function firstDifference(found: Uint8Array, canonical: Buffer): string {
     return Buffer.from(bytes.subarray(start, end === -1 ? bytes.length : end)).toString('utf8').trim().slice(0, 80);
   };
   const line = Buffer.from(found.subarray(0, at)).toString('latin1').split('\n').length;
-  return `line ${line} is ${JSON.stringify(lineOf(found))} where the canonical form has ${JSON.stringify(lineOf(canonical))} (fields in the documented order, other keys sorted)`;
+  const [was, wanted] = [JSON.stringify(lineOf(found)), JSON.stringify(lineOf(canonical))];
+  return `line ${line} is ${was} where the canonical form has ${wanted} (fields in the documented order, other keys sorted)`;
 }

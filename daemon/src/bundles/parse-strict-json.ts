@@ -189,7 +189,9 @@ class Parser {
       const c = t.charCodeAt(this.pos);
       if (c === 0x22) {
         out += t.slice(start, this.pos++);
-        if (this.canonical && nonAscii && out.normalize('NFC') !== out) this.deviate('invalid_unicode', 'a string that is not in Unicode Normalization Form C', path, opening);
+        if (this.canonical && nonAscii && out.normalize('NFC') !== out) {
+          this.deviate('invalid_unicode', 'a string that is not in Unicode Normalization Form C', path, opening);
+        }
         return out;
       }
       if (c < 0x20) this.fail('control character in string', path);
@@ -233,7 +235,8 @@ class Parser {
       return String.fromCharCode(unit, low);
     }
     if (this.canonical) {
-      const wanted = unit >= 0x20 ? 'the character itself' : SHORT_ESCAPED.has(unit) ? JSON.stringify(String.fromCharCode(unit)).slice(1, -1) : `\\u${hex.toLowerCase()}`;
+      const short = SHORT_ESCAPED.has(unit) ? JSON.stringify(String.fromCharCode(unit)).slice(1, -1) : `\\u${hex.toLowerCase()}`;
+      const wanted = unit >= 0x20 ? 'the character itself' : short;
       if (wanted !== `\\u${hex}`) this.deviate('escape_form', `the escape \\u${hex} where the canonical form writes ${wanted}`, path);
     }
     this.pos += 6;

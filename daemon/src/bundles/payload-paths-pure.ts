@@ -12,6 +12,11 @@ const PATH_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 // eslint-disable-next-line no-control-regex -- control characters are what this looks for
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
+/** A name quoted for a message, with anything outside printable ASCII escaped (a BOM or a combining mark is invisible). */
+export function quoteName(name: string): string {
+  return JSON.stringify(name).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Why a payload path is unsafe, or null when it is a plain relative path. Shared with the tar checks. */
 export function unsafePathReason(path: string): string | null {
   if (path.includes('\\')) return 'contains a backslash';
@@ -20,9 +25,9 @@ export function unsafePathReason(path: string): string | null {
   for (const segment of path.split('/')) {
     if (segment === '') return 'has an empty segment';
     if (segment === '..' || segment === '.') return `has a "${segment}" segment`;
-    if (!PATH_SEGMENT.test(segment)) return `has a segment outside [A-Za-z0-9._-]: ${JSON.stringify(segment)}`;
+    if (!PATH_SEGMENT.test(segment)) return `has a segment outside [A-Za-z0-9._-]: ${quoteName(segment)}`;
     // FAT and Windows drop trailing dots, so "a." would be written as "a".
-    if (segment.endsWith('.')) return `has a segment ending in ".": ${JSON.stringify(segment)}`;
+    if (segment.endsWith('.')) return `has a segment ending in ".": ${quoteName(segment)}`;
   }
   if (Buffer.byteLength(path) > PAYLOAD_PATH_MAX_BYTES) return `is longer than ${PAYLOAD_PATH_MAX_BYTES} bytes`;
   return null;
@@ -48,14 +53,14 @@ export function pathCollision(paths: readonly string[]): { index: number; messag
   for (const [index, path] of paths.entries()) {
     const folded = foldedPath(path);
     const sameFile = files.get(folded);
-    if (sameFile !== undefined) return { index, message: `${JSON.stringify(path)} and ${JSON.stringify(sameFile)} are one name on a case-insensitive file system` };
+    if (sameFile !== undefined) return { index, message: `${quoteName(path)} and ${quoteName(sameFile)} are one name on a case-insensitive file system` };
     const inside = folders.get(folded);
-    if (inside !== undefined) return { index, message: `${JSON.stringify(path)} is a file, and a folder of ${JSON.stringify(inside)}` };
+    if (inside !== undefined) return { index, message: `${quoteName(path)} is a file, and a folder of ${quoteName(inside)}` };
     const segments = folded.split('/');
     for (let end = 1; end < segments.length; end++) {
       const folder = segments.slice(0, end).join('/');
       const file = files.get(folder);
-      if (file !== undefined) return { index, message: `${JSON.stringify(path)} needs ${JSON.stringify(file)} to be a folder, but it is a file` };
+      if (file !== undefined) return { index, message: `${quoteName(path)} needs ${quoteName(file)} to be a folder, but it is a file` };
       if (!folders.has(folder)) folders.set(folder, path);
     }
     files.set(folded, path);

@@ -175,8 +175,9 @@ export function decodeHeader(block: Uint8Array, where: string): TarHeader {
 const FIELDS: readonly [offset: number, length: number, name: string][] = [
   [0, 100, 'name'], [100, 8, 'mode'], [108, 8, 'uid'], [116, 8, 'gid'], [124, 12, 'size'], [136, 12, 'mtime'], [148, 8, 'checksum'],
   [156, 1, 'type flag'], [157, 100, 'link name'], [257, 8, 'magic and version'], [265, 32, 'user name'], [297, 32, 'group name'],
-  [329, 8, 'device major'], [337, 8, 'device minor'], [345, 155, 'prefix'], [500, 12, 'padding'],
+  [329, 8, 'device major'], [337, 8, 'device minor'], [345, 155, 'prefix'], [500, 12, 'unused tail'],
 ];
+const CHECKSUM_FIELD = [148, 8, 'checksum'] as const;
 
 /**
  * Null when the block is byte for byte what encodeHeader writes for its name and size (type '0',
@@ -185,9 +186,10 @@ const FIELDS: readonly [offset: number, length: number, name: string][] = [
 export function nonCanonicalField(block: Uint8Array, header: TarHeader): string | null {
   const expected = encodeHeader({ name: header.name, size: header.size });
   if (expected.equals(block)) return null;
-  let at = 0;
-  while (block[at] === expected[at]) at++;
-  const [offset, length, name] = FIELDS.find(([o, l]) => at >= o && at < o + l) ?? [at, 1, `byte ${at}`];
+  // The checksum follows every other field, so it is the one named only when nothing else differs.
+  const differs = ([offset, length]: readonly [number, number, string]) =>
+    !expected.subarray(offset, offset + length).equals(block.subarray(offset, offset + length));
+  const [offset, length, name] = FIELDS.find((field) => field[2] !== 'checksum' && differs(field)) ?? CHECKSUM_FIELD;
   return `the ${name} field is ${fieldText(block, offset, length)} where the format writes ${fieldText(expected, offset, length)}`;
 }
 

@@ -4,7 +4,7 @@
 // Member names are only ever compared with the manifest, never used as paths.
 import type { ByteReader } from './byte-reader.ts';
 import { BundleError } from './errors.ts';
-import { unsafePathReason } from './payload-paths-pure.ts';
+import { quoteName, unsafePathReason } from './payload-paths-pure.ts';
 import { BLOCK, decodeHeader, describeType, isExtensionHeader, isZeroBlock, nonCanonicalField, padding, type TarHeader } from './tar-header-pure.ts';
 
 /** Zero bytes tolerated after the end-of-archive marker (tar's record padding is at most 10 KiB). */
@@ -28,7 +28,7 @@ export async function readMemberHeader(reader: ByteReader, index: number, expect
     if (error instanceof BundleError && error.member === undefined) throw new BundleError(error.code, error.message, { member: expected });
     throw error;
   }
-  const name = JSON.stringify(header.name);
+  const name = quoteName(header.name);
   if (isExtensionHeader(header.type)) {
     throw new BundleError('bundle.member_extended_header', `${where}: ${name} is a PAX or GNU extension header, which can rename members`, { member: header.name });
   }
