@@ -15,6 +15,9 @@ export function serializeCanonicalJson(value: unknown, shape: JsonShape = 'free'
 }
 
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const NO_FIELDS: Readonly<Record<string, JsonShape>> = {};
+const indents: string[] = [];
+const lineIndent = (depth: number) => (indents[depth] ??= `\n${INDENT.repeat(depth)}`);
 
 function write(value: unknown, shape: JsonShape, depth: number): string {
   if (value === null || value === undefined) return 'null';
@@ -25,21 +28,29 @@ function write(value: unknown, shape: JsonShape, depth: number): string {
   }
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value !== 'object') throw new TypeError(`JSON has no spelling for a ${typeof value}`);
-  const inner = `\n${INDENT.repeat(depth + 1)}`;
-  const close = `\n${INDENT.repeat(depth)}`;
+  const inner = lineIndent(depth + 1);
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
     const items = typeof shape === 'object' && 'items' in shape ? shape.items : 'free';
-    return `[${value.map((item) => `${inner}${write(item, items, depth + 1)}`).join(',')}${close}]`;
+    const parts: string[] = [];
+    for (const item of value) parts.push(write(item, items, depth + 1));
+    return `[${inner}${parts.join(`,${inner}`)}${lineIndent(depth)}]`;
   }
   const record = value as Record<string, unknown>;
-  const fields = typeof shape === 'object' && 'fields' in shape ? shape.fields : {};
-  const present = Object.keys(record).filter((key) => record[key] !== undefined);
-  const declared = Object.keys(fields).filter((key) => present.includes(key));
-  const others = present.filter((key) => !Object.hasOwn(fields, key)).sort(byCodeUnit);
-  const keys = [...declared, ...others];
-  if (keys.length === 0) return '{}';
-  const shapeOf = (key: string): JsonShape => (Object.hasOwn(fields, key) ? (fields[key] as JsonShape) : 'free');
-  const members = keys.map((key) => `${inner}${JSON.stringify(key)}: ${write(record[key], shapeOf(key), depth + 1)}`);
-  return `{${members.join(',')}${close}}`;
+  const fields = typeof shape === 'object' && 'fields' in shape ? shape.fields : NO_FIELDS;
+  const keys = Object.keys(record);
+  const parts: string[] = [];
+  let declared = 0;
+  for (const key in fields) {
+    if (!Object.hasOwn(record, key)) continue;
+    declared++;
+    if (record[key] !== undefined) parts.push(`${JSON.stringify(key)}: ${write(record[key], fields[key] as JsonShape, depth + 1)}`);
+  }
+  if (keys.length > declared) {
+    for (const key of keys.filter((k) => !Object.hasOwn(fields, k)).sort(byCodeUnit)) {
+      if (record[key] !== undefined) parts.push(`${JSON.stringify(key)}: ${write(record[key], 'free', depth + 1)}`);
+    }
+  }
+  if (parts.length === 0) return '{}';
+  return `{${inner}${parts.join(`,${inner}`)}${lineIndent(depth)}}`;
 }

@@ -51,6 +51,9 @@ const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
 const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
 
 export const INDENT = '  ';
+const indents: string[] = [];
+/** A line feed and the indentation of `depth` levels, as the canonical form writes it. */
+const lineIndent = (depth: number) => (indents[depth] ??= `\n${INDENT.repeat(depth)}`);
 
 class Parser {
   readonly text: string;
@@ -79,7 +82,7 @@ class Parser {
     const t = this.text;
     const start = this.pos;
     while (this.pos < t.length && isWhitespace(t.charCodeAt(this.pos))) this.pos++;
-    if (!this.canonical || (this.pos - start === expected.length && t.startsWith(expected, start))) return;
+    if (!this.canonical || (this.pos - start === expected.length && (expected.length === 0 || t.startsWith(expected, start)))) return;
     const found = JSON.stringify(t.slice(start, this.pos));
     this.deviate('whitespace', `whitespace ${found} where the canonical form has ${JSON.stringify(expected)}`, path, start);
   }
@@ -108,11 +111,11 @@ class Parser {
     NUMBER_TOKEN.lastIndex = this.pos;
     const token = NUMBER_TOKEN.exec(this.text)?.[0];
     if (token === undefined) this.fail(c === undefined ? 'unexpected end of JSON' : `unexpected character ${JSON.stringify(c)}`, path);
-    const valid = RFC_NUMBER.test(token);
+    const integer = CANONICAL_INTEGER.test(token);
     // "01" is not JSON at all; in canonical mode it is reported with the other number spellings.
-    if (!valid && !(this.canonical && /^-?0\d/.test(token))) this.fail(`malformed number ${JSON.stringify(token)}`, path);
+    if (!integer && !RFC_NUMBER.test(token) && !(this.canonical && /^-?0\d/.test(token))) this.fail(`malformed number ${JSON.stringify(token)}`, path);
     const value = Number(token);
-    if (this.canonical && !(CANONICAL_INTEGER.test(token) && Number.isSafeInteger(value))) {
+    if (this.canonical && !(integer && Number.isSafeInteger(value))) {
       this.deviate('number_form', `the number ${token} is not a canonical integer (${numberFormReason(token, value)})`, path);
     }
     this.pos += token.length;
@@ -127,7 +130,7 @@ class Parser {
   parseObject(depth: number, path: string): Record<string, unknown> {
     const result: Record<string, unknown> = {};
     const seen = new Set<string>();
-    const inner = `\n${INDENT.repeat(depth)}`;
+    const inner = lineIndent(depth);
     this.pos++;
     if (this.nextToken() === '}') {
       this.gap('', path);
@@ -145,15 +148,18 @@ class Parser {
       if (this.text[this.pos] !== ':') this.fail('expected ":"', childPath);
       this.pos++;
       this.gap(' ', childPath);
-      // defineProperty: a "__proto__" key stays data and never changes the prototype.
-      Object.defineProperty(result, key, { value: this.parseValue(depth + 1, childPath), enumerable: true, writable: true, configurable: true });
+      const value = this.parseValue(depth + 1, childPath);
+      // defineProperty: a "__proto__" key stays data and never changes the prototype. Only there,
+      // since defined properties make V8 keep the object in slow dictionary mode.
+      if (key === '__proto__') Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
+      else result[key] = value;
       if (this.closes('}', depth, path)) return result;
     }
   }
 
   parseArray(depth: number, path: string): unknown[] {
     const result: unknown[] = [];
-    const inner = `\n${INDENT.repeat(depth)}`;
+    const inner = lineIndent(depth);
     this.pos++;
     if (this.nextToken() === ']') {
       this.gap('', path);
@@ -171,7 +177,7 @@ class Parser {
   /** After a member: true at the closing bracket (consumed), false at a comma (consumed). */
   closes(close: string, depth: number, path: string): boolean {
     const next = this.nextToken();
-    if (next === close) this.gap(`\n${INDENT.repeat(depth - 1)}`, path);
+    if (next === close) this.gap(lineIndent(depth - 1), path);
     else if (next === ',') this.gap('', path);
     else this.fail(`expected "," or "${close}"`, path);
     this.pos++;
