@@ -1,7 +1,7 @@
 // Small edits on a forged bundle model, each changing exactly one thing.
 import type { RawMember } from '../fixtures/bundle-forge/raw-tar.ts';
 import { serializeMembers } from '../fixtures/bundle-forge/raw-tar.ts';
-import type { ForgedBundle } from '../fixtures/bundle-forge/forge.ts';
+import { remanifest, resign, type ForgedBundle } from '../fixtures/bundle-forge/forge.ts';
 
 export function member(bundle: ForgedBundle, name: string): RawMember {
   const found = bundle.members.find((m) => m.name === name);
@@ -40,4 +40,24 @@ export function nested(depth: number): unknown {
   let value: unknown = 'bottom';
   for (let i = 0; i < depth; i++) value = { deeper: value };
   return value;
+}
+
+/** Rewrites manifest.json's bytes and signs them again, so the edit reaches the parser; an edit that changes nothing throws. */
+export function editManifestBytes(bundle: ForgedBundle, edit: (bytes: Buffer) => Buffer): void {
+  const manifest = member(bundle, 'manifest.json');
+  const next = edit(manifest.body);
+  if (next.equals(manifest.body)) throw new Error('the manifest edit changed nothing');
+  manifest.body = next;
+  resign(bundle);
+}
+
+/** editManifestBytes on the text: replaces `from` (which must occur) with `to`. */
+export function editManifestText(bundle: ForgedBundle, from: string | RegExp, to: string): void {
+  editManifestBytes(bundle, (bytes) => Buffer.from(bytes.toString('utf8').replace(from, to), 'utf8'));
+}
+
+/** Sets one listed file's path in the manifest (signed); the member keeps its name, since the manifest is refused first. */
+export function listPath(bundle: ForgedBundle, index: number, path: string): void {
+  (bundle.manifest.files[index] as Record<string, unknown>).path = path;
+  remanifest(bundle);
 }

@@ -9,10 +9,12 @@ import { BundleError, loadTrust, verifyBundleFile } from '../../daemon/src/bundl
 import { DEVICE, forgeBundle, remanifest, serializeBundle, writeTrust } from '../fixtures/bundle-forge/forge.ts';
 import type { HostileCase } from './hostile-case.ts';
 import { archiveCases } from './hostile-cases-archive.ts';
+import { canonicalCases } from './hostile-cases-canonical.ts';
+import { headerCases } from './hostile-cases-headers.ts';
 import { signedCases } from './hostile-cases-signed.ts';
 import { snapshotTree } from './tree-snapshot.ts';
 
-const cases: HostileCase[] = [...signedCases, ...archiveCases];
+const cases: HostileCase[] = [...signedCases, ...archiveCases, ...canonicalCases, ...headerCases];
 let root: string;
 
 beforeAll(async () => {

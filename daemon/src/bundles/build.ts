@@ -10,7 +10,7 @@ import { BundleError, isBundleError } from './errors.ts';
 import { readChartArchive } from './chart-archive.ts';
 import { readImageArchive } from './image-archive.ts';
 import { parseBundleSpec, parseKubernetesManifest, type ManifestHead } from './parse-build-inputs.ts';
-import { serializeManifest, validateManifest, type BundleFile, type BundleManifest, type FileRole } from './parse-manifest.ts';
+import { parseManifest, serializeManifest, validateManifest, type BundleFile, type BundleManifest, type FileRole } from './parse-manifest.ts';
 import { serializeSignatures, signManifest, type SigningKey } from './signature-pure.ts';
 import { openBundleFile, openRegularFile } from './source.ts';
 
@@ -117,11 +117,22 @@ export function assembleManifest(head: ManifestHead, files: BundleFile[]): Bundl
     files: files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, role: f.role, ...(f.references ? { references: f.references } : {}), ...(f.platform ? { platform: f.platform } : {}), ...(f.objects ? { objects: f.objects } : {}) })),
     ...(annotations !== undefined ? { annotations } : {}),
   };
+  return asBuildInput(() => validateManifest(JSON.parse(JSON.stringify(ordered))));
+}
+
+/** The manifest's canonical bytes, read back the way a device reads them: inputs whose values have no canonical spelling fail here. */
+export function canonicalManifestBytes(manifest: BundleManifest): Buffer {
+  const bytes = serializeManifest(manifest);
+  asBuildInput(() => parseManifest(bytes));
+  return bytes;
+}
+
+function asBuildInput<T>(check: () => T): T {
   try {
-    return validateManifest(JSON.parse(JSON.stringify(ordered)));
+    return check();
   } catch (error) {
-    if (isBundleError(error)) throw new BundleError('bundle.build_input_invalid', error.message.replace(/^manifest\.json: /, 'bundle.yaml or inputs: '));
-    throw error;
+    if (!isBundleError(error)) throw error;
+    throw new BundleError('bundle.build_input_invalid', error.message.replace(/^manifest\.json: /, 'bundle.yaml or inputs: '), { cause: error });
   }
 }
 
@@ -130,7 +141,7 @@ export async function buildBundle(options: BuildOptions): Promise<BuildResult> {
   const head = parseBundleSpec(await readText(join(options.from, 'bundle.yaml')), { sourceDateEpoch: options.sourceDateEpoch, now: options.now ?? new Date() });
   const payload = await collectPayload(options.from, head);
   const manifest = assembleManifest(head, payload);
-  const manifestBytes = serializeManifest(manifest);
+  const manifestBytes = canonicalManifestBytes(manifest);
   const keys = [...new Map(options.keys.map((k) => [k.keyId, k])).values()];
   const signatureBytes = serializeSignatures(signManifest(manifestBytes, keys));
   const bytes = await writeBundleFile(options.out, manifestBytes, signatureBytes, payload);

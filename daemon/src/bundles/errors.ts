@@ -10,16 +10,25 @@ export const BUNDLE_ERROR_CODES = [
   'bundle.archive_truncated',
   'bundle.header_checksum',
   'bundle.header_invalid',
+  'bundle.header_size_form',
+  'bundle.header_not_canonical',
   'bundle.trailing_data',
   // manifest.json
   'bundle.manifest_missing',
   'bundle.manifest_too_large',
   'bundle.manifest_invalid_json',
+  'bundle.manifest_byte_order_mark',
+  'bundle.manifest_whitespace',
+  'bundle.manifest_number_form',
+  'bundle.manifest_escape_form',
+  'bundle.manifest_invalid_unicode',
+  'bundle.manifest_not_canonical',
   'bundle.manifest_duplicate_key',
   'bundle.manifest_too_deep',
   'bundle.manifest_unknown_field',
   'bundle.manifest_invalid',
   'bundle.manifest_duplicate_path',
+  'bundle.manifest_path_collision',
   // manifest.sig and trust
   'bundle.signature_missing',
   'bundle.signature_malformed',
@@ -42,6 +51,7 @@ export const BUNDLE_ERROR_CODES = [
   'bundle.member_path_unsafe',
   'bundle.member_size_mismatch',
   'bundle.member_digest_mismatch',
+  'bundle.member_padding_not_zero',
   // staging
   'bundle.stage_failed',
   // building and keys (connected side)

@@ -60,7 +60,7 @@ export function serializeSignatures(entries: SignatureEntry[]): Buffer {
 
 const entrySchema = z.strictObject({ scheme: z.string().max(64), keyId: z.string().max(128), publicKey: z.string().max(1024), signature: z.string().max(1024) });
 const documentSchema = z.strictObject({ format: z.literal(SIGNATURES_FORMAT), signatures: z.array(entrySchema).max(SIGNATURES_MAX_COUNT) });
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const member = 'manifest.sig';
 
 export function parseSignatures(bytes: Uint8Array): SignatureEntry[] {

@@ -1,6 +1,8 @@
 // POSIX ustar headers, the only kind format v1 uses: encode (builder, test forge) and a strict
-// decode (verifier). Pure. Decoding checks the checksum before trusting any field, and refuses
-// numbers it cannot represent exactly (negative or oversized base-256, non-octal text).
+// decode (verifier). Pure. Decoding checks the checksum before trusting any field, refuses numbers
+// it cannot represent exactly (negative or oversized base-256, non-octal text) and every other
+// spelling of a size; `nonCanonicalField` then holds the whole block to the one encoding the builder
+// writes for its name and size, so no two tar readers can take a member for different things.
 import { BundleError } from './errors.ts';
 
 export const BLOCK = 512;
@@ -91,6 +93,10 @@ function cString(block: Uint8Array, offset: number, length: number): Uint8Array 
   return end === -1 ? field : field.subarray(0, end);
 }
 
+/**
+ * Reads an octal field the lenient way other tar readers do (leading spaces, digits up to a NUL or
+ * space): its value, or null when there are no digits or a non-octal character comes first.
+ */
 function parseOctal(block: Uint8Array, offset: number, length: number): number | null {
   let i = offset;
   const end = offset + length;
@@ -104,15 +110,30 @@ function parseOctal(block: Uint8Array, offset: number, length: number): number |
     value = value * 8 + (c - 0x30);
     digits++;
   }
-  for (; i < end; i++) if (block[i] !== 0 && block[i] !== 0x20) return null;
   return digits === 0 ? null : value;
 }
+
+/** The one spelling the builder writes: length - 1 octal digits, then a NUL. */
+function isCanonicalOctal(block: Uint8Array, offset: number, length: number): boolean {
+  for (let i = offset; i < offset + length - 1; i++) {
+    const c = block[i] ?? 0;
+    if (c < 0x30 || c > 0x37) return false;
+  }
+  return block[offset + length - 1] === 0;
+}
+
+/** A raw field for a message: Latin-1, trailing NULs shown as one. */
+const fieldText = (block: Uint8Array, offset: number, length: number) =>
+  JSON.stringify(Buffer.from(block.subarray(offset, offset + length)).toString('latin1').replace(/\0{2,}$/, '\0'));
 
 function parseSize(block: Uint8Array, where: string): number {
   const first = block[124] ?? 0;
   if ((first & 0x80) === 0) {
     const value = parseOctal(block, 124, 12);
     if (value === null) throw new BundleError('bundle.header_invalid', `${where}: the size field is not an octal number`);
+    if (!isCanonicalOctal(block, 124, 12)) {
+      throw new BundleError('bundle.header_size_form', `${where}: the size field ${fieldText(block, 124, 12)} is not 11 octal digits and a NUL`);
+    }
     return value;
   }
   if (first & 0x40) throw new BundleError('bundle.header_invalid', `${where}: the size field is a negative base-256 number`);
@@ -121,10 +142,12 @@ function parseSize(block: Uint8Array, where: string): number {
     value = value * 256 + (block[i] ?? 0);
     if (value > Number.MAX_SAFE_INTEGER) throw new BundleError('bundle.header_invalid', `${where}: the size field is larger than 2^53`);
   }
+  if (value <= OCTAL_SIZE_LIMIT) throw new BundleError('bundle.header_size_form', `${where}: the size ${value} is written in base-256, but it fits in octal`);
   return value;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a name starting with a byte-order mark keeps it (and is refused), never loses it.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Decodes one header block. `where` names the position for messages ("header of member 3").
@@ -147,6 +170,27 @@ export function decodeHeader(block: Uint8Array, where: string): TarHeader {
     throw new BundleError('bundle.member_path_unsafe', `${where}: ${JSON.stringify(name)} uses the ustar prefix field`, { member: name });
   }
   return { name, type: type === '\0' ? '0' : type, size };
+}
+
+const FIELDS: readonly [offset: number, length: number, name: string][] = [
+  [0, 100, 'name'], [100, 8, 'mode'], [108, 8, 'uid'], [116, 8, 'gid'], [124, 12, 'size'], [136, 12, 'mtime'], [148, 8, 'checksum'],
+  [156, 1, 'type flag'], [157, 100, 'link name'], [257, 8, 'magic and version'], [265, 32, 'user name'], [297, 32, 'group name'],
+  [329, 8, 'device major'], [337, 8, 'device minor'], [345, 155, 'prefix'], [500, 12, 'unused tail'],
+];
+const CHECKSUM_FIELD = [148, 8, 'checksum'] as const;
+
+/**
+ * Null when the block is byte for byte what encodeHeader writes for its name and size (type '0',
+ * mode 0644, ids and mtime 0, no names, checksum as six digits, NUL, space), else which field differs.
+ */
+export function nonCanonicalField(block: Uint8Array, header: TarHeader): string | null {
+  const expected = encodeHeader({ name: header.name, size: header.size });
+  if (expected.equals(block)) return null;
+  // The checksum follows every other field, so it is the one named only when nothing else differs.
+  const differs = ([offset, length]: readonly [number, number, string]) =>
+    !expected.subarray(offset, offset + length).equals(block.subarray(offset, offset + length));
+  const [offset, length, name] = FIELDS.find((field) => field[2] !== 'checksum' && differs(field)) ?? CHECKSUM_FIELD;
+  return `the ${name} field is ${fieldText(block, offset, length)} where the format writes ${fieldText(expected, offset, length)}`;
 }
 
 export function describeType(type: TarTypeFlag): string {

@@ -1,10 +1,11 @@
 // Walks format-v1 tar framing on a ByteReader: next member header (checked: a regular file with a
-// safe plain name, no extension headers), bounded small bodies, and the end-of-archive rules.
+// safe plain name, no extension headers, in its one canonical encoding), bounded small bodies,
+// zero padding, and the end-of-archive rules.
 // Member names are only ever compared with the manifest, never used as paths.
 import type { ByteReader } from './byte-reader.ts';
 import { BundleError } from './errors.ts';
-import { unsafePathReason } from './parse-manifest.ts';
-import { BLOCK, decodeHeader, describeType, isExtensionHeader, isZeroBlock, padding, type TarHeader } from './tar-header-pure.ts';
+import { quoteName, unsafePathReason } from './payload-paths-pure.ts';
+import { BLOCK, decodeHeader, describeType, isExtensionHeader, isZeroBlock, nonCanonicalField, padding, type TarHeader } from './tar-header-pure.ts';
 
 /** Zero bytes tolerated after the end-of-archive marker (tar's record padding is at most 10 KiB). */
 export const MAX_TRAILING_ZEROS = 64 * 1024;
@@ -27,7 +28,7 @@ export async function readMemberHeader(reader: ByteReader, index: number, expect
     if (error instanceof BundleError && error.member === undefined) throw new BundleError(error.code, error.message, { member: expected });
     throw error;
   }
-  const name = JSON.stringify(header.name);
+  const name = quoteName(header.name);
   if (isExtensionHeader(header.type)) {
     throw new BundleError('bundle.member_extended_header', `${where}: ${name} is a PAX or GNU extension header, which can rename members`, { member: header.name });
   }
@@ -38,6 +39,8 @@ export async function readMemberHeader(reader: ByteReader, index: number, expect
   if (unsafe !== null) {
     throw new BundleError('bundle.member_path_unsafe', `${where}: member name ${name} ${unsafe}`, { member: header.name });
   }
+  const differs = nonCanonicalField(block, header);
+  if (differs !== null) throw new BundleError('bundle.header_not_canonical', `${where}: ${name}: ${differs}`, { member: header.name });
   return { kind: 'member', header };
 }
 
@@ -51,11 +54,13 @@ export async function readSmallBody(reader: ByteReader, header: TarHeader): Prom
   return body;
 }
 
+/** The zeros that fill a member's last block: any other byte would be data no reader accounts for. */
 export async function skipPadding(reader: ByteReader, header: TarHeader): Promise<void> {
-  const pad = padding(header.size);
-  if ((await reader.skip(pad)) < pad) {
+  const pad = await reader.read(padding(header.size));
+  if (pad.length < padding(header.size)) {
     throw new BundleError('bundle.archive_truncated', `the archive ends inside the padding after ${header.name}`, { member: header.name });
   }
+  if (!isZeroBlock(pad)) throw new BundleError('bundle.member_padding_not_zero', `the padding after ${header.name} holds non-zero bytes`, { member: header.name });
 }
 
 /**

@@ -1,17 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { BundleError } from '../../../daemon/src/bundles/errors.ts';
-import { parseManifest, serializeManifest, unsafePathReason } from '../../../daemon/src/bundles/parse-manifest.ts';
+import { parseManifest, serializeManifest } from '../../../daemon/src/bundles/parse-manifest.ts';
+import { unsafePathReason } from '../../../daemon/src/bundles/payload-paths-pure.ts';
 import { forgeBundle, manifestBytesOf } from '../../fixtures/bundle-forge/forge.ts';
 
 const base = () => forgeBundle().manifest;
-function codeOf(value: unknown): string {
+function codeOfBytes(bytes: Buffer): string {
   try {
-    parseManifest(manifestBytesOf(value));
+    parseManifest(bytes);
     return 'ok';
   } catch (error) {
     if (error instanceof BundleError) return error.code;
     throw error;
   }
+}
+const codeOf = (value: Record<string, unknown>) => codeOfBytes(manifestBytesOf(value));
+const canonicalText = () => manifestBytesOf(base()).toString();
+const edited = (from: string | RegExp, to: string) => Buffer.from(canonicalText().replace(from, to));
+function withPaths(...paths: string[]): Record<string, unknown> {
+  const m = base();
+  paths.forEach((path, i) => void ((m.files[i] as Record<string, unknown>).path = path));
+  return m;
 }
 
 describe('manifest schema', () => {
@@ -35,7 +44,6 @@ describe('manifest schema', () => {
   it.each([
     ['a version that is not semver', { version: 'v1' }],
     ['a name with capitals', { name: 'Forge' }],
-    ['a fractional sequence', { sequence: 1.5 }],
     ['expires before created', { expires: '2026-04-01T00:00:00Z' }],
     ['a timestamp with an offset', { created: '2026-05-01T00:00:00+02:00' }],
     ['a floor above the sequence', { sequenceFloor: 6 }],
@@ -61,7 +69,13 @@ describe('manifest schema', () => {
     ['/etc/passwd', 'is absolute'],
     ['a\\b', 'contains a backslash'],
     ['a/./b', 'has a "." segment'],
-    ['a//b', 'has a segment outside'],
+    ['a//b', 'has an empty segment'],
+    ['a/', 'has an empty segment'],
+    ['a/b.', 'has a segment ending in "."'],
+    ['a\u0007b', 'contains a control character'],
+    ['a\u0000b', 'contains a control character'],
+    ['caf\u00e9.md', 'has a segment outside'],
+    ['cafe\u0301.md', 'has a segment outside'],
     ['-rf', 'has a segment outside'],
     ['a'.repeat(101), 'is longer than 100 bytes'],
   ])('calls the path %j unsafe', (path, reason) => {
@@ -70,5 +84,62 @@ describe('manifest schema', () => {
 
   it('calls plain relative paths safe', () => {
     expect(['NOTES.md', 'images/app-1.0.tar', 'charts/x_y.tgz'].map(unsafePathReason)).toEqual([null, null, null]);
+  });
+
+  it('reads the canonical bytes the builder writes, and refuses the same manifest spelled any other way', () => {
+    expect(codeOfBytes(manifestBytesOf(base()))).toBe('ok');
+    expect(codeOfBytes(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), manifestBytesOf(base())]))).toBe('bundle.manifest_byte_order_mark');
+    expect(codeOfBytes(Buffer.from(JSON.stringify(base())))).toBe('bundle.manifest_whitespace');
+    expect(codeOfBytes(Buffer.from(`${JSON.stringify(base(), null, 4)}\n`))).toBe('bundle.manifest_whitespace');
+    expect(codeOfBytes(edited('"sequence": 5', '"sequence": 5.0'))).toBe('bundle.manifest_number_form');
+    expect(codeOfBytes(edited('"stable"', '"st\\u0061ble"'))).toBe('bundle.manifest_escape_form');
+    expect(codeOfBytes(edited('"stable"', '"\\udfff"'))).toBe('bundle.manifest_invalid_unicode');
+  });
+
+  it('refuses fields out of their documented order, and annotation keys out of sorted order', () => {
+    const { format, name, ...rest } = base();
+    expect(codeOf({ name, format, ...rest })).toBe('ok'); // the writer puts them back in order
+    expect(codeOfBytes(edited(/"format": "outpost-bundle\/v1",\n {2}"name": "forge-app"/, '"name": "forge-app",\n  "format": "outpost-bundle/v1"'))).toBe(
+      'bundle.manifest_not_canonical',
+    );
+    const unsorted = edited('"org.example/channel": "stable"', '"org.example/channel": "stable",\n    "a": 1');
+    expect(codeOfBytes(unsorted)).toBe('bundle.manifest_not_canonical');
+    expect(codeOfBytes(edited('"org.example/channel": "stable"', '"a": 1,\n    "org.example/channel": "stable"'))).toBe('ok');
+  });
+
+  it('names the line that differs from the canonical form', () => {
+    const text = canonicalText().replace(/"size": (\d+),\n(\s+)"sha256": ("[0-9a-f]+")/, '"sha256": $3,\n$2"size": $1');
+    expect(text).not.toBe(canonicalText());
+    expect(() => parseManifest(Buffer.from(text))).toThrow(/line 16 is "\\"sha256\\": \\"[0-9a-f]+\\"," where the canonical form has "\\"size\\": \d+,"/);
+  });
+
+  it('refuses fractions and integers beyond 2^53 - 1 anywhere, annotations included', () => {
+    expect(codeOf({ ...base(), sequence: 1.5 })).toBe('bundle.manifest_number_form');
+    expect(codeOf({ ...base(), annotations: { ratio: 0.25 } })).toBe('bundle.manifest_number_form');
+    expect(codeOfBytes(edited('"stable"', '9007199254740993'))).toBe('bundle.manifest_number_form');
+    expect(codeOf({ ...base(), annotations: { big: Number.MAX_SAFE_INTEGER, small: -Number.MAX_SAFE_INTEGER } })).toBe('ok');
+  });
+
+  it('refuses strings that are not in NFC, anywhere', () => {
+    expect(codeOf({ ...base(), annotations: { note: 'cafe\u0301' } })).toBe('bundle.manifest_invalid_unicode');
+    expect(codeOf({ ...base(), annotations: { 'cafe\u0301': 1 } })).toBe('bundle.manifest_invalid_unicode');
+    expect(codeOf({ ...base(), annotations: { note: 'caf\u00e9 \u{1f600}' } })).toBe('ok');
+  });
+
+  it.each([
+    ['two paths that differ only in case', ['NOTES.md', 'notes.MD']],
+    ['a path that is also a folder of another', ['docs', 'docs/a.yaml']],
+    ['a folder that is a file once case is folded', ['Docs', 'docs/a.yaml']],
+    ['a file listed after the folder it would replace', ['images/hello.tar/x', 'IMAGES/hello.tar']],
+    ['a path that is manifest.json once case is folded', ['MANIFEST.JSON']],
+    ['a path that is manifest.sig once case is folded', ['Manifest.Sig']],
+  ])('refuses %s', (_name, paths) => {
+    expect(codeOf(withPaths(...paths))).toBe('bundle.manifest_path_collision');
+  });
+
+  it('keeps exact duplicates and reserved names on their own codes', () => {
+    expect(codeOf(withPaths('NOTES.md', 'NOTES.md'))).toBe('bundle.manifest_duplicate_path');
+    expect(codeOf(withPaths('manifest.json'))).toBe('bundle.manifest_invalid');
+    expect(codeOf(withPaths('a/b.md', 'a/c.md', 'ab/b.md', 'a.b'))).toBe('ok');
   });
 });
