@@ -127,6 +127,7 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
     // The upgrade engine's failed or rolled-back upgrades join the verdict here (docs/status.md).
     upgrade: () => [],
     outpost: () => faults,
+    registry: health.registry,
   });
   routes.add(...status.routes());
 

@@ -3,12 +3,13 @@
 // them with the pure `combineStatus`, publishes the `status` topic on every change and serves
 // GET /api/v1/status. Time-dependent rules (grace periods, a stalled sampler) need a clock: it
 // recomputes every `intervalMs` (1 s); each pass costs one walk over the workloads in trouble.
+import { Gauge, type Registry } from 'prom-client';
 import type { FeedHub, Topic } from '../feed/index.ts';
 import type { RouteSpec } from '../http/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ClusterStatus, WorkloadSummary } from '../protocol/cluster.ts';
 import type { HealthEvaluation } from '../protocol/health.ts';
-import { initialStatusState, reduceStatus, type DeviceVerdict, type StatusEvent, type StatusState } from '../protocol/status.ts';
+import { initialStatusState, reduceStatus, STATUS_SOURCES, type DeviceVerdict, type StatusEvent, type StatusState } from '../protocol/status.ts';
 import { combineStatus, sameVerdict, type StatusConcern, type StatusRules } from './combine.ts';
 
 export { combineStatus, sameVerdict, MAX_WORKLOAD_REASONS, type StatusConcern, type StatusInputs, type StatusRules } from './combine.ts';
@@ -30,6 +31,8 @@ export interface StatusOptions {
   upgrade?(): readonly StatusConcern[];
   /** Outpost's own faults, such as a capability that failed to start. */
   outpost?(): readonly StatusConcern[];
+  /** Where `outpost_device_status` and `outpost_device_reasons` are scraped (/metrics). */
+  registry?: Registry;
 }
 
 export interface StatusService {
@@ -74,6 +77,28 @@ export function createStatus(options: StatusOptions): StatusService {
       log[level]({ from: previous.status, to: verdict.status, reasons: verdict.reasons.map((r) => r.message) }, `device status ${previous.status} -> ${verdict.status}`);
     }
     return verdict;
+  }
+
+  if (options.registry) {
+    const registers = [options.registry];
+    new Gauge({
+      name: 'outpost_device_status',
+      help: 'The device verdict (node, cluster, workloads, upgrades, Outpost itself): 1 for the active status.',
+      labelNames: ['status'],
+      registers,
+      collect() {
+        for (const st of ['ok', 'warning', 'critical'] as const) this.set({ status: st }, st === topic.state.status ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'outpost_device_reasons',
+      help: 'Reasons the device verdict gives, by source.',
+      labelNames: ['source'],
+      registers,
+      collect() {
+        for (const source of STATUS_SOURCES) this.set({ source }, topic.state.reasons.filter((r) => r.source === source).length);
+      },
+    });
   }
 
   return {
