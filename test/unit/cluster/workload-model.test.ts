@@ -87,7 +87,7 @@ describe('workload status judged by the settled predicate', () => {
     expect(workloads[0]).toMatchObject({ status: 'CrashLoopBackOff', severity: 'trouble', ready: 1 });
     expect(workloads[0]?.reason).toBe('c: last exit code 1 (Error), restarted 4 times');
     // It is judged again when the crash leaves the memory, even if no watch event arrives.
-    expect(nextChangeAt).toBe(NOW - 2_000 + CRASH_MEMORY_MS);
+    expect(nextChangeAt).toBe(NOW - 2_000 + 999 + CRASH_MEMORY_MS);
   });
 
   it('calls a single recent crash "Crashed", and lets it go once it is older than the crash memory', () => {
@@ -100,7 +100,7 @@ describe('workload status judged by the settled predicate', () => {
     const model = workloadModel(web(fresh), { now: NOW, stabilityMs: 30_000 });
     expect(model.workloads[0]).toMatchObject({ status: 'Running', severity: 'progressing' });
     expect(model.workloads[0]?.reason).toMatch(/settling/);
-    expect(model.nextChangeAt).toBe(NOW - 5_000 + 30_000);
+    expect(model.nextChangeAt).toBe(NOW - 5_000 + 999 + 30_000);
     expect(workloadModel(web(fresh), { now: NOW + 30_000, stabilityMs: 30_000 }).workloads[0]).toMatchObject({ status: 'Running', severity: 'ok', reason: null });
   });
 
