@@ -26,6 +26,16 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
+    // One typed API client (ui/src/lib/api.ts) is the only way the UI calls the daemon: it carries
+    // the session's CSRF token and turns problems into stable codes.
+    files: ['ui/**/*.ts', 'ui/**/*.svelte'],
+    ignores: ['ui/src/lib/api.ts', 'ui/**/*.test.ts', 'ui/vite.config.ts'],
+    rules: {
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'call the daemon through the ApiClient (ui/src/lib/api.ts)' }, { name: 'XMLHttpRequest', message: 'call the daemon through the ApiClient (ui/src/lib/api.ts)' }],
+      'no-restricted-properties': ['error', { object: 'window', property: 'fetch', message: 'use the ApiClient' }, { object: 'globalThis', property: 'fetch', message: 'use the ApiClient' }],
+    },
+  },
+  {
     files: ['ui/**/*.svelte', 'ui/**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
   },

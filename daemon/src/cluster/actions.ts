@@ -164,7 +164,7 @@ export class Actions {
       stop();
       last = this.#publish({ ...last, phase, message: text, updatedAt: Date.now() });
       const outcome = phase === 'done' ? 'success' : 'failure';
-      this.#audit(actor, `${action.action === 'restart' ? 'workload.restart' : 'pod.delete'}.outcome`, action.target, outcome, { actionId: action.id, message: text, exitCode: problem?.exitCode ?? null });
+      this.#audit(actor, `${action.action === 'restart' ? 'workload.restart' : 'pod.delete'}.outcome`, action.target, outcome, { actionId: action.id, reason: text, exitCode: problem?.exitCode ?? null });
     };
     const tick = (): void => {
       if (finishing) return;

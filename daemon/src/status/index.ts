@@ -14,7 +14,7 @@ import { combineStatus, sameVerdict, type StatusConcern, type StatusRules } from
 
 export { combineStatus, sameVerdict, MAX_WORKLOAD_REASONS, type StatusConcern, type StatusInputs, type StatusRules } from './combine.ts';
 
-export const DEFAULT_STATUS_RULES: StatusRules = { clusterGraceMs: 60_000, clusterBootGraceMs: 300_000, samplerStallMs: 5_000 };
+export const DEFAULT_STATUS_RULES: StatusRules = { clusterGraceMs: 60_000, clusterBootGraceMs: 300_000, samplerStallMs: 10_000 };
 
 export interface StatusOptions {
   hub: FeedHub;
