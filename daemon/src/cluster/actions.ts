@@ -139,8 +139,13 @@ export class Actions {
   }
 
   /** "exit code 1 (Error); last log line: …" for the container that failed, within the log reader's deadline. */
-  async #explain(problem: ContainerProblem | null, message: string, namespace: string): Promise<string> {
-    if (!problem || !this.#deps.lastLogLine) return message;
+  async #explain(problem: ContainerProblem | null, verdictMessage: string, namespace: string): Promise<string> {
+    if (!problem) return verdictMessage;
+    const message =
+      problem.exitCode !== null && problem.finishedAt !== null
+        ? `container ${problem.container} of ${problem.pod} failed: exit code ${problem.exitCode}${problem.reason && problem.reason !== 'Error' ? ` (${problem.reason})` : ''}`
+        : `container ${problem.container} of ${problem.pod}: ${problem.message.replace(`${problem.container}: `, '')}`;
+    if (!this.#deps.lastLogLine) return message;
     const target = { namespace, pod: problem.pod, container: problem.container };
     try {
       // A container that crashed and was started again keeps its crash in the previous log.
