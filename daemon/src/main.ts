@@ -121,7 +121,12 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
     hub,
     log,
     startedAt,
-    rules: { clusterGraceMs: config.status.clusterGraceSeconds * 1000, clusterBootGraceMs: config.status.clusterBootGraceSeconds * 1000, samplerStallMs: Math.max(5 * config.health.fastMs, 10_000) },
+    rules: {
+      clusterGraceMs: config.status.clusterGraceSeconds * 1000,
+      clusterBootGraceMs: config.status.clusterBootGraceSeconds * 1000,
+      // Stalled: five fast intervals without a sample, and never less than 10 s (a busy box skips a tick).
+      samplerStallMs: Math.max(5 * config.health.fastMs, 10_000),
+    },
     node: () => ({ evaluation: health.topic.state.evaluation, lastSampleAt: health.sampler.latest?.time ?? null }),
     cluster: () => (cluster.topic.state.status.state === 'none' ? null : { status: cluster.topic.state.status, workloads: cluster.topic.state.workloads }),
     // The upgrade engine's failed or rolled-back upgrades join the verdict here (docs/status.md).

@@ -34,13 +34,14 @@ export async function serveCommand(args: string[]): Promise<number> {
   } catch (error) {
     // startDaemon has already stopped whatever it started: say why in one line and exit, so a
     // supervisor (systemd Restart=) sees the failure instead of a half-started daemon.
-    const line = isTlsError(error) ? `cannot serve TLS: ${error.message} (${error.code})` : error instanceof StartupError ? error.message : `cannot start: ${String(error)}`;
+    const tls = isTlsError(error);
+    const line = tls ? `cannot serve TLS: ${error.message} (${error.code})` : error instanceof StartupError ? error.message : `cannot start: ${String(error)}`;
     log.error({ err: error }, line);
     log.flush();
     process.stderr.write(`outpost: ${line}\n`);
     // Nothing should be left running; if something is, do not let it keep the process alive.
-    setTimeout(() => process.exit(isTlsError(error) ? 2 : 1), 3000).unref();
-    return isTlsError(error) ? 2 : 1;
+    setTimeout(() => process.exit(tls ? 2 : 1), 3000).unref();
+    return tls ? 2 : 1;
   }
   if (daemon.setupCode) process.stderr.write(`outpost: first start — open the LocalUI and enter the setup code ${daemon.setupCode}\n`);
   process.stderr.write(`outpost: LocalUI at ${daemon.url}\n`);

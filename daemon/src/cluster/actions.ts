@@ -70,7 +70,8 @@ export class Actions {
     const auditAction = kind === 'pod' ? 'pod.delete' : 'workload.restart';
     const running = this.#running.get(target);
     if (running) {
-      throw new OutpostError('restart_in_progress', `a restart of ${kind} ${namespace}/${name} is still running (asked by ${running.actor} at ${new Date(running.startedAt).toISOString()}); wait for its outcome`);
+      const asked = `asked by ${running.actor} at ${new Date(running.startedAt).toISOString()}`;
+      throw new OutpostError('restart_in_progress', `a restart of ${kind} ${namespace}/${name} is still running (${asked}); wait for its outcome`);
     }
     const view = this.#deps.view;
     const caches = view.caches;
@@ -87,14 +88,19 @@ export class Actions {
         if (!pod) throw new OutpostError('workload_not_found', `pod ${namespace}/${name} does not exist (any more)`);
         const recreated = podIsRecreated(pod);
         if (!recreated && !request.confirm) {
-          throw new OutpostError('pod_not_recreated', `pod ${namespace}/${name} has no controller: deleting it removes it for good. Confirm to delete it anyway.`);
+          const why = `pod ${namespace}/${name} has no controller: deleting it removes it for good. Confirm to delete it anyway.`;
+          throw new OutpostError('pod_not_recreated', why);
         }
         const ownerKey = podOwnerKey(pod, replicaSetOwners(caches.replicasets.values()));
-        const { uid } = await this.#deps.agent.deletePod(actor, { namespace, name }).catch((e: unknown) => Promise.reject(kubeError(e, `pod ${namespace}/${name}`)));
+        const { uid } = await this.#deps.agent
+          .deletePod(actor, { namespace, name })
+          .catch((e: unknown) => Promise.reject(kubeError(e, `pod ${namespace}/${name}`)));
         check = () => this.#podReplaced(namespace, name, uid, recreated ? ownerKey : null, startedAt);
       } else {
         const before = new Set(podsOf(target, view.objects()).map((p) => p.metadata?.uid));
-        const { generation } = await this.#deps.agent.restartWorkload(actor, { namespace, kind, name }).catch((e: unknown) => Promise.reject(kubeError(e, `${kind} ${namespace}/${name}`)));
+        const { generation } = await this.#deps.agent
+          .restartWorkload(actor, { namespace, kind, name })
+          .catch((e: unknown) => Promise.reject(kubeError(e, `${kind} ${namespace}/${name}`)));
         check = () => {
           const o = caches[CACHE_OF[kind]].get(namespace, name);
           if (!o) return { state: 'failed', message: `${kind} ${namespace}/${name} was deleted`, problem: null };
@@ -109,8 +115,10 @@ export class Actions {
       throw failure;
     }
     const now = Date.now();
-    const action = this.#publish({ id: randomUUID(), target, action: verb, actor: actor.name, phase: 'accepted', message: kind === 'pod' ? 'pod deleted' : 'restart requested', startedAt, updatedAt: now });
-    this.#audit(actor, auditAction, target, 'success', { actionId: action.id, confirmed: request.confirm, step: 'the cluster accepted the change; the outcome follows' });
+    const message = kind === 'pod' ? 'pod deleted' : 'restart requested';
+    const action = this.#publish({ id: randomUUID(), target, action: verb, actor: actor.name, phase: 'accepted', message, startedAt, updatedAt: now });
+    const step = 'the cluster accepted the change; the outcome follows';
+    this.#audit(actor, auditAction, target, 'success', { actionId: action.id, confirmed: request.confirm, step });
     this.#running.set(target, action);
     this.#follow(actor, action, check);
     return action;
@@ -143,13 +151,14 @@ export class Actions {
     if (!problem) return verdictMessage;
     const message =
       problem.exitCode !== null && problem.finishedAt !== null
-        ? `container ${problem.container} of ${problem.pod} failed: exit code ${problem.exitCode}${problem.reason && problem.reason !== 'Error' ? ` (${problem.reason})` : ''}`
+        ? `container ${problem.container} of ${problem.pod} failed: exit code ${problem.exitCode}${problem.reason === 'OOMKilled' ? ' (OOMKilled)' : ''}`
         : `container ${problem.container} of ${problem.pod}: ${problem.message.replace(`${problem.container}: `, '')}`;
     if (!this.#deps.lastLogLine) return message;
     const target = { namespace, pod: problem.pod, container: problem.container };
     try {
       // A container that crashed and was started again keeps its crash in the previous log.
-      const line = (problem.restarts > 0 ? await this.#deps.lastLogLine(target, true).catch(() => null) : null) ?? (await this.#deps.lastLogLine(target, false));
+      const previous = problem.restarts > 0 ? await this.#deps.lastLogLine(target, true).catch(() => null) : null;
+      const line = previous ?? (await this.#deps.lastLogLine(target, false));
       return line ? `${message}; last log line: ${line}` : message;
     } catch (error) {
       this.#deps.log.warn({ err: error, target }, 'could not read the failed container’s log');
@@ -169,7 +178,8 @@ export class Actions {
       stop();
       last = this.#publish({ ...last, phase, message: text, updatedAt: Date.now() });
       const outcome = phase === 'done' ? 'success' : 'failure';
-      this.#audit(actor, `${action.action === 'restart' ? 'workload.restart' : 'pod.delete'}.outcome`, action.target, outcome, { actionId: action.id, reason: text, exitCode: problem?.exitCode ?? null });
+      const auditAction = `${action.action === 'restart' ? 'workload.restart' : 'pod.delete'}.outcome`;
+      this.#audit(actor, auditAction, action.target, outcome, { actionId: action.id, reason: text, exitCode: problem?.exitCode ?? null });
     };
     const tick = (): void => {
       if (finishing) return;
@@ -183,8 +193,12 @@ export class Actions {
       }
       if (progress.state === 'failed') return void finish('failed', progress.message, progress.problem);
       if (progress.state === 'done') return void finish('done', progress.message, null);
-      if (Date.now() > deadline) return void finish('failed', `not settled after ${Math.round((deadline - action.startedAt) / 1000)} s: ${progress.message}`, null);
-      if (progress.message !== last.message || last.phase !== 'progressing') last = this.#publish({ ...last, phase: 'progressing', message: progress.message, updatedAt: Date.now() });
+      if (Date.now() > deadline) {
+        return void finish('failed', `not settled after ${Math.round((deadline - action.startedAt) / 1000)} s: ${progress.message}`, null);
+      }
+      if (progress.message !== last.message || last.phase !== 'progressing') {
+        last = this.#publish({ ...last, phase: 'progressing', message: progress.message, updatedAt: Date.now() });
+      }
     };
     const timer = setInterval(tick, this.#deps.pollMs ?? 500);
     const stop = (): void => {

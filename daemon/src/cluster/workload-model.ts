@@ -108,7 +108,8 @@ function recentCrash(pods: readonly KObject[], clock: Clock): ContainerProblem |
 
 function crashSummary(p: ContainerProblem): { status: string; reason: string } {
   const exit = `last exit code ${p.exitCode ?? '?'} (${p.reason || 'Error'})`;
-  return { status: p.restarts >= 2 ? 'CrashLoopBackOff' : 'Crashed', reason: `${p.container}: ${exit}, restarted ${p.restarts} time${p.restarts === 1 ? '' : 's'}` };
+  const times = `${p.restarts} time${p.restarts === 1 ? '' : 's'}`;
+  return { status: p.restarts >= 2 ? 'CrashLoopBackOff' : 'Crashed', reason: `${p.container}: ${exit}, restarted ${times}` };
 }
 
 function summarize(kind: WorkloadKind, o: KObject, pods: readonly KObject[], clock: Clock | null): WorkloadSummary {
@@ -161,7 +162,8 @@ export function buildWorkloads(objects: ClusterObjects, options: WorkloadModelOp
 
 /** Every workload, trouble first, and when the answer changes by itself. */
 export function workloadModel(objects: ClusterObjects, options: WorkloadModelOptions = {}): WorkloadModel {
-  const clock: Clock | null = options.now === undefined ? null : { now: options.now, stabilityMs: options.stabilityMs ?? DEFAULT_STABILITY_MS, next: Number.POSITIVE_INFINITY };
+  const stabilityMs = options.stabilityMs ?? DEFAULT_STABILITY_MS;
+  const clock: Clock | null = options.now === undefined ? null : { now: options.now, stabilityMs, next: Number.POSITIVE_INFINITY };
   const rsOwner = replicaSetOwners(objects.replicasets);
   const podsByOwner = new Map<string, KObject[]>();
   for (const pod of objects.pods) {

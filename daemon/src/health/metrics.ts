@@ -178,10 +178,12 @@ export function createHealthRegistry(source: MetricsSource, options: { defaultMe
     },
   });
   gauge('node_timex_sync_status', 'Is clock synchronized to a reliable server (1 = yes, 0 = no).', [], (g, s) => s.clock.synchronised !== null && g.set(s.clock.synchronised ? 1 : 0));
-  gauge('node_uname_info', 'Labeled system information as provided by the uname system call.', ['sysname', 'release', 'version', 'machine', 'nodename', 'domainname'], (g, s) => {
+  const unameLabels = ['sysname', 'release', 'version', 'machine', 'nodename', 'domainname'];
+  gauge('node_uname_info', 'Labeled system information as provided by the uname system call.', unameLabels, (g, s) => {
     const u = source.uname?.() ?? null;
-    if (u) g.set({ ...u, machine: u.machine ?? (s.identity ? unameMachine(s.identity.arch) : '') }, 1);
-    else if (s.identity) g.set({ sysname: 'Linux', release: s.identity.kernel, version: '', machine: unameMachine(s.identity.arch), nodename: s.identity.hostname, domainname: '(none)' }, 1);
+    const machine = s.identity ? unameMachine(s.identity.arch) : '';
+    if (u) g.set({ ...u, machine: u.machine ?? machine }, 1);
+    else if (s.identity) g.set({ sysname: 'Linux', release: s.identity.kernel, version: '', machine, nodename: s.identity.hostname, domainname: '(none)' }, 1);
   });
 
   new Gauge({

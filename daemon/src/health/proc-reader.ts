@@ -185,6 +185,7 @@ export class ProcReader {
     const sysname = get('ostype');
     const release = get('osrelease');
     if (!sysname || !release) return null;
-    return { sysname, release, version: get('version') ?? '', machine: get('arch') || null, nodename: get('hostname') ?? '', domainname: get('domainname') ?? '(none)' };
+    const machine = get('arch') || null;
+    return { sysname, release, version: get('version') ?? '', machine, nodename: get('hostname') ?? '', domainname: get('domainname') ?? '(none)' };
   }
 }

@@ -38,7 +38,10 @@ export interface StatusInputs {
 const RANK: Record<DeviceStatus, number> = { ok: 0, warning: 1, critical: 2 };
 const SOURCE_ORDER = new Map<StatusSource, number>(STATUS_SOURCES.map((s, i) => [s, i]));
 /** Workload statuses that mean its containers keep failing or cannot start at all. */
-const BROKEN = new Set(['CrashLoopBackOff', 'OOMKilled', 'Error', 'Failed', 'RolloutFailed', 'ImagePullBackOff', 'ErrImagePull', 'ErrImageNeverPull', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError', 'Crashed']);
+const BROKEN = new Set([
+  ...['CrashLoopBackOff', 'Crashed', 'OOMKilled', 'Error', 'Failed', 'RolloutFailed'],
+  ...['ImagePullBackOff', 'ErrImagePull', 'ErrImageNeverPull', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError'],
+]);
 /** Reasons about workloads beyond this many are summed up in one, which sorts last. */
 export const MAX_WORKLOAD_REASONS = 20;
 const MORE = '…more';
@@ -46,10 +49,19 @@ const MORE = '…more';
 type Draft = Omit<StatusReason, 'since'> & { since: number | null };
 
 function nodeReasons(inputs: StatusInputs, rules: StatusRules): Draft[] {
-  const out: Draft[] = inputs.node.evaluation.reasons.map((r) => ({ source: 'node', severity: r.severity, subject: `${r.kind}:${r.subject}`, message: r.message, since: null }));
+  const out: Draft[] = inputs.node.evaluation.reasons.map((r) => ({
+    source: 'node',
+    severity: r.severity,
+    subject: `${r.kind}:${r.subject}`,
+    message: r.message,
+    since: null,
+  }));
   const last = inputs.node.lastSampleAt ?? inputs.startedAt;
   if (inputs.now - last >= rules.samplerStallMs) {
-    const message = inputs.node.lastSampleAt === null ? 'Outpost has not measured the node since it started (the health sampler is stuck)' : 'Outpost has stopped measuring the node (no health sample lately): the numbers shown are old';
+    const message =
+      inputs.node.lastSampleAt === null
+        ? 'Outpost has not measured the node since it started (the health sampler is stuck)'
+        : 'Outpost has stopped measuring the node (no health sample lately): the numbers shown are old';
     out.push({ source: 'outpost', severity: 'critical', subject: 'sampler', message, since: last });
   }
   return out;
@@ -59,7 +71,9 @@ function clusterReasons(cluster: NonNullable<StatusInputs['cluster']>, inputs: S
   const { state, since, lastError } = cluster.status;
   const held = inputs.now - since;
   const why = lastError ? `: ${lastError}` : '';
-  if (state === 'degraded' && held >= rules.clusterGraceMs) return [{ source: 'cluster', severity: 'warning', subject: 'api', message: `The Kubernetes API answers only in part${why}`, since }];
+  if (state === 'degraded' && held >= rules.clusterGraceMs) {
+    return [{ source: 'cluster', severity: 'warning', subject: 'api', message: `The Kubernetes API answers only in part${why}`, since }];
+  }
   if (state !== 'unreachable' && state !== 'connecting') return [];
   if (cluster.everConnected) {
     const severity = held >= rules.clusterGraceMs ? 'critical' : 'warning';
@@ -97,7 +111,8 @@ function concerns(source: StatusSource, list: readonly StatusConcern[]): Draft[]
 
 function byTroubleFirst(a: StatusReason, b: StatusReason): number {
   const more = Number(a.subject === MORE) - Number(b.subject === MORE);
-  return RANK[b.severity] - RANK[a.severity] || (SOURCE_ORDER.get(a.source) ?? 0) - (SOURCE_ORDER.get(b.source) ?? 0) || more || a.since - b.since || a.subject.localeCompare(b.subject);
+  const source = (SOURCE_ORDER.get(a.source) ?? 0) - (SOURCE_ORDER.get(b.source) ?? 0);
+  return RANK[b.severity] - RANK[a.severity] || source || more || a.since - b.since || a.subject.localeCompare(b.subject);
 }
 
 /** The verdict now; `previous` (the last verdict published) carries each reason's `since` forward. */

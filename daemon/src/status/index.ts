@@ -49,7 +49,8 @@ export function createStatus(options: StatusOptions): StatusService {
   const now = options.now ?? Date.now;
   const startedAt = options.startedAt ?? now();
   const rules: StatusRules = { ...DEFAULT_STATUS_RULES, ...options.rules };
-  const topic = options.hub.define<StatusState, StatusEvent>({ name: 'status', policy: 'viewer', initial: initialStatusState(startedAt), reduce: reduceStatus });
+  const initial = initialStatusState(startedAt);
+  const topic = options.hub.define<StatusState, StatusEvent>({ name: 'status', policy: 'viewer', initial, reduce: reduceStatus });
   let everConnected = false;
   let timer: NodeJS.Timeout | undefined;
 
@@ -74,7 +75,8 @@ export function createStatus(options: StatusOptions): StatusService {
     topic.publish({ kind: 'status.verdict.v1', verdict });
     if (verdict.status !== previous.status) {
       const level = verdict.status === 'ok' ? 'info' : 'warn';
-      log[level]({ from: previous.status, to: verdict.status, reasons: verdict.reasons.map((r) => r.message) }, `device status ${previous.status} -> ${verdict.status}`);
+      const reasons = verdict.reasons.map((r) => r.message);
+      log[level]({ from: previous.status, to: verdict.status, reasons }, `device status ${previous.status} -> ${verdict.status}`);
     }
     return verdict;
   }
