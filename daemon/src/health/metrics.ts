@@ -35,9 +35,10 @@ export interface UnameInfo {
 
 /** /proc/meminfo fields node_exporter reports as node_memory_<field>_bytes (values in kB there). */
 const MEMINFO_BYTES = [
-  'MemTotal', 'MemFree', 'MemAvailable', 'Buffers', 'Cached', 'SwapCached', 'Active', 'Inactive', 'Active(anon)', 'Inactive(anon)', 'Active(file)', 'Inactive(file)',
-  'Unevictable', 'Mlocked', 'SwapTotal', 'SwapFree', 'Dirty', 'Writeback', 'AnonPages', 'Mapped', 'Shmem', 'KReclaimable', 'Slab', 'SReclaimable', 'SUnreclaim',
-  'KernelStack', 'PageTables', 'CommitLimit', 'Committed_AS', 'VmallocTotal', 'VmallocUsed', 'Percpu', 'HardwareCorrupted', 'AnonHugePages', 'Hugepagesize', 'Hugetlb',
+  ...['MemTotal', 'MemFree', 'MemAvailable', 'Buffers', 'Cached', 'SwapCached', 'SwapTotal', 'SwapFree'],
+  ...['Active', 'Inactive', 'Active(anon)', 'Inactive(anon)', 'Active(file)', 'Inactive(file)', 'Unevictable', 'Mlocked'],
+  ...['Dirty', 'Writeback', 'AnonPages', 'Mapped', 'Shmem', 'KReclaimable', 'Slab', 'SReclaimable', 'SUnreclaim', 'KernelStack', 'PageTables'],
+  ...['CommitLimit', 'Committed_AS', 'VmallocTotal', 'VmallocUsed', 'Percpu', 'HardwareCorrupted', 'AnonHugePages', 'Hugepagesize', 'Hugetlb'],
 ];
 /** …and these as plain counts (no unit in /proc/meminfo). */
 const MEMINFO_COUNTS = ['HugePages_Total', 'HugePages_Free', 'HugePages_Rsvd', 'HugePages_Surp'];

@@ -60,7 +60,8 @@ export class ApiClient {
 
   /** Rollout restart, or a pod delete (`confirm` when nothing recreates the pod). */
   restartWorkload(target: { namespace: string; kind: RestartableKind; name: string }, confirm: boolean): Promise<RestartAccepted> {
-    return this.post<RestartAccepted>(`/api/v1/workloads/${encodeURIComponent(target.namespace)}/${target.kind}/${encodeURIComponent(target.name)}/restart`, { confirm });
+    const path = `/api/v1/workloads/${encodeURIComponent(target.namespace)}/${target.kind}/${encodeURIComponent(target.name)}/restart`;
+    return this.post<RestartAccepted>(path, { confirm });
   }
 
   /** How to connect, for the kiosk screen (served by the loopback kiosk listener only). */

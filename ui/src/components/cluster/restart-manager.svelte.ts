@@ -70,7 +70,8 @@ export class RestartManager {
     this.#busy = true;
     this.#error = null;
     try {
-      const answer = await this.#api.restartWorkload({ namespace: target.namespace, kind: target.kind as RestartableKind, name: target.name }, this.#warning !== null);
+      const which = { namespace: target.namespace, kind: target.kind as RestartableKind, name: target.name };
+      const answer = await this.#api.restartWorkload(which, this.#warning !== null);
       this.#lastActionId = answer.action.id;
       this.#asking = null;
       this.#warning = null;
