@@ -1,7 +1,8 @@
 // The screen tells the truth, on `npm run demo`'s box (ingest/opcua-bridge crash-loops,
 // historian/report-exporter misses its image), in Chromium, acting as users: the kiosk and the
-// Overview are not "Healthy" and name the workloads; restarting the crash-looping deployment by
-// clicking Restart ends "failed" on screen with the reason and the Audit page shows the failure;
+// Overview are not "Healthy" and name the workloads; an operator's click on "Identify this device"
+// makes the kiosk flash; restarting the crash-looping deployment by clicking Restart ends "failed"
+// on screen with the reason and the Audit page shows the failure;
 // restart buttons are off, with the reason on screen, while the cluster API does not answer.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +66,21 @@ describe('the demo box, as its screens show it', () => {
     expect(await banner.textContent()).not.toMatch(/Healthy/);
     await screenshot(page, 'truth-overview');
     expect(problems).toEqual([]);
+    await page.context().close();
+  }, 40_000);
+
+  it('flashes the kiosk (another browser context, its own listener) when an operator clicks Identify on the Overview', async () => {
+    const kiosk = await browser.newPage({ width: 800, height: 480 });
+    await kiosk.goto(new URL('/kiosk', demo.daemon.kioskUrl!).toString());
+    await expect.poll(() => kiosk.getByTestId('kiosk-status').getAttribute('data-status'), { timeout: 20_000 }).toBe('critical');
+    const page = await browser.newPage();
+    await loginViaForm(page, demo.daemon.url, 'otto', TEST_PASSWORD);
+    await page.getByTestId('identify').click();
+    await kiosk.getByTestId('kiosk-identify').waitFor({ timeout: 5000 });
+    expect(await kiosk.getByTestId('kiosk').getAttribute('class')).toContain('identifying');
+    expect(await page.getByTestId('identify-error').count()).toBe(0);
+    await screenshot(kiosk, 'truth-kiosk-identify');
+    await kiosk.context().close();
     await page.context().close();
   }, 40_000);
 
