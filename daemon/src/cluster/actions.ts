@@ -174,12 +174,19 @@ export class Actions {
     const finish = async (phase: 'done' | 'failed', message: string, problem: ContainerProblem | null): Promise<void> => {
       finishing = true;
       clearInterval(timer);
-      const text = phase === 'failed' ? await this.#explain(problem, message, namespace) : message;
-      stop();
-      last = this.#publish({ ...last, phase, message: text, updatedAt: Date.now() });
-      const outcome = phase === 'done' ? 'success' : 'failure';
-      const auditAction = `${action.action === 'restart' ? 'workload.restart' : 'pod.delete'}.outcome`;
-      this.#audit(actor, auditAction, action.target, outcome, { actionId: action.id, reason: text, exitCode: problem?.exitCode ?? null });
+      try {
+        const text = phase === 'failed' ? await this.#explain(problem, message, namespace) : message;
+        // Stopped meanwhile (the daemon is shutting down): the audit log may be closed already.
+        if (!this.#follows.has(stop)) return;
+        stop();
+        last = this.#publish({ ...last, phase, message: text, updatedAt: Date.now() });
+        const outcome = phase === 'done' ? 'success' : 'failure';
+        const auditAction = `${action.action === 'restart' ? 'workload.restart' : 'pod.delete'}.outcome`;
+        this.#audit(actor, auditAction, action.target, outcome, { actionId: action.id, reason: text, exitCode: problem?.exitCode ?? null });
+      } catch (error) {
+        stop();
+        this.#deps.log.error({ err: error, action: action.id }, 'recording the outcome of an action failed');
+      }
     };
     const tick = (): void => {
       if (finishing) return;
