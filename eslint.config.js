@@ -26,12 +26,22 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
+    // One typed API client (ui/src/lib/api.ts) is the only way the UI calls the daemon: it carries
+    // the session's CSRF token and turns problems into stable codes.
+    files: ['ui/**/*.ts', 'ui/**/*.svelte'],
+    ignores: ['ui/src/lib/api.ts', 'ui/**/*.test.ts', 'ui/vite.config.ts'],
+    rules: {
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'call the daemon through the ApiClient (ui/src/lib/api.ts)' }, { name: 'XMLHttpRequest', message: 'call the daemon through the ApiClient (ui/src/lib/api.ts)' }],
+      'no-restricted-properties': ['error', { object: 'window', property: 'fetch', message: 'use the ApiClient' }, { object: 'globalThis', property: 'fetch', message: 'use the ApiClient' }],
+    },
+  },
+  {
     files: ['ui/**/*.svelte', 'ui/**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
   },
   {
     // Pure code: data in, data out. I/O lives in *-adapter.ts, sampler.ts, staging.ts, journal.ts, executors.ts.
-    files: ['daemon/src/protocol/**/*.ts', 'daemon/src/**/pure/**/*.ts', 'daemon/src/**/*-pure.ts', 'daemon/src/**/reducer.ts', 'daemon/src/**/parse-*.ts', 'daemon/src/**/planner.ts', ...['kubeconfig', 'workload-model', 'pod-status', 'rollout', 'object-cache', 'events', 'log-lines', 'kube-types', 'kube-errors'].map((f) => `daemon/src/cluster/${f}.ts`), 'daemon/src/agent/agent.ts', 'daemon/src/agent/exclusive-runner.ts'],
+    files: ['daemon/src/protocol/**/*.ts', 'daemon/src/**/pure/**/*.ts', 'daemon/src/**/*-pure.ts', 'daemon/src/**/reducer.ts', 'daemon/src/**/parse-*.ts', 'daemon/src/**/planner.ts', ...['kubeconfig', 'workload-model', 'pod-status', 'rollout', 'settled', 'object-cache', 'events', 'log-lines', 'kube-types', 'kube-errors'].map((f) => `daemon/src/cluster/${f}.ts`), 'daemon/src/status/combine.ts', 'daemon/src/agent/agent.ts', 'daemon/src/agent/exclusive-runner.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: ioModules.map((name) => ({ name, message: 'pure module: do I/O in an adapter' })) }],
     },

@@ -57,7 +57,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     const kubeconfig = await sim.writeKubeconfig(path.join(home, 'demo.kubeconfig'));
     const password = options.password ?? randomBytes(9).toString('base64url');
     await ensureDemoUser(home, password);
-    const settings = { home, cluster: { kubeconfig }, ...options.settings };
+    const settings = { home, ...options.settings, cluster: { kubeconfig, ...(options.settings?.cluster as object | undefined) } };
     const result = resolveConfig({ file: { path: 'demo settings', text: JSON.stringify(settings) }, env: options.env ?? {}, flags: {}, cwd: ROOT });
     if (!result.ok) throw new Error(`demo configuration is invalid:\n${formatProblems(result.problems)}`);
     const daemon = await startDaemon(result.config, createLogger(result.config.log.level));

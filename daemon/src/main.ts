@@ -2,6 +2,8 @@
 // are built. `startDaemon` listens and returns a handle whose close() stops everything it started.
 // Two listeners: the main one (HTTPS off loopback) for people with a login, and the kiosk one
 // (plain HTTP on 127.0.0.1) for the appliance screen, which has no mutating route at all.
+// Starting is all or nothing (startup.ts): if any part fails, what started is stopped again and
+// one StartupError names the cause; a half-started daemon never keeps running.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config/index.ts';
@@ -19,6 +21,11 @@ import { watchCertificate } from './tls-watch.ts';
 import type { Server as HttpsServer } from 'node:https';
 import { FEED_CLOSE } from './protocol/feed.ts';
 import { createHealth, type Health, type HealthOptions } from './health/index.ts';
+import { createStatus, type StatusConcern, type StatusService } from './status/index.ts';
+import { isTlsError } from './tls/index.ts';
+import { cannotListen, KIOSK_LISTENER, MAIN_LISTENER, StartedParts, StartupError } from './startup.ts';
+
+export { StartupError } from './startup.ts';
 
 export interface DaemonHandle {
   readonly url: string;
@@ -32,6 +39,8 @@ export interface DaemonHandle {
   readonly health: Health;
   /** The cluster capability (its view is null without a kubeconfig). */
   readonly cluster: ClusterService;
+  /** The device verdict. */
+  readonly status: StatusService;
   /** Per feed client: bytes queued and events dropped (the slow-client budget at work). */
   feedClientStats(): { bufferedAmount: number; dropped: number }[];
   /** Every registered HTTP route with its policy (tests walk it). */
@@ -48,11 +57,24 @@ export interface DaemonSeams {
 }
 
 export async function startDaemon(config: Config, log: Logger, seams: DaemonSeams = {}): Promise<DaemonHandle> {
+  const parts = new StartedParts();
+  try {
+    return await assemble(config, log, seams, parts);
+  } catch (error) {
+    await parts.stopAll((part, e) => log.error({ err: e, part }, 'stopping a part after a failed start failed'));
+    if (error instanceof StartupError || isTlsError(error)) throw error;
+    throw new StartupError(`cannot start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: StartedParts): Promise<DaemonHandle> {
+  const startedAt = Date.now();
   const version = readPackageVersion();
   const uiDist = config.ui.dist ? path.resolve(config.ui.dist) : path.join(projectRoot(), 'ui', 'dist');
   mkdirSync(config.home, { recursive: true, mode: 0o700 });
 
   const db = openDatabase(config.home);
+  parts.add('database', () => db.close());
   const access = buildAccess(config, db, log);
   const hub = new FeedHub({ replayEvents: config.feed.replayEvents });
 
@@ -70,7 +92,15 @@ export async function startDaemon(config: Config, log: Logger, seams: DaemonSeam
   routes.add(...sessionRoutes({ auth: access.auth, secure, transportWarning }));
   routes.add(...userRoutes(access.auth));
   routes.add(...auditRoutes(access.audit));
-  const cluster = await startCluster({ hub, audit: access.audit, log, kubeconfig: config.cluster.kubeconfig, rolloutDeadlineMs: config.cluster.rolloutTimeoutSeconds * 1000 });
+  const cluster = await startCluster({
+    hub,
+    audit: access.audit,
+    log,
+    kubeconfig: config.cluster.kubeconfig,
+    rolloutDeadlineMs: config.cluster.rolloutTimeoutSeconds * 1000,
+    stabilityMs: config.cluster.stabilitySeconds * 1000,
+  });
+  parts.add('cluster', () => cluster.stop());
   routes.add(...cluster.routes);
   routes.add(...kioskRoutes({ setupCode: () => (access.auth.setupOpen ? access.setup.currentCode : null), main: { address: config.listen.address, port: () => mainPort, tls: secure }, fingerprint: () => certificate.current.fingerprint256 }));
   let feedClients = () => 0;
@@ -84,6 +114,27 @@ export async function startDaemon(config: Config, log: Logger, seams: DaemonSeam
     onTransition: (t) => log.warn({ module: 'health', from: t.from, to: t.to, reasons: t.evaluation.reasons }, `node health ${t.from} -> ${t.to}`),
   });
   routes.add(...health.routes());
+
+  // Outpost's own faults that do not stop it: a capability that could not start.
+  const faults: StatusConcern[] = cluster.problem ? [{ severity: 'critical', subject: 'cluster-capability', message: cluster.problem, since: startedAt }] : [];
+  const status = createStatus({
+    hub,
+    log,
+    startedAt,
+    rules: {
+      clusterGraceMs: config.status.clusterGraceSeconds * 1000,
+      clusterBootGraceMs: config.status.clusterBootGraceSeconds * 1000,
+      // Stalled: five fast intervals without a sample, and never less than 10 s (a busy box skips a tick).
+      samplerStallMs: Math.max(5 * config.health.fastMs, 10_000),
+    },
+    node: () => ({ evaluation: health.topic.state.evaluation, lastSampleAt: health.sampler.latest?.time ?? null }),
+    cluster: () => (cluster.topic.state.status.state === 'none' ? null : { status: cluster.topic.state.status, workloads: cluster.topic.state.workloads }),
+    // The upgrade engine's failed or rolled-back upgrades join the verdict here (docs/status.md).
+    upgrade: () => [],
+    outpost: () => faults,
+    registry: health.registry,
+  });
+  routes.add(...status.routes());
 
   const hostAllowed = (host: string | undefined) => isHostAllowed(host, access.hosts.names);
   const appFor = (listener: Listener, listenerSecure: boolean, include: (r: RouteSpec) => boolean) =>
@@ -103,7 +154,8 @@ export async function startDaemon(config: Config, log: Logger, seams: DaemonSeam
     port: config.listen.port,
     tls,
     connectionsPerAddress: config.limits.connectionsPerAddress,
-  });
+  }).catch((error: unknown) => Promise.reject(cannotListen(error, config.listen.address, config.listen.port, MAIN_LISTENER)));
+  parts.add('main listener', () => mainListening.close());
   mainPort = mainListening.port;
   const kioskListening = config.kiosk.enabled
     ? await listen({
@@ -111,8 +163,9 @@ export async function startDaemon(config: Config, log: Logger, seams: DaemonSeam
         address: '127.0.0.1',
         port: config.kiosk.port,
         connectionsPerAddress: config.limits.connectionsPerAddress,
-      })
+      }).catch((error: unknown) => Promise.reject(cannotListen(error, '127.0.0.1', config.kiosk.port, KIOSK_LISTENER)))
     : undefined;
+  if (kioskListening) parts.add('kiosk listener', () => kioskListening.close());
 
   const feedOptions = {
     hub,
@@ -127,16 +180,22 @@ export async function startDaemon(config: Config, log: Logger, seams: DaemonSeam
     feedAccess({ auth: access.auth, sockets: access.sockets, hub, listener, secure: listenerSecure, allowedHosts: () => access.hosts.names });
   const feeds: FeedServer[] = [attachFeed(mainListening.server, { ...feedOptions, authorizeUpgrade: accessFor('main', secure) })];
   if (kioskListening) feeds.push(attachFeed(kioskListening.server, { ...feedOptions, authorizeUpgrade: accessFor('kiosk', false) }));
+  let closeReason: string = FEED_CLOSE.shuttingDown.reason;
+  parts.add('feeds', () => feeds.forEach((feed) => feed.close(FEED_CLOSE.shuttingDown.code, closeReason)));
   const clientCount = () => feeds.reduce((n, f) => n + f.clientCount, 0);
   feedClients = clientCount;
   health.start();
+  parts.add('health', () => health.stop());
   // The Kubernetes node's Ready condition joins the health verdict (null: no cluster or not seen yet).
   const nodeWatch = setInterval(() => health.setCluster(cluster.view ? nodeReadiness(cluster.view.caches.nodes.values()) : null), 5000);
   nodeWatch.unref();
+  parts.add('node watch', () => clearInterval(nodeWatch));
+  status.start();
+  parts.add('status', () => status.stop());
 
-  const stopSystem = startSystemTopic(hub, { version, intervalMs: config.feed.systemIntervalMs, clientCount });
-  const stopSweeps = access.startSweeps();
-  const stopCertificateWatch = certificate.start(secure ? (mainListening.server as HttpsServer) : undefined);
+  parts.add('system topic', startSystemTopic(hub, { version, intervalMs: config.feed.systemIntervalMs, clientCount }));
+  parts.add('session sweeps', access.startSweeps());
+  parts.add('certificate watch', certificate.start(secure ? (mainListening.server as HttpsServer) : undefined));
 
   access.announceSetup();
   log.info({ url: mainListening.url, kiosk: kioskListening?.url ?? null, home: config.home, version, node: process.versions.node }, 'outpost listening');
@@ -149,23 +208,15 @@ export async function startDaemon(config: Config, log: Logger, seams: DaemonSeam
     hub,
     health,
     cluster,
+    status,
     routes: routes.routes,
     feedClientStats: () => feeds.flatMap((f) => f.clientStats()),
     get setupCode() {
       return access.auth.setupOpen ? access.setup.currentCode : null;
     },
     close(reason = FEED_CLOSE.shuttingDown.reason) {
-      closing ??= (async () => {
-        stopSystem();
-        health.stop();
-        clearInterval(nodeWatch);
-        cluster.stop();
-        stopSweeps();
-        stopCertificateWatch();
-        for (const feed of feeds) feed.close(FEED_CLOSE.shuttingDown.code, reason);
-        await Promise.all([mainListening.close(), kioskListening?.close()]);
-        db.close();
-      })();
+      closeReason = reason;
+      closing ??= parts.stopAll((part, error) => log.error({ err: error, part }, 'stopping a part failed'));
       return closing;
     },
   };

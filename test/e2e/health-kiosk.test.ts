@@ -1,11 +1,15 @@
-// The kiosk view in Chromium: fits 800×480, 1024×600 and 1920×1080, flashes on identify, and does
-// not grow while it updates.
+// The kiosk view in Chromium: fits 800×480, 1024×600 and 1920×1080 with no text under 18 px
+// (computed sizes measured), a 24-hour clock even in an AM/PM locale, the device verdict, flashes
+// when an operator clicks "Identify this device" on the Overview (the flash ending is checked in
+// test/integration/health-api.test.ts), says "No data since HH:MM" (and
+// shows no clock) once it has lost the daemon, and does not grow while it updates.
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { copyFixture, PROJECT_ROOT, startHealthServer, type HealthServer } from '../health-support/server.ts';
 import { launchChromium, RESULTS, loggedInPage } from '../health-support/browser.ts';
+import { KIOSK_SIZES, overflow, textSizes } from './kiosk-measure.ts';
 
 let server: HealthServer;
 let fixture: ReturnType<typeof copyFixture>;
@@ -23,8 +27,10 @@ afterAll(async () => {
   fixture?.remove();
 });
 
+/** The kiosk as a logged-in page shows it (the main listener: no connect info, the health sample's addresses). */
 async function openKiosk(width: number, height: number): Promise<Page> {
-  const page = await loggedInPage(chromium.browser, server, { width, height });
+  // en-US would print "5:04:03 PM": the kiosk must not.
+  const page = await loggedInPage(chromium.browser, server, { width, height }, 'en-US');
   await page.goto(`${server.url}/kiosk`);
   await expect.poll(() => page.getByTestId('kiosk-status').getAttribute('data-status'), { timeout: 10_000 }).toBe('critical');
   await page.getByTestId('kiosk-clock').waitFor();
@@ -32,69 +38,56 @@ async function openKiosk(width: number, height: number): Promise<Page> {
   return page;
 }
 
-/** The DOM this check touches (typed here: the e2e files are also checked without the DOM lib). */
-interface Box {
-  left: number;
-  right: number;
-  top: number;
-  bottom: number;
-}
-interface El {
-  getBoundingClientRect(): Box;
-  scrollWidth: number;
-  clientWidth: number;
-  dataset: Record<string, string | undefined>;
-  className: string;
-  textContent: string | null;
-  matches(selector: string): boolean;
-}
-interface Win {
-  innerWidth: number;
-  innerHeight: number;
-  document: { documentElement: { scrollWidth: number; scrollHeight: number }; querySelectorAll(selector: string): Iterable<El> };
-}
-
-/** Every element that is wider or taller than the viewport, or whose text is cut off. */
-async function overflow(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const window = globalThis as unknown as Win;
-    const document = window.document;
-    const problems: string[] = [];
-    const doc = document.documentElement;
-    if (doc.scrollWidth > window.innerWidth) problems.push(`page ${doc.scrollWidth}px wide`);
-    if (doc.scrollHeight > window.innerHeight) problems.push(`page ${doc.scrollHeight}px tall`);
-    for (const el of document.querySelectorAll('[data-testid^="kiosk-"], .num .v, .word, .clock')) {
-      const r = el.getBoundingClientRect();
-      if (r.right > window.innerWidth + 0.5 || r.bottom > window.innerHeight + 0.5 || r.left < -0.5 || r.top < -0.5) problems.push(`${el.dataset.testid ?? el.className} outside the screen`);
-      if (el.matches('.num .v, .clock, .word') && el.scrollWidth > el.clientWidth + 1) problems.push(`${el.className} text cut off: ${el.textContent}`);
-    }
-    return problems;
-  });
-}
-
 describe('Kiosk page', () => {
-  for (const [width, height] of [[800, 480], [1024, 600], [1920, 1080]] as const) {
-    it(`fits ${width}×${height} without overflow and shows status and key numbers`, async () => {
+  for (const [width, height] of KIOSK_SIZES) {
+    it(`fits ${width}×${height} with no text under 18 px, a 24-hour clock, the verdict and key numbers`, async () => {
       const page = await openKiosk(width, height);
       await expect.poll(async () => (await page.getByTestId('kiosk-cpu').textContent()) ?? '').toMatch(/\d+ %/);
       expect(await page.getByTestId('kiosk-memory').textContent()).toContain('95 %');
       expect(await page.getByTestId('kiosk-addresses').textContent()).toContain('10.20.0.15');
+      // The fixture's node is critical (full /var inodes, memory, a hot core): the verdict names it.
+      expect(await page.getByTestId('kiosk-reasons').textContent()).toMatch(/\/var|memory 95 %|°C/);
+      expect(await page.getByTestId('kiosk-clock').textContent()).toMatch(/^\d\d:\d\d:\d\d$/);
+      expect(await page.getByTestId('kiosk-clients').textContent()).toMatch(/^\d+ \(this one too\)$/);
+      const sizes = await textSizes(page);
+      expect(sizes.length).toBeGreaterThan(20);
+      expect(sizes.filter((s) => s.px < 18)).toEqual([]);
       expect(await overflow(page)).toEqual([]);
       await page.screenshot({ path: path.join(RESULTS, `health-kiosk-${width}x${height}.png`) });
-      await page.close();
+      await page.context().close();
     });
   }
 
-  it('flashes when someone asks to identify the device, and stops afterwards', async () => {
-    const page = await openKiosk(800, 480);
-    server.health.identify(2);
-    await page.getByTestId('kiosk-identify').waitFor({ timeout: 5000 });
-    expect(await page.getByTestId('kiosk').getAttribute('class')).toContain('identifying');
-    expect(await overflow(page)).toEqual([]);
-    await page.screenshot({ path: path.join(RESULTS, 'health-kiosk-identify-800x480.png') });
-    await page.getByTestId('kiosk-identify').waitFor({ state: 'detached', timeout: 6000 });
-    await page.close();
+  it('uses the half a workloads panel would take, when there is no cluster, for every reason of the verdict', async () => {
+    const page = await openKiosk(1024, 600);
+    expect(await page.getByTestId('kiosk-trouble').count()).toBe(0);
+    const attention = page.getByTestId('kiosk-attention');
+    await expect.poll(async () => (await attention.textContent()) ?? '').toMatch(/\d+ things need attention/);
+    expect(await attention.textContent()).toContain('memory 95 %');
+    expect(await page.getByTestId('kiosk-facts').textContent()).toContain('none configured');
+    await page.context().close();
   });
+
+  it('flashes on the kiosk listener when an operator clicks "Identify this device" on the Overview', async () => {
+    // The kiosk in its own browser context, on its own loopback listener, with no login.
+    const kioskContext = await chromium.browser.newContext({ viewport: { width: 800, height: 480 } });
+    const kiosk = await kioskContext.newPage();
+    await kiosk.goto(`${server.kioskUrl}kiosk`);
+    await expect.poll(() => kiosk.getByTestId('kiosk-status').getAttribute('data-status'), { timeout: 10_000 }).toBe('critical');
+    expect(await kiosk.getByTestId('kiosk-identify').count()).toBe(0);
+
+    const overview = await loggedInPage(chromium.browser, server, { width: 1280, height: 900 });
+    await overview.goto(`${server.url}/`);
+    await overview.getByTestId('identify').click();
+    await kiosk.getByTestId('kiosk-identify').waitFor({ timeout: 5000 });
+    expect(await kiosk.getByTestId('kiosk').getAttribute('class')).toContain('identifying');
+    await expect.poll(async () => (await overview.getByTestId('identify').textContent()) ?? '').toBe('Flashing the kiosk…');
+    expect(await overview.getByTestId('identify-error').count()).toBe(0);
+    expect(await overflow(kiosk)).toEqual([]);
+    await kiosk.screenshot({ path: path.join(RESULTS, 'health-kiosk-identify-800x480.png') });
+    await kioskContext.close();
+    await overview.context().close();
+  }, 60_000);
 
   it('keeps the same DOM size and heap while hundreds of updates arrive', async () => {
     const page = await openKiosk(800, 480);
@@ -115,6 +108,20 @@ describe('Kiosk page', () => {
     expect(after.nodes).toBeLessThanOrEqual(before.nodes + 20);
     expect(after.listeners).toBeLessThanOrEqual(before.listeners + 5);
     expect(after.heap - before.heap).toBeLessThan(1_000_000);
-    await page.close();
+    await page.context().close();
+  });
+
+  // Last: it stops the daemon.
+  it('says "No data since HH:MM" in place of any verdict, and shows no clock, once the daemon is gone', async () => {
+    const page = await openKiosk(800, 480);
+    await server.close();
+    const status = page.getByTestId('kiosk-status');
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: 10_000 }).toBe('stale');
+    expect(await status.textContent()).toMatch(/No data since \d\d:\d\d/);
+    expect(await status.textContent()).not.toMatch(/Critical|Healthy|Warning/);
+    expect(await page.getByTestId('kiosk-clock').count()).toBe(0);
+    expect((await textSizes(page)).filter((s) => s.px < 18)).toEqual([]);
+    await page.screenshot({ path: path.join(RESULTS, 'health-kiosk-lost-800x480.png') });
+    await page.context().close();
   });
 });

@@ -16,7 +16,7 @@ beforeAll(async () => {
   home = tempDir('outpost-e2e-demo-');
   demo = await startDemo({
     home,
-    settings: { listen: { address: '127.0.0.1', port: 0 }, kiosk: { port: 0 }, log: { level: 'silent' } },
+    settings: { listen: { address: '127.0.0.1', port: 0 }, kiosk: { port: 0 }, log: { level: 'silent' }, cluster: { stabilitySeconds: 3 } },
     timing: { readyAfterMs: 300, backoffBaseMs: 1000, backoffMaxMs: 4000, terminationMs: 200 },
     logIntervalMs: 300,
   });

@@ -49,8 +49,8 @@ export function cpuDriver(root: string): (busyPct: number) => void {
 }
 
 /** A page in its own context carrying the server's logged-in session cookie. */
-export async function loggedInPage(browser: Browser, server: { url: string; cookie: string }, viewport: { width: number; height: number }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
+export async function loggedInPage(browser: Browser, server: { url: string; cookie: string }, viewport: { width: number; height: number }, locale?: string): Promise<Page> {
+  const context = await browser.newContext({ viewport, ...(locale ? { locale } : {}) });
   const [name = '', value = ''] = server.cookie.split('=');
   await context.addCookies([{ name, value, url: server.url }]);
   return context.newPage();

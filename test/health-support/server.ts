@@ -20,6 +20,8 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export interface HealthServer {
   url: string;
   port: number;
+  /** The loopback kiosk listener (no login), ending in '/'. */
+  kioskUrl: string;
   hub: FeedHub;
   health: Health;
   /** `name=value` of a logged-in admin session (pages need one). */
@@ -95,6 +97,7 @@ export async function startHealthServer(options: HealthServerOptions = {}): Prom
   return {
     url: daemon.url.replace(/\/$/, ''),
     port: daemon.port,
+    kioskUrl: daemon.kioskUrl ?? '',
     hub: daemon.hub,
     health: daemon.health,
     cookie: session.cookie,

@@ -33,7 +33,7 @@ spec:
       containers: [{name: main, image: registry.local/crasher:1}]
 `);
   }
-  daemon = await startTestDaemon({ cluster: { kubeconfig: cluster.kubeconfig }, feed: { replayEvents: 4096 } });
+  daemon = await startTestDaemon({ cluster: { kubeconfig: cluster.kubeconfig, stabilitySeconds: 2 }, feed: { replayEvents: 4096 } });
   viewer = await userSession(daemon.home, daemon.url, 'vera', 'viewer');
 }, 60_000);
 
@@ -57,8 +57,11 @@ async function workloads(): Promise<WorkloadSummary[]> {
 
 describe('cluster view', () => {
   it('lists the workloads with ready counts and puts the crash-looping one first with its exit code', async () => {
-    const ticker = await eventually(async () => (await workloads()).find((w) => w.key === `${NS}/deployment/ticker` && w.ready === 1), 'ticker ready', 60_000);
-    expect(ticker).toMatchObject({ desired: 1, severity: 'ok', status: 'Running' });
+    const ready = await eventually(async () => (await workloads()).find((w) => w.key === `${NS}/deployment/ticker` && w.ready === 1), 'ticker ready', 60_000);
+    expect(ready).toMatchObject({ desired: 1, status: 'Running' });
+    // Healthy once it has been stable for the window (2 s here), with no watch event needed.
+    const ticker = await eventually(async () => (await workloads()).find((w) => w.key === `${NS}/deployment/ticker` && w.severity === 'ok'), 'ticker settled', 30_000);
+    expect(ticker).toMatchObject({ desired: 1, ready: 1, severity: 'ok', status: 'Running', reason: null });
     const lonely = (await workloads()).find((w) => w.key === `${NS}/pod/lonely`);
     expect(lonely?.recreated).toBe(false);
     if (!cluster.sim) return;

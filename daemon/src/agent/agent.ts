@@ -1,4 +1,4 @@
-// The Agent boundary (DESIGN.md): every change to the cluster goes through these verbs, so they can
+// The Agent boundary (docs/architecture.md): every change to the cluster goes through these verbs, so they can
 // move into the privileged process later without the web side changing. Today it runs in-process.
 
 export interface Actor {

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfigOrReport } from './load-config.ts';
 import { createLogger } from '../lib/logger.ts';
-import { startDaemon } from '../main.ts';
+import { startDaemon, StartupError } from '../main.ts';
 import { isTlsError } from '../tls/index.ts';
 
 export const serveHelp = `usage: outpost serve [--config FILE] [--home DIR] [--port N] [--listen ADDRESS] [--kiosk-port N] [--log-level LEVEL]
@@ -32,12 +32,16 @@ export async function serveCommand(args: string[]): Promise<number> {
   try {
     daemon = await startDaemon(config, log);
   } catch (error) {
-    if (isTlsError(error)) {
-      process.stderr.write(`outpost: cannot serve TLS: ${error.message} (${error.code})\n`);
-      log.flush();
-      return 2;
-    }
-    throw error;
+    // startDaemon has already stopped whatever it started: say why in one line and exit, so a
+    // supervisor (systemd Restart=) sees the failure instead of a half-started daemon.
+    const tls = isTlsError(error);
+    const line = tls ? `cannot serve TLS: ${error.message} (${error.code})` : error instanceof StartupError ? error.message : `cannot start: ${String(error)}`;
+    log.error({ err: error }, line);
+    log.flush();
+    process.stderr.write(`outpost: ${line}\n`);
+    // Nothing should be left running; if something is, do not let it keep the process alive.
+    setTimeout(() => process.exit(tls ? 2 : 1), 3000).unref();
+    return tls ? 2 : 1;
   }
   if (daemon.setupCode) process.stderr.write(`outpost: first start — open the LocalUI and enter the setup code ${daemon.setupCode}\n`);
   process.stderr.write(`outpost: LocalUI at ${daemon.url}\n`);

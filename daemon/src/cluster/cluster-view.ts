@@ -2,6 +2,8 @@
 // workload summaries recomputed (debounced) on change and published on the `cluster` topic as
 // compact deltas, warnings published as they come, and the connection state:
 // connected (every watch healthy), degraded (some failing), unreachable (all failing).
+// Verdicts that change with time alone (a crash leaving the memory, a workload settling) are
+// recomputed when the model says they will change, at most once a second.
 import type { Topic } from '../feed/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ClusterEvent, ClusterState, ClusterStatus, WorkloadSummary } from '../protocol/cluster.ts';
@@ -10,11 +12,15 @@ import type { KEvent, KObject } from './kube-types.ts';
 import { resourceSources, type KubeClients, type ResourceName } from './kube-adapter.ts';
 import { ObjectCache } from './object-cache.ts';
 import { DEFAULT_WATCH_BACKOFF, runListWatch, type BackoffPolicy } from './watch-adapter.ts';
-import { buildWorkloads, namespaceNames, type ClusterObjects } from './workload-model.ts';
+import { namespaceNames, workloadModel, type ClusterObjects } from './workload-model.ts';
+import { DEFAULT_STABILITY_MS } from './settled.ts';
 
 export interface ClusterViewOptions {
   debounceMs?: number;
   backoff?: BackoffPolicy;
+  /** The settled window (config `cluster.stabilitySeconds`). */
+  stabilityMs?: number;
+  now?: () => number;
 }
 
 export class ClusterView {
@@ -28,6 +34,9 @@ export class ClusterView {
   #published = new Map<string, string>();
   #namespaces = '';
   #timer: NodeJS.Timeout | undefined;
+  #recheck: NodeJS.Timeout | undefined;
+  readonly #stabilityMs: number;
+  readonly #now: () => number;
   #abort = new AbortController();
   #relists = 0;
   readonly #listeners = new Set<() => void>();
@@ -38,6 +47,8 @@ export class ClusterView {
     this.#log = log;
     this.#debounceMs = options.debounceMs ?? 50;
     this.#backoff = options.backoff ?? DEFAULT_WATCH_BACKOFF;
+    this.#stabilityMs = options.stabilityMs ?? DEFAULT_STABILITY_MS;
+    this.#now = options.now ?? Date.now;
     const names: ResourceName[] = ['namespaces', 'nodes', 'pods', 'deployments', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'events'];
     this.caches = Object.fromEntries(names.map((n) => [n, new ObjectCache(n === 'events' ? MAX_EVENTS : Number.POSITIVE_INFINITY)])) as Record<ResourceName, ObjectCache>;
   }
@@ -45,6 +56,15 @@ export class ClusterView {
   /** How many times a watch had to relist after 410 Gone. */
   get relists(): number {
     return this.#relists;
+  }
+
+  /** The settled window every verdict of this view uses. */
+  get stabilityMs(): number {
+    return this.#stabilityMs;
+  }
+
+  now(): number {
+    return this.#now();
   }
 
   get status(): ClusterStatus {
@@ -94,6 +114,7 @@ export class ClusterView {
     return () => {
       this.#abort.abort();
       clearTimeout(this.#timer);
+      clearTimeout(this.#recheck);
     };
   }
 
@@ -135,7 +156,10 @@ export class ClusterView {
     }
     const next = new Map<string, string>();
     const upserts: WorkloadSummary[] = [];
-    for (const w of buildWorkloads(objects)) {
+    const now = this.#now();
+    const model = workloadModel(objects, { now, stabilityMs: this.#stabilityMs });
+    this.#scheduleRecheck(model.nextChangeAt, now);
+    for (const w of model.workloads) {
       const json = JSON.stringify(w);
       next.set(w.key, json);
       if (this.#published.get(w.key) !== json) upserts.push(w);
@@ -144,5 +168,16 @@ export class ClusterView {
     this.#published = next;
     if (removed.length > 0) this.#topic.publish({ kind: 'cluster.remove.v1', keys: removed });
     if (upserts.length > 0) this.#topic.publish({ kind: 'cluster.upsert.v1', workloads: upserts });
+  }
+
+  #scheduleRecheck(at: number | null, now: number): void {
+    clearTimeout(this.#recheck);
+    this.#recheck = undefined;
+    if (at === null || this.#abort.signal.aborted) return;
+    this.#recheck = setTimeout(() => {
+      this.#recheck = undefined;
+      this.#publishDelta();
+    }, Math.max(1000, at - now + 50));
+    this.#recheck.unref();
   }
 }

@@ -14,7 +14,7 @@ import { clusterRoutes } from './routes.ts';
 import type { BackoffPolicy } from './watch-adapter.ts';
 
 export { chooseKubeconfig, type KubeconfigChoice, type KubeconfigEnvironment } from './kubeconfig.ts';
-export { buildWorkloads, type ClusterObjects } from './workload-model.ts';
+export { buildWorkloads, workloadModel, CRASH_MEMORY_MS, type ClusterObjects, type WorkloadModel, type WorkloadModelOptions } from './workload-model.ts';
 export type { ClusterView } from './cluster-view.ts';
 export { nodeReadiness } from './node-readiness.ts';
 export { containerProblems, DEFAULT_STABILITY_MS, settledVerdict, type ContainerProblem, type SettledOptions, type SettledState, type SettledVerdict } from './settled.ts';
@@ -28,12 +28,16 @@ export interface ClusterOptions {
   env?: NodeJS.ProcessEnv;
   rolloutDeadlineMs?: number;
   backoff?: BackoffPolicy;
+  /** The settled window (config `cluster.stabilitySeconds`): ends restarts, clears a workload's trouble. */
+  stabilityMs?: number;
 }
 
 export interface ClusterService {
   readonly routes: RouteSpec[];
   readonly topic: Topic<ClusterState, ClusterEvent>;
   readonly view: ClusterView | null;
+  /** Why the capability could not start (an unusable kubeconfig), or null. */
+  readonly problem: string | null;
   stop(): void;
 }
 
@@ -61,6 +65,7 @@ export async function startCluster(options: ClusterOptions): Promise<ClusterServ
     routes: clusterRoutes({ live, workloads: () => topic.state.workloads }),
     topic,
     view: live?.view ?? null,
+    problem: problem === null ? null : `Outpost cannot watch the cluster: ${problem}`,
     stop: () => live?.stop(),
   };
 }

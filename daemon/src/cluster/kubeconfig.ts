@@ -1,4 +1,4 @@
-// Where the daemon's Kubernetes credentials come from, in DESIGN.md's order. Pure: it looks at an
+// Where the daemon's Kubernetes credentials come from, in the order docs/cluster.md gives. Pure: it looks at an
 // injected view of the environment and the file system, and names the first source that exists.
 
 export type KubeconfigSource = 'config' | 'KUBECONFIG' | 'in-cluster' | 'k3s' | 'rke2' | 'home';

@@ -10,7 +10,7 @@ import type { LogsTarget } from '../protocol/logs.ts';
 import { initialLogsState, LOGS_TOPIC_PREFIX, parseLogsTopic, reduceLogs, type LogsEvent, type LogsState } from '../protocol/logs.ts';
 import { Actions } from './actions.ts';
 import { ClusterView } from './cluster-view.ts';
-import { connectKube, type KubeClients } from './kube-adapter.ts';
+import { connectKube, withDeadline, type KubeClients } from './kube-adapter.ts';
 import type { KubeconfigChoice } from './kubeconfig.ts';
 import { downloadLogs, followLogs } from './logs-adapter.ts';
 import type { BackoffPolicy } from './watch-adapter.ts';
@@ -30,17 +30,33 @@ export interface LiveClusterOptions {
   topic: Topic<ClusterState, ClusterEvent>;
   rolloutDeadlineMs?: number;
   backoff?: BackoffPolicy;
+  stabilityMs?: number;
+}
+
+/** The last line a container wrote (its previous instance after a crash), read with a short deadline. */
+async function lastLogLine(kube: KubeClients, target: LogsTarget, previous: boolean): Promise<string | null> {
+  const text = await withDeadline(downloadLogs(kube, target, { tailLines: 5, previous }), 5000);
+  const line = text.split('\n').map((l) => l.trim()).filter((l) => l !== '').at(-1);
+  return line === undefined ? null : line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 /** Throws when the kubeconfig cannot be loaded. */
 export function startLiveCluster(choice: KubeconfigChoice, options: LiveClusterOptions): LiveCluster {
   const kube = connectKube(choice);
   const log = options.log;
-  const view = new ClusterView(kube, options.topic, log, { backoff: options.backoff });
+  const view = new ClusterView(kube, options.topic, log, { backoff: options.backoff, stabilityMs: options.stabilityMs });
   const stopView = view.start();
   const runner = new ExclusiveRunner();
   const agent = inProcessAgent({ core: kube.core, apps: kube.apps, runner, log: log.child({ module: 'agent' }) });
-  const actions = new Actions({ agent, view, topic: options.topic, audit: options.audit, log, rolloutDeadlineMs: options.rolloutDeadlineMs });
+  const actions = new Actions({
+    agent,
+    view,
+    topic: options.topic,
+    audit: options.audit,
+    log,
+    rolloutDeadlineMs: options.rolloutDeadlineMs,
+    lastLogLine: (target, previous) => lastLogLine(kube, target, previous),
+  });
   options.hub.defineDynamic({
     prefix: LOGS_TOPIC_PREFIX,
     policy: 'viewer',

@@ -60,6 +60,16 @@ interface ContainerStatus {
 /** Waiting reasons that never fix themselves on an air-gapped node. */
 const STUCK = new Set(['CrashLoopBackOff', 'ErrImageNeverPull', 'ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']);
 
+/**
+ * Kubernetes stamps container and condition times in whole seconds, so a stamp may be up to a
+ * second before the moment it stands for. Counting from the end of that second keeps "stable for
+ * the window" from being claimed early and a crash just after `since` from being taken for history.
+ */
+function latestMs(value: string | Date | undefined): number | null {
+  const ms = stampMs(value);
+  return ms !== null && ms % 1000 === 0 ? ms + 999 : ms;
+}
+
 function statusesOf(pod: KObject): ContainerStatus[] {
   const s = pod.status as { containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[] } | undefined;
   return [...(s?.initContainerStatuses ?? []), ...(s?.containerStatuses ?? [])];
@@ -67,7 +77,7 @@ function statusesOf(pod: KObject): ContainerStatus[] {
 
 function conditionSince(pod: KObject, type: string): number | null {
   const c = (pod.status?.conditions as { type: string; status: string; lastTransitionTime?: string | Date }[] | undefined)?.find((x) => x.type === type);
-  return c?.status === 'True' ? (stampMs(c.lastTransitionTime) ?? 0) : null;
+  return c?.status === 'True' ? (latestMs(c.lastTransitionTime) ?? 0) : null;
 }
 
 function isFailedExit(t: { reason?: string; exitCode?: number } | undefined): boolean {
@@ -84,7 +94,7 @@ export function containerProblems(pod: KObject, since = 0): ContainerProblem[] {
     const waiting = c.state?.waiting?.reason;
     const current = c.state?.terminated;
     const last = current ?? c.lastState?.terminated;
-    const finishedAt = stampMs(last?.finishedAt);
+    const finishedAt = latestMs(last?.finishedAt);
     const base = { pod: name, container: c.name, restarts, exitCode: last?.exitCode ?? null, finishedAt };
     if (waiting && STUCK.has(waiting)) {
       const why = waiting === 'CrashLoopBackOff' ? `exit code ${last?.exitCode ?? '?'}${last?.reason ? ` (${last.reason})` : ''}, restarted ${restarts} time${restarts === 1 ? '' : 's'}` : (c.state?.waiting?.message ?? waiting);
@@ -158,7 +168,7 @@ export function settledVerdict(kind: WorkloadKind, o: KObject, pods: readonly KO
   for (const p of live) {
     stableSince = Math.max(stableSince, conditionSince(p, 'Ready') ?? 0);
     for (const c of statusesOf(p)) {
-      stableSince = Math.max(stableSince, stampMs(c.state?.running?.startedAt) ?? 0, stampMs(c.lastState?.terminated?.finishedAt) ?? 0);
+      stableSince = Math.max(stableSince, latestMs(c.state?.running?.startedAt) ?? 0, latestMs(c.lastState?.terminated?.finishedAt) ?? 0);
     }
   }
   const settlesAt = stableSince + stabilityMs;

@@ -103,6 +103,8 @@ export const configSchema = z
         kubeconfig: z.string().min(1).optional(),
         /** How long a restart's rollout may take before it is reported as failed. */
         rolloutTimeoutSeconds: z.number().int().min(5).max(3600).default(300),
+        /** How long a workload must stay ready with no container (re)starting to count as settled healthy (docs/status.md). */
+        stabilitySeconds: z.number().min(0).max(3600).default(30),
       })
       .strict()
       .prefault({}),
@@ -111,6 +113,17 @@ export const configSchema = z
       .strict()
       .prefault({}),
     health: healthSchema,
+    /** The device verdict's grace periods (docs/status.md). */
+    status: z
+      .object({
+        /** A lost cluster connection is a warning for this long, then critical; a partial one is nothing for this long, then a warning. */
+        clusterGraceSeconds: z.number().min(1).max(3600).default(60),
+        /** After the daemon starts, an API server that never answered is critical only after this long (k3s boots with the device). */
+        clusterBootGraceSeconds: z.number().min(1).max(7200).default(300),
+      })
+      .strict()
+      .refine((s) => s.clusterGraceSeconds <= s.clusterBootGraceSeconds, { error: 'clusterGraceSeconds must not be above clusterBootGraceSeconds' })
+      .prefault({}),
     metrics: z
       .object({
         /** Lets a Prometheus scrape /metrics with `Authorization: Bearer <token>` and no session. */

@@ -116,6 +116,16 @@ export function createHealth(options: HealthOptions): Health {
     },
   });
 
+  // uname changes only with a kernel update or a new hostname: read at most once a minute.
+  let unameAt = Number.NEGATIVE_INFINITY;
+  let unameValue: ReturnType<ProcReader['uname']> = null;
+  const readUname = (): ReturnType<ProcReader['uname']> => {
+    if (now() - unameAt > 60_000) {
+      unameValue = reader.uname();
+      unameAt = now();
+    }
+    return unameValue;
+  };
   const registry = createHealthRegistry(
     {
       sample: () => sampler.latest,
@@ -125,8 +135,9 @@ export function createHealth(options: HealthOptions): Health {
       history: () => history.memory,
       feedClients: options.clientCount ?? (() => 0),
       reportedDisks: () => (sampler.latest?.disks ?? []).map((d) => d.name),
+      uname: readUname,
     },
-    { defaultMetrics: options.processMetrics ?? true },
+    { defaultMetrics: options.processMetrics ?? true, now },
   );
 
   function snapshot(): HealthSnapshot {

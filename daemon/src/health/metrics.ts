@@ -1,5 +1,6 @@
 // /metrics: a prom-client registry per app (never the global one). Node values use node_exporter's
-// names where one fits; the rest are outpost_*. Values are read from the latest sample at scrape
+// names and labels where one exists (node-mixin's dashboards and alerts work unchanged); the rest
+// are outpost_*. Values are read from the latest sample at scrape
 // time, so scraping costs nothing between scrapes.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HealthSample, HealthStatus, HistoryMemory } from '../protocol/health.ts';
@@ -15,12 +16,41 @@ export interface MetricsSource {
   feedClients(): number;
   /** Per disk cumulative bytes come from the reading; this says which disks are reported. */
   reportedDisks(): readonly string[];
+  /** uname as node_exporter labels it (machine null: unknown); null: fall back to the identity sample. */
+  uname?(): (Omit<UnameInfo, 'machine'> & { machine: string | null }) | null;
 }
 
 /** Kernel USER_HZ: /proc/stat counts in 1/100 s on every Linux architecture we ship for. */
 const USER_HZ = 100;
 
-export function createHealthRegistry(source: MetricsSource, options: { defaultMetrics?: boolean } = {}): Registry {
+/** node_exporter's uname labels, read from /proc/sys/kernel where the node has them. */
+export interface UnameInfo {
+  sysname: string;
+  release: string;
+  version: string;
+  machine: string;
+  nodename: string;
+  domainname: string;
+}
+
+/** /proc/meminfo fields node_exporter reports as node_memory_<field>_bytes (values in kB there). */
+const MEMINFO_BYTES = [
+  ...['MemTotal', 'MemFree', 'MemAvailable', 'Buffers', 'Cached', 'SwapCached', 'SwapTotal', 'SwapFree'],
+  ...['Active', 'Inactive', 'Active(anon)', 'Inactive(anon)', 'Active(file)', 'Inactive(file)', 'Unevictable', 'Mlocked'],
+  ...['Dirty', 'Writeback', 'AnonPages', 'Mapped', 'Shmem', 'KReclaimable', 'Slab', 'SReclaimable', 'SUnreclaim', 'KernelStack', 'PageTables'],
+  ...['CommitLimit', 'Committed_AS', 'VmallocTotal', 'VmallocUsed', 'Percpu', 'HardwareCorrupted', 'AnonHugePages', 'Hugepagesize', 'Hugetlb'],
+];
+/** …and these as plain counts (no unit in /proc/meminfo). */
+const MEMINFO_COUNTS = ['HugePages_Total', 'HugePages_Free', 'HugePages_Rsvd', 'HugePages_Surp'];
+
+/** uname(2)'s machine for Node's `os.arch()` names (what the identity probe reports). */
+export function unameMachine(arch: string): string {
+  const map: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', arm: 'armv7l', ia32: 'i686', ppc64: 'ppc64le', loong64: 'loongarch64' };
+  return map[arch] ?? arch;
+}
+
+export function createHealthRegistry(source: MetricsSource, options: { defaultMetrics?: boolean; now?: () => number } = {}): Registry {
+  const now = options.now ?? Date.now;
   const register = new Registry();
   if (options.defaultMetrics ?? true) {
     // The event-loop delay monitor samples at this interval; prom-client's default of 10 ms alone cost
@@ -69,14 +99,21 @@ export function createHealthRegistry(source: MetricsSource, options: { defaultMe
   });
   gauge('node_cpu_scaling_frequency_hertz', 'Current scaled CPU frequency.', ['cpu'], (g, s) => s.cpu.freqMhz?.forEach((f, i) => g.set({ cpu: String(i) }, f * 1e6)));
 
-  // node_exporter's node_memory_MemTotal_bytes… are camelCase, which `promtool check metrics` rejects;
-  // these carry the same /proc/meminfo fields under snake_case names (docs/health.md maps them).
-  const mem = (key: string, name: string) => gauge(`outpost_memory_${name}_bytes`, `/proc/meminfo ${key}, in bytes.`, [], (g) => {
-    const v = source.reading()?.meminfo.get(key);
-    if (v !== undefined) g.set(v);
-  });
-  const MEMINFO: [string, string][] = [['MemTotal', 'total'], ['MemAvailable', 'available'], ['MemFree', 'free'], ['Buffers', 'buffers'], ['Cached', 'cached'], ['SwapTotal', 'swap_total'], ['SwapFree', 'swap_free']];
-  for (const [key, name] of MEMINFO) mem(key, name);
+  // node_exporter's own names (node_memory_MemAvailable_bytes…), so node-mixin's dashboards and alerts
+  // work unchanged. They are camelCase, the one thing `promtool check metrics` complains about.
+  for (const key of MEMINFO_BYTES) {
+    const name = key.replace(/\((\w+)\)/, '_$1');
+    gauge(`node_memory_${name}_bytes`, `Memory information field ${name}_bytes.`, [], (g) => {
+      const v = source.reading()?.meminfo.get(key);
+      if (v !== undefined) g.set(v);
+    });
+  }
+  for (const key of MEMINFO_COUNTS) {
+    gauge(`node_memory_${key}`, `Memory information field ${key}.`, [], (g) => {
+      const v = source.reading()?.meminfo.get(key);
+      if (v !== undefined) g.set(v);
+    });
+  }
 
   const fsLabels = ['device', 'fstype', 'mountpoint'];
   const fsGauge = (name: string, help: string, pick: (f: HealthSample['filesystems'][number]) => number) =>
@@ -132,11 +169,23 @@ export function createHealthRegistry(source: MetricsSource, options: { defaultMe
   );
 
   gauge('node_boot_time_seconds', 'Node boot time, in unixtime.', [], (g, s) => g.set(Math.round(s.bootTime / 1000)));
-  gauge('node_time_seconds', 'System time in seconds since epoch (1970).', [], (g, s) => g.set(s.time / 1000));
+  // The scrape's own time, as node_exporter reports it (not the time of the last sample).
+  new Gauge({
+    name: 'node_time_seconds',
+    help: 'System time in seconds since epoch (1970).',
+    registers,
+    collect() {
+      this.set(now() / 1000);
+    },
+  });
   gauge('node_timex_sync_status', 'Is clock synchronized to a reliable server (1 = yes, 0 = no).', [], (g, s) => s.clock.synchronised !== null && g.set(s.clock.synchronised ? 1 : 0));
-  gauge('node_uname_info', 'Labeled system information as provided by the uname system call.', ['nodename', 'release', 'machine'], (g, s) =>
-    s.identity && g.set({ nodename: s.identity.hostname, release: s.identity.kernel, machine: s.identity.arch }, 1),
-  );
+  const unameLabels = ['sysname', 'release', 'version', 'machine', 'nodename', 'domainname'];
+  gauge('node_uname_info', 'Labeled system information as provided by the uname system call.', unameLabels, (g, s) => {
+    const u = source.uname?.() ?? null;
+    const machine = s.identity ? unameMachine(s.identity.arch) : '';
+    if (u) g.set({ ...u, machine: u.machine ?? machine }, 1);
+    else if (s.identity) g.set({ sysname: 'Linux', release: s.identity.kernel, version: '', machine, nodename: s.identity.hostname, domainname: '(none)' }, 1);
+  });
 
   new Gauge({
     name: 'outpost_health_status',

@@ -178,4 +178,14 @@ export class ProcReader {
   timezone(): string | null {
     return this.read('etc/timezone')?.trim() || null;
   }
+
+  /** uname(2)'s fields from /proc/sys/kernel (`arch` exists on kernels since 6.1), or null without them. */
+  uname(): { sysname: string; release: string; version: string; machine: string | null; nodename: string; domainname: string } | null {
+    const get = (name: string) => this.read(`proc/sys/kernel/${name}`)?.trim() ?? null;
+    const sysname = get('ostype');
+    const release = get('osrelease');
+    if (!sysname || !release) return null;
+    const machine = get('arch') || null;
+    return { sysname, release, version: get('version') ?? '', machine, nodename: get('hostname') ?? '', domainname: get('domainname') ?? '(none)' };
+  }
 }

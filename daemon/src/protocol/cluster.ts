@@ -91,7 +91,7 @@ export const MAX_ACTIONS = 20;
 const RANK: Record<WorkloadSeverity, number> = { trouble: 0, progressing: 1, ok: 2, done: 3 };
 
 /** Within trouble: what keeps failing while it runs (crash loops, OOM kills) before what never starts. */
-const CRASHING = new Set(['CrashLoopBackOff', 'OOMKilled', 'Failed', 'RolloutFailed', 'Error']);
+const CRASHING = new Set(['CrashLoopBackOff', 'Crashed', 'OOMKilled', 'Failed', 'RolloutFailed', 'Error']);
 
 function troubleRank(w: WorkloadSummary): number {
   return w.severity === 'trouble' && CRASHING.has(w.status) ? 0 : 1;

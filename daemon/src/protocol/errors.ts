@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   cluster_error: 502,
   workload_not_found: 404,
   pod_not_recreated: 409,
+  restart_in_progress: 409,
   feed_bad_message: 400,
   feed_message_too_large: 413,
   feed_unknown_topic: 404,

@@ -24,8 +24,9 @@ describe('settled predicate', () => {
   it('is still settling while the newest container has run for less than the window', () => {
     const v = settledVerdict('deployment', deployment(1), [pod('p1', runningFor(10_000), 8_000)], { now: NOW, stabilityMs: 30_000 });
     expect(v.state).toBe('settling');
-    expect(v.settlesAt).toBe(NOW - 8_000 + 30_000);
-    expect(v.message).toMatch(/stable for 8 s of 30 s/);
+    // Kubernetes stamps whole seconds: counted from the end of the stamped second.
+    expect(v.settlesAt).toBe(NOW - 8_000 + 999 + 30_000);
+    expect(v.message).toMatch(/stable for 7 s of 30 s/);
   });
 
   it('counts a crash loop as failing between crashes, while the container briefly runs and is ready', () => {
@@ -65,6 +66,14 @@ describe('settled predicate', () => {
     expect(settledVerdict('job', job, [], { now: NOW }).state).toBe('settled');
     const failed: KObject = { metadata: { name: 'j' }, spec: { completions: 1 }, status: { conditions: [{ type: 'Failed', status: 'True', message: 'BackoffLimitExceeded' }] } };
     expect(settledVerdict('job', failed, [], { now: NOW }).state).toBe('failing');
+  });
+
+  it('does not call a workload stable early because of a whole-second stamp, nor a crash in the same second as the change history', () => {
+    const v = settledVerdict('deployment', deployment(1), [pod('p1', runningFor(30_000), 30_000)], { now: NOW, stabilityMs: 30_000 });
+    expect(v.state).toBe('settling');
+    expect(settledVerdict('deployment', deployment(1), [pod('p1', runningFor(31_000), 31_000)], { now: NOW, stabilityMs: 30_000 }).state).toBe('settled');
+    const crashedThisSecond = { ready: true, restartCount: 1, state: { running: { startedAt: at(0) } }, lastState: { terminated: { exitCode: 1, reason: 'Error', finishedAt: at(1_000) } } };
+    expect(containerProblems(pod('p1', crashedThisSecond, 0), NOW - 600)).toHaveLength(1);
   });
 
   it('treats a scaled-down workload as settled', () => {

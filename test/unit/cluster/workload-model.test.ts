@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildWorkloads, ownerChain, type ClusterObjects } from '../../../daemon/src/cluster/workload-model.ts';
+import { buildWorkloads, CRASH_MEMORY_MS, ownerChain, workloadModel, type ClusterObjects } from '../../../daemon/src/cluster/workload-model.ts';
 import { rolloutProgress } from '../../../daemon/src/cluster/rollout.ts';
 import type { KObject } from '../../../daemon/src/cluster/kube-types.ts';
 import { reduceCluster, initialClusterState, type WorkloadSummary } from '../../../daemon/src/protocol/cluster.ts';
@@ -67,6 +67,46 @@ describe('workload model', () => {
   it('follows the owner chain of a pod up to its deployment', () => {
     const p = pod('a', 'web-1-x', { kind: 'ReplicaSet', name: 'web-1' }, running);
     expect(ownerChain(p, [rs('a', 'web-1', 'web')])).toEqual(['Pod/web-1-x', 'ReplicaSet/web-1', 'Deployment/web']);
+  });
+});
+
+describe('workload status judged by the settled predicate', () => {
+  const NOW = Date.parse(T) + 3600_000;
+  const at = (msAgo: number) => new Date(NOW - msAgo).toISOString();
+  const readySince = (msAgo: number) => [{ type: 'Ready', status: 'True', lastTransitionTime: at(msAgo) }];
+  /** Between two crashes: running and even ready, but it exited with code 1 a moment ago. */
+  const betweenCrashes = (restarts: number, crashedMsAgo: number) => ({
+    phase: 'Running',
+    conditions: readySince(crashedMsAgo - 500),
+    containerStatuses: [{ name: 'c', ready: true, restartCount: restarts, state: { running: { startedAt: at(crashedMsAgo - 200) } }, lastState: { terminated: { exitCode: 1, reason: 'Error', finishedAt: at(crashedMsAgo) } } }],
+  });
+  const web = (status: object) => objects({ deployments: [deployment('a', 'web')], replicasets: [rs('a', 'web-1', 'web')], pods: [pod('a', 'web-1-x', { kind: 'ReplicaSet', name: 'web-1' }, status)] });
+
+  it('keeps a crash loop in trouble while the container briefly runs and is ready between crashes', () => {
+    const { workloads, nextChangeAt } = workloadModel(web(betweenCrashes(4, 2_000)), { now: NOW, stabilityMs: 30_000 });
+    expect(workloads[0]).toMatchObject({ status: 'CrashLoopBackOff', severity: 'trouble', ready: 1 });
+    expect(workloads[0]?.reason).toBe('c: last exit code 1 (Error), restarted 4 times');
+    // It is judged again when the crash leaves the memory, even if no watch event arrives.
+    expect(nextChangeAt).toBe(NOW - 2_000 + 999 + CRASH_MEMORY_MS);
+  });
+
+  it('calls a single recent crash "Crashed", and lets it go once it is older than the crash memory', () => {
+    expect(buildWorkloads(web(betweenCrashes(1, 60_000)), { now: NOW })[0]).toMatchObject({ status: 'Crashed', severity: 'trouble' });
+    expect(buildWorkloads(web(betweenCrashes(1, CRASH_MEMORY_MS + 60_000)), { now: NOW })[0]).toMatchObject({ status: 'Running', severity: 'ok' });
+  });
+
+  it('says a freshly started workload is settling until it has been stable for the window, then ok', () => {
+    const fresh = { phase: 'Running', conditions: readySince(5_000), containerStatuses: [{ name: 'c', ready: true, restartCount: 0, state: { running: { startedAt: at(6_000) } } }] };
+    const model = workloadModel(web(fresh), { now: NOW, stabilityMs: 30_000 });
+    expect(model.workloads[0]).toMatchObject({ status: 'Running', severity: 'progressing' });
+    expect(model.workloads[0]?.reason).toMatch(/settling/);
+    expect(model.nextChangeAt).toBe(NOW - 5_000 + 999 + 30_000);
+    expect(workloadModel(web(fresh), { now: NOW + 30_000, stabilityMs: 30_000 }).workloads[0]).toMatchObject({ status: 'Running', severity: 'ok', reason: null });
+  });
+
+  it('judges nothing by time without a clock', () => {
+    expect(workloadModel(web(betweenCrashes(4, 2_000))).workloads[0]).toMatchObject({ status: 'Running', severity: 'ok' });
+    expect(workloadModel(web(betweenCrashes(4, 2_000))).nextChangeAt).toBeNull();
   });
 });
 

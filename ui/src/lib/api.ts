@@ -1,6 +1,7 @@
-// The HTTP API from the browser: JSON in and out, the session's CSRF token on every change, and
-// problem+json answers turned into ApiError with the stable code.
-import type { ErrorCode, Problem } from '@protocol';
+// The one way the UI calls the daemon over HTTP (a lint rule keeps `fetch` out of everything else):
+// JSON in and out, the session's CSRF token on every change, problem+json answers turned into
+// ApiError with the stable code, and typed calls for the routes the managers use.
+import type { DeviceVerdict, ErrorCode, HealthHistory, HistoryRange, IdentifyResponse, KioskInfo, Problem, RestartAccepted, RestartableKind } from '@protocol';
 
 export class ApiError extends Error {
   readonly code: ErrorCode | 'network_error';
@@ -43,14 +44,40 @@ export class ApiClient {
     return this.request<T>('DELETE', path);
   }
 
-  async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  /** The device verdict (GET /api/v1/status). */
+  status(): Promise<DeviceVerdict> {
+    return this.get<DeviceVerdict>('/api/v1/status');
+  }
+
+  /** Makes the kiosk screen flash for `seconds` (operator). */
+  identify(seconds = 30): Promise<IdentifyResponse> {
+    return this.post<IdentifyResponse>('/api/v1/identify', { seconds });
+  }
+
+  healthHistory(range: HistoryRange, points: number, signal?: AbortSignal): Promise<HealthHistory> {
+    return this.request<HealthHistory>('GET', `/api/v1/health/history?range=${range}&points=${points}`, undefined, signal);
+  }
+
+  /** Rollout restart, or a pod delete (`confirm` when nothing recreates the pod). */
+  restartWorkload(target: { namespace: string; kind: RestartableKind; name: string }, confirm: boolean): Promise<RestartAccepted> {
+    const path = `/api/v1/workloads/${encodeURIComponent(target.namespace)}/${target.kind}/${encodeURIComponent(target.name)}/restart`;
+    return this.post<RestartAccepted>(path, { confirm });
+  }
+
+  /** How to connect, for the kiosk screen (served by the loopback kiosk listener only). */
+  kioskInfo(): Promise<KioskInfo> {
+    return this.get<KioskInfo>('/api/v1/kiosk');
+  }
+
+  async request<T>(method: Method, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && this.csrfToken) headers['x-csrf-token'] = this.csrfToken;
     let res: Response;
     try {
-      res = await this.#fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
-    } catch {
+      res = await this.#fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin', signal });
+    } catch (error) {
+      if (signal?.aborted) throw error;
       throw new ApiError('network_error', 0, 'the device did not answer; check the cable or the connection');
     }
     if (res.status === 204) return undefined as T;

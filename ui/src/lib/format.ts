@@ -11,6 +11,12 @@ export function formatDuration(totalSeconds: number): string {
   return `${seconds}s`;
 }
 
+/** HH:MM:SS on a 24-hour clock, whatever the browser's locale (a device screen has no AM/PM). */
 export function formatClock(unixMs: number): string {
-  return new Date(unixMs).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return new Date(unixMs).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+}
+
+/** HH:MM on a 24-hour clock. */
+export function formatHourMinute(unixMs: number): string {
+  return new Date(unixMs).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 }

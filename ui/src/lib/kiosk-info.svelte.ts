@@ -21,7 +21,7 @@ export class KioskInfoManager {
 
   async refresh(): Promise<void> {
     try {
-      this.#info = await this.#api.get<KioskInfo>('/api/v1/kiosk');
+      this.#info = await this.#api.kioskInfo();
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) this.#available = false;
     }

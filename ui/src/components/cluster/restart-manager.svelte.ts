@@ -1,6 +1,7 @@
 // The restart flow: ask (a dialog naming the object), post, and when the API answers that a pod
 // has no controller (`pod_not_recreated`), ask again with that warning before deleting it.
-import type { RestartAccepted, WorkloadSummary } from '@protocol';
+// While the cluster API does not answer, restarts are blocked and `blocked` says why.
+import type { ClusterStatus, RestartableKind, WorkloadSummary } from '@protocol';
 import { ApiError, type ApiClient } from '../../lib/api.ts';
 
 export type RestartTarget = Pick<WorkloadSummary, 'namespace' | 'kind' | 'name' | 'key' | 'recreated'>;
@@ -13,8 +14,21 @@ export class RestartManager {
   #error = $state<string | null>(null);
   #lastActionId = $state<string | null>(null);
 
-  constructor(api: ApiClient) {
+  readonly #cluster: () => ClusterStatus | null;
+
+  /** `cluster` reads the live connection state (the `cluster` topic's status). */
+  constructor(api: ApiClient, cluster: () => ClusterStatus | null = () => null) {
     this.#api = api;
+    this.#cluster = cluster;
+  }
+
+  /** Why restarts cannot be asked for right now, or null. */
+  get blocked(): string | null {
+    const state = this.#cluster()?.state;
+    if (state === 'unreachable') return 'The cluster API is not answering: restarts are off until it answers again.';
+    if (state === 'connecting') return 'Connecting to the cluster: restarts are off until it answers.';
+    if (state === 'none') return 'No cluster is configured on this device.';
+    return null;
   }
 
   get asking(): RestartTarget | null {
@@ -49,11 +63,15 @@ export class RestartManager {
   async confirm(): Promise<void> {
     const target = this.#asking;
     if (!target || this.#busy) return;
+    if (this.blocked) {
+      this.#error = this.blocked;
+      return;
+    }
     this.#busy = true;
     this.#error = null;
     try {
-      const path = `/api/v1/workloads/${encodeURIComponent(target.namespace)}/${target.kind}/${encodeURIComponent(target.name)}/restart`;
-      const answer = await this.#api.post<RestartAccepted>(path, { confirm: this.#warning !== null });
+      const which = { namespace: target.namespace, kind: target.kind as RestartableKind, name: target.name };
+      const answer = await this.#api.restartWorkload(which, this.#warning !== null);
       this.#lastActionId = answer.action.id;
       this.#asking = null;
       this.#warning = null;

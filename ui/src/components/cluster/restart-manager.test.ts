@@ -40,4 +40,41 @@ describe('restart manager', () => {
     expect(manager.error).toBe('the cluster refused');
     expect(manager.asking).not.toBeNull();
   });
+
+  it('sends the session\'s CSRF token with the restart', async () => {
+    const headers: Headers[] = [];
+    const api = new ApiClient(async (_input, init) => {
+      headers.push(new Headers(init?.headers));
+      return new Response(JSON.stringify(accepted.body), { status: 202, headers: { 'content-type': 'application/json' } });
+    });
+    api.csrfToken = 'token-1';
+    const manager = new RestartManager(api);
+    manager.ask(pod);
+    await manager.confirm();
+    expect(headers[0]?.get('x-csrf-token')).toBe('token-1');
+  });
+
+  it('blocks restarts while the cluster API does not answer, and says why', async () => {
+    const { api, sent } = fakeApi([accepted]);
+    let state: 'unreachable' | 'connected' = 'unreachable';
+    const manager = new RestartManager(api, () => ({ state, since: 0, lastError: null, source: 'k3s', server: null }));
+    expect(manager.blocked).toMatch(/not answering/);
+    manager.ask(pod);
+    await manager.confirm();
+    expect(sent).toEqual([]);
+    expect(manager.error).toMatch(/not answering/);
+    state = 'connected';
+    expect(manager.blocked).toBeNull();
+    await manager.confirm();
+    expect(sent).toHaveLength(1);
+  });
+
+  it('shows the refusal of a second restart while the first still runs', async () => {
+    const { api } = fakeApi([{ status: 409, body: { code: 'restart_in_progress', status: 409, title: 'x', detail: 'a restart of pod ingest/lonely is still running' } }]);
+    const manager = new RestartManager(api);
+    manager.ask(pod);
+    await manager.confirm();
+    expect(manager.error).toMatch(/still running/);
+    expect(manager.warning).toBeNull();
+  });
 });

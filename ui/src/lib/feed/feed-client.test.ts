@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FeedClient, type SocketLike } from './feed-client.svelte.ts';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
 import type { ServerMessage } from '@protocol';
 
 class FakeSocket implements SocketLike {
@@ -162,6 +162,46 @@ describe('backoffDelay', () => {
     expect(backoffDelay(0, options, () => 0)).toBe(800);
     expect(backoffDelay(0, options, () => 1)).toBe(1200);
     expect(backoffDelay(9, options, () => 1)).toBe(4000);
+  });
+});
+
+describe('reconnecting after the daemon comes back', () => {
+  it('never waits more than 1.5 s between attempts with the default backoff, jitter included', () => {
+    for (let attempt = 0; attempt < 40; attempt++) {
+      for (const r of [0, 0.5, 0.999]) expect(backoffDelay(attempt, DEFAULT_BACKOFF, () => r)).toBeLessThanOrEqual(1500);
+    }
+    expect(backoffDelay(0, DEFAULT_BACKOFF, () => 0.5)).toBe(250);
+  });
+
+  it('is live again within 2 s of the daemon answering, after being down for ten minutes', () => {
+    const client = new FeedClient({ url: 'ws://x/api/v1/feed', createSocket: (url) => new FakeSocket(url), now: () => now });
+    client.listen();
+    last().open();
+    last().deliver(hello('before'));
+    last().drop();
+    // Ten minutes of refused connections (each new socket closes at once).
+    let up = false;
+    const refuseUntilUp = () => {
+      const socket = last();
+      if (!up && socket.readyState === 0) socket.drop();
+    };
+    for (let t = 0; t < 600_000; t += 100) {
+      now += 100;
+      vi.advanceTimersByTime(100);
+      refuseUntilUp();
+    }
+    expect(client.status).toBe('offline');
+    up = true;
+    const backAt = now;
+    const before = FakeSocket.all.length;
+    while (FakeSocket.all.length === before) {
+      now += 10;
+      vi.advanceTimersByTime(10);
+    }
+    last().open();
+    last().deliver(hello('after'));
+    expect(client.status).toBe('live');
+    expect(now - backAt).toBeLessThanOrEqual(2000);
   });
 });
 

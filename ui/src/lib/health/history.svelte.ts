@@ -1,12 +1,10 @@
-// The history charts' data: fetched from GET /api/v1/health/history for the chosen range, refreshed
+// The history charts' data: GET /api/v1/health/history (through the API client) for the chosen range, refreshed
 // on a timer (every 10 s for the hour, every minute for the day). One request at a time; a range
 // change aborts the request in flight.
 import type { HealthHistory, HistoryRange } from '@protocol';
-
-export type Fetcher = (url: string, init: { signal: AbortSignal }) => Promise<Response>;
+import type { ApiClient } from '../api.ts';
 
 export interface HistoryManagerOptions {
-  fetch?: Fetcher;
   points?: number;
   refreshMs?: Record<HistoryRange, number>;
 }
@@ -16,15 +14,15 @@ export class HistoryManager {
   #data = $state.raw<HealthHistory | null>(null);
   #error = $state<string | null>(null);
   #loading = $state(false);
-  readonly #fetch: Fetcher;
+  readonly #api: ApiClient;
   readonly #points: number;
   readonly #refreshMs: Record<HistoryRange, number>;
   #controller: AbortController | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = true;
 
-  constructor(options: HistoryManagerOptions = {}) {
-    this.#fetch = options.fetch ?? ((url, init) => fetch(url, { ...init, credentials: 'same-origin' }));
+  constructor(api: ApiClient, options: HistoryManagerOptions = {}) {
+    this.#api = api;
     this.#points = options.points ?? 720;
     this.#refreshMs = options.refreshMs ?? { '1h': 10_000, '24h': 60_000 };
   }
@@ -68,12 +66,7 @@ export class HistoryManager {
     const range = this.#range;
     this.#loading = true;
     try {
-      const res = await this.#fetch(`/api/v1/health/history?range=${range}&points=${this.#points}`, { signal: controller.signal });
-      if (!res.ok) {
-        const problem = (await res.json().catch(() => null)) as { detail?: string } | null;
-        throw new Error(problem?.detail ?? `HTTP ${res.status}`);
-      }
-      const body = (await res.json()) as HealthHistory;
+      const body = await this.#api.healthHistory(range, this.#points, controller.signal);
       if (controller.signal.aborted || range !== this.#range) return;
       this.#data = body;
       this.#error = null;

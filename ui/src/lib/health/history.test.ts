@@ -1,5 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
-import { HistoryManager, type Fetcher } from './history.svelte.ts';
+import { ApiClient } from '../api.ts';
+import { HistoryManager } from './history.svelte.ts';
+
+type Fetcher = (url: string) => Promise<Response>;
+/** The real API client over a fake network. */
+const client = (fetcher: Fetcher) => new ApiClient(async (input) => fetcher(String(input)));
 
 function answer(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -12,7 +17,7 @@ describe('HistoryManager', () => {
       urls.push(url);
       return answer({ range: url.includes('24h') ? '24h' : '1h', stepS: 1, time: [1], series: { cpu: [5] } });
     };
-    const m = new HistoryManager({ fetch: fetcher, refreshMs: { '1h': 60_000, '24h': 60_000 } });
+    const m = new HistoryManager(client(fetcher), { refreshMs: { '1h': 60_000, '24h': 60_000 } });
     const stop = m.listen();
     await vi.waitFor(() => expect(m.data?.range).toBe('1h'));
     m.setRange('24h');
@@ -22,7 +27,7 @@ describe('HistoryManager', () => {
   });
 
   it('shows the problem detail when the daemon refuses', async () => {
-    const m = new HistoryManager({ fetch: async () => answer({ code: 'not_found', detail: 'no such route' }, 404) });
+    const m = new HistoryManager(client(async () => new Response(JSON.stringify({ code: 'not_found', detail: 'no such route' }), { status: 404, headers: { 'content-type': 'application/problem+json' } })));
     const stop = m.listen();
     await vi.waitFor(() => expect(m.error).toBe('no such route'));
     stop();
@@ -31,7 +36,7 @@ describe('HistoryManager', () => {
 
   it('refreshes on its timer and stops after cleanup', async () => {
     let calls = 0;
-    const m = new HistoryManager({ fetch: async () => (calls++, answer({ range: '1h', stepS: 1, time: [], series: {} })), refreshMs: { '1h': 10, '24h': 10 } });
+    const m = new HistoryManager(client(async () => (calls++, answer({ range: '1h', stepS: 1, time: [], series: {} }))), { refreshMs: { '1h': 10, '24h': 10 } });
     const stop = m.listen();
     await vi.waitFor(() => expect(calls).toBeGreaterThanOrEqual(3));
     stop();
