@@ -150,10 +150,12 @@ describe('patch, delete and CRDs', () => {
     expect((await call('PATCH', '/apis/helm.cattle.io/v1/namespaces/kube-system/helmcharts/h', { spec: { version: '1' } }, 'application/merge-patch+json')).json.spec).toEqual({ chart: 'c', version: '1' });
   });
 
-  it('serves a new CRD generically once created, and drops its objects when deleted', async () => {
+  it('serves a new CRD generically once Established, and drops its objects when deleted', async () => {
     const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' }, spec: { group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }] } };
     const created = await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
-    expect(created.json.status.conditions.find((c: Obj) => c.type === 'Established').status).toBe('True');
+    expect(created.json.status.conditions.find((c: Obj) => c.type === 'Established')).toMatchObject({ status: 'False', reason: 'Installing' });
+    expect((await call('GET', '/apis/example.com/v1/namespaces/default/widgets')).status).toBe(404);
+    await until('Established', async () => (await call('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com')).json.status.conditions.some((c: Obj) => c.type === 'Established' && c.status === 'True'));
     expect((await call('GET', '/apis/example.com/v1')).json.resources[0]).toMatchObject({ name: 'widgets', kind: 'Widget', namespaced: true });
     expect((await call('POST', '/apis/example.com/v1/namespaces/default/widgets', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 3 } })).status).toBe(201);
     expect((await call('GET', '/apis/example.com/v1/namespaces/default/widgets')).json.items).toHaveLength(1);

@@ -1,12 +1,15 @@
 // API semantics over the store: create/update/patch/delete with the checks and side effects the
 // real API server applies (names, namespaces, optimistic concurrency, generation, status
 // subresource, managed fields, garbage collection). HTTP and controllers both go through here.
+import { admitCreate, admitUpdate } from './admission.ts';
 import { recordUpdate, serverSideApply } from './apply.ts';
-import { removeObject } from './deletion.ts';
+import { isEstablished, prepareCrd, registerCrd } from './crds.ts';
+import { finishDeletion, removeObject } from './deletion.ts';
 import { applyDefaults, specOf } from './defaults.ts';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.ts';
 import type { Registry} from './resources.ts';
-import { groupVersion, infosFromCrd, storageKey, type ResourceInfo } from './resources.ts';
+import type { UserInfo } from './rbac.ts';
+import { groupVersion, storageKey, type ResourceInfo } from './resources.ts';
 import { checkFieldSelector, fieldsOf, matches, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { Store } from './store.ts';
 import { stamp } from './store.ts';
@@ -18,9 +21,12 @@ export interface WriteOptions {
   subresource?: string;
   force?: boolean;
   dryRun?: boolean;
+  /** The requesting user (RBAC escalation checks); internal writes have none. */
+  user?: UserInfo;
 }
 
 export interface DeleteOptions {
+  dryRun?: boolean;
   propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
   gracePeriodSeconds?: number;
   preconditions?: { uid?: string; resourceVersion?: string };
@@ -34,6 +40,19 @@ export interface ListOptions {
 }
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Name rules per kind: RBAC objects are path segments, namespaces and services DNS labels, the rest DNS subdomains. */
+function nameProblem(kind: string, group: string, name: string): string | undefined {
+  if (group === 'rbac.authorization.k8s.io') {
+    if (name === '.' || name === '..') return `may not be '${name}'`;
+    return /[/%]/.test(name) ? `may not contain '${name.includes('/') ? '/' : '%'}'` : undefined;
+  }
+  if (kind === 'Namespace' || kind === 'Service') {
+    return LABEL.test(name) && name.length <= 63 ? undefined : "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
+  }
+  return NAME.test(name) && name.length <= 253 ? undefined : "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'";
+}
 const SUFFIX = 'bcdfghjklmnpqrstvwxz2456789';
 
 export function randomSuffix(n = 5): string {
@@ -122,9 +141,8 @@ export class Api {
     } else delete meta.namespace;
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
     if (!meta.name) throw invalid(info.kind, '', 'metadata.name', 'Required value: name or generateName is required', info.group);
-    if (!NAME.test(meta.name) || meta.name.length > 253) {
-      throw invalid(info.kind, meta.name, 'metadata.name', `Invalid value: "${meta.name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'`, info.group);
-    }
+    const problem = nameProblem(info.kind, info.group, String(meta.name));
+    if (problem) throw invalid(info.kind, meta.name, 'metadata.name', `Invalid value: "${meta.name}": ${problem}`, info.group);
     const key = storageKey(info);
     if (this.store.peek(key, meta.namespace, meta.name)) throw alreadyExists(info.plural, meta.name, info.group);
     for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'selfLink']) delete meta[k];
@@ -136,25 +154,11 @@ export class Api {
       obj.spec.clusterIP = `10.43.${Math.floor(n / 250)}.${(n % 250) + 1}`;
       obj.spec.clusterIPs = [obj.spec.clusterIP];
     }
-    if (info.kind === 'CustomResourceDefinition') this.#establish(obj);
+    if (info.kind === 'CustomResourceDefinition') prepareCrd(obj, stamp(this.store.now()));
+    admitCreate(this, info, obj, options.user);
     const recorded = (options.manager ? recordUpdate(undefined, obj, options.manager, stamp(this.store.now())) : obj) as KObject;
     if (options.dryRun) return recorded;
     return this.#out(info, this.store.create(key, recorded as KObject));
-  }
-
-  #establish(crd: KObject): void {
-    const infos = infosFromCrd(crd);
-    if (infos.length === 0) throw invalid('CustomResourceDefinition', crd.metadata.name, 'spec.versions', 'Required value: must have at least one served version', 'apiextensions.k8s.io');
-    for (const i of infos) this.registry.add(i);
-    const now = stamp(this.store.now());
-    crd.status = {
-      acceptedNames: crd.spec.names,
-      storedVersions: (crd.spec.versions ?? []).filter((v: Obj) => v.storage).map((v: Obj) => v.name),
-      conditions: [
-        { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: now },
-        { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: now },
-      ],
-    };
   }
 
   /** PUT semantics: replaces the object (or its status), with optimistic concurrency. */
@@ -175,16 +179,17 @@ export class Api {
       next.status = incoming.status;
     } else {
       next = incoming;
-      if (info.subresources.includes('status')) next.status = clone(current.status);
       const m = next.metadata;
       for (const k of ['uid', 'creationTimestamp', 'namespace', 'deletionTimestamp', 'deletionGracePeriodSeconds']) {
         if (current.metadata[k] === undefined) delete m[k];
         else m[k] = current.metadata[k];
       }
       m.name = name;
+      applyDefaults(info.kind, next);
+      if (info.subresources.includes('status')) next.status = clone(current.status);
       m.generation = current.metadata.generation ?? 1;
       if (!deepEqual(specOf(current), specOf({ ...next, metadata: {} }))) m.generation += 1;
-      if (info.kind === 'Secret' && isPlainObject(next.stringData)) applyDefaults('Secret', next);
+      admitUpdate(this, info, this.#out(info, clone(current)), this.#out(info, next), options.user);
     }
     this.#out(info, next);
     if (next.metadata.managedFields === undefined && current.metadata.managedFields) next.metadata.managedFields = clone(current.metadata.managedFields);
@@ -192,7 +197,8 @@ export class Api {
     if (deepEqual(recorded, { ...current, metadata: { ...current.metadata, resourceVersion: recorded.metadata.resourceVersion } })) return this.#out(info, clone(current));
     if (options.dryRun) return recorded;
     const saved = this.store.update(key, recorded);
-    if (info.kind === 'CustomResourceDefinition') for (const i of infosFromCrd(saved)) this.registry.add(i);
+    if (info.kind === 'CustomResourceDefinition' && isEstablished(saved)) registerCrd(this.registry, saved);
+    finishDeletion(this, info, saved);
     return this.#out(info, saved);
   }
 

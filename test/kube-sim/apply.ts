@@ -152,12 +152,27 @@ export function recordUpdate(before: Obj | undefined, after: Obj, manager: strin
   return out;
 }
 
+/** How the API server names a manager in conflicts: `"kubectl"` for appliers, `"x" using apps/v1` for updaters. */
+function managerLabel(entry: Obj, apiVersion: string): string {
+  const sub = entry.subresource ? ` with subresource "${entry.subresource}"` : '';
+  return entry.operation === 'Update' ? `"${entry.manager}"${sub} using ${entry.apiVersion ?? apiVersion}` : `"${entry.manager}"${sub}`;
+}
+
+function conflictMessage(conflicts: { label: string; path: Path }[]): string {
+  const first = conflicts[0];
+  if (conflicts.length === 1 && first) return `Apply failed with 1 conflict: conflict with ${first.label}: ${displayPath(first.path)}`;
+  const byManager = new Map<string, string[]>();
+  for (const c of conflicts) byManager.set(c.label, [...(byManager.get(c.label) ?? []), displayPath(c.path)]);
+  const lines = [...byManager].sort(([a], [b]) => (a < b ? -1 : 1)).flatMap(([label, paths]) => [`conflicts with ${label}:`, ...paths.map((p) => `- ${p}`)]);
+  return `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
+}
+
 /** Applies `config` as `manager` onto `current` (undefined: create). Throws a 409 on conflicts. */
 export function serverSideApply(current: Obj | undefined, config: Obj, manager: string, force: boolean, now: string): Obj {
   const base: Obj = current ? clone(current) : { apiVersion: config.apiVersion, kind: config.kind, metadata: {} };
   const applied = leafPaths(config);
   const owners = ownersOf(base);
-  const conflicts: { manager: string; apiVersion: string; path: Path }[] = [];
+  const conflicts: { manager: string; label: string; path: Path }[] = [];
   for (const owner of owners) {
     if (owner.manager === manager) continue;
     for (const k of owner.paths) {
@@ -165,16 +180,12 @@ export function serverSideApply(current: Obj | undefined, config: Obj, manager: 
       const path = JSON.parse(k) as Path;
       const currentValue = valueAt(base, path);
       const appliedValue = applied.get(k);
-      if (appliedValue !== undefined && !deepEqual(currentValue, appliedValue)) {
-        conflicts.push({ manager: owner.manager, apiVersion: String(owner.entry.apiVersion ?? base.apiVersion), path });
-      }
+      if (appliedValue !== undefined && !deepEqual(currentValue, appliedValue)) conflicts.push({ manager: owner.manager, label: managerLabel(owner.entry, String(base.apiVersion)), path });
     }
   }
   if (conflicts.length > 0 && !force) {
-    const causes = conflicts.map((c) => ({ type: 'FieldManagerConflict', message: `conflict with "${c.manager}" using ${c.apiVersion}`, field: displayPath(c.path) }));
-    const lines = conflicts.map((c) => `conflict with "${c.manager}" using ${c.apiVersion}: ${displayPath(c.path)}`);
-    const message = conflicts.length === 1 ? `Apply failed with 1 conflict: ${lines[0]}` : `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
-    throw new ApiError(409, 'Conflict', message, { causes, name: config.metadata?.name, kind: config.kind });
+    const causes = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${c.label}`, field: displayPath(c.path) }));
+    throw new ApiError(409, 'Conflict', conflictMessage(conflicts), { causes });
   }
   for (const c of conflicts) {
     const owner = owners.find((o) => o.manager === c.manager);

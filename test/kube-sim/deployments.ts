@@ -11,6 +11,7 @@ export function syncReplicaSets(kit: Kit): void {
   const pods = listAll(kit, 'v1', 'Pod');
   const rsInfo = kit.info('apps/v1', 'ReplicaSet');
   for (const rs of listAll(kit, 'apps/v1', 'ReplicaSet')) {
+    if (rs.metadata.deletionTimestamp) continue; // being deleted: its controller stops
     const mine = ownedBy(pods, rs).filter((p) => p.metadata.namespace === rs.metadata.namespace);
     const active = mine.filter(isActive);
     const want = Number(rs.spec?.replicas ?? 1);
@@ -79,6 +80,7 @@ export function syncDeployments(kit: Kit): void {
   const dInfo = kit.info('apps/v1', 'Deployment');
   const allRs = listAll(kit, 'apps/v1', 'ReplicaSet');
   for (const d of listAll(kit, 'apps/v1', 'Deployment')) {
+    if (d.metadata.deletionTimestamp) continue; // being deleted: its controller stops
     const owned = ownedBy(allRs, d).sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) || a.metadata.name.localeCompare(b.metadata.name));
     const hash = templateHash(d.spec.template);
     let newRs = owned.find((rs) => rs.metadata.labels?.['pod-template-hash'] === hash);

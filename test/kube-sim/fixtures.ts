@@ -1,10 +1,12 @@
 // Fixtures: every *.yaml / *.yml / *.json file of a folder (sorted by name; multi-document YAML
-// and `kind: List` allowed) is created in order. Namespaces and CRDs go first.
+// and `kind: List` allowed) is created in order. Namespaces and CRDs go first; CRDs are
+// established at once, so a fixture may hold their custom resources.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Api } from './api.ts';
 import { serverSideApply } from './apply.ts';
+import { establishCrd } from './crds.ts';
 import { stamp } from './store.ts';
 import { isPlainObject, type KObject, type Obj } from './types.ts';
 
@@ -37,7 +39,8 @@ export function loadObjects(api: Api, objects: KObject[], manager = 'kubectl'): 
     if (api.find(info, ns, obj.metadata?.name)) continue;
     try {
       const applied = serverSideApply(undefined, { ...obj, metadata: { ...obj.metadata, ...(ns ? { namespace: ns } : {}) } }, manager, true, stamp(api.store.now()));
-      api.create(info, ns, applied);
+      const created = api.create(info, ns, applied);
+      if (info.kind === 'CustomResourceDefinition') establishCrd(api, created);
     } catch (error) {
       throw new Error(`${obj.kind} "${ns ? `${ns}/` : ''}${obj.metadata?.name}": ${(error as Error).message}`, { cause: error });
     }

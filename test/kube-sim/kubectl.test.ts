@@ -168,7 +168,7 @@ describe('kubectl against kube-sim', () => {
     expect(got.metadata.generation).toBe(2);
     const conflict = await h.kubectl(['apply', '--server-side', '--field-manager=plant-operator', '-f', '-'], { input: WEB(5, 'registry.local/web:1.1') });
     expect(conflict.code).not.toBe(0);
-    expect(conflict.stderr).toContain('Apply failed with 1 conflict: conflict with "kubectl" using apps/v1: .spec.replicas');
+    expect(conflict.stderr).toContain('Apply failed with 1 conflict: conflict with "kubectl": .spec.replicas');
     expect(conflict.stderr).toContain('--force-conflicts');
     const forced = await h.kubectl(['apply', '--server-side', '--field-manager=plant-operator', '--force-conflicts', '-f', '-'], { input: WEB(5, 'registry.local/web:1.1') });
     expect(forced.code).toBe(0);

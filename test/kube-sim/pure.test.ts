@@ -116,7 +116,16 @@ describe('server-side apply', () => {
     expect(created.spec.replicas).toBe(1);
     const updated = serverSideApply(created, cfg(2, 'a:2'), 'alice', false, 't');
     expect(updated.spec.replicas).toBe(2);
-    expect(() => serverSideApply(updated, cfg(3, 'a:2'), 'bob', false, 't')).toThrow(/Apply failed with 1 conflict: conflict with "alice" using apps\/v1: \.spec\.replicas/);
+    expect(() => serverSideApply(updated, cfg(3, 'a:2'), 'bob', false, 't')).toThrow(/^Apply failed with 1 conflict: conflict with "alice": \.spec\.replicas$/);
+    const two = ((): unknown => {
+      try {
+        return serverSideApply(updated, cfg(3, 'a:3'), 'bob', false, 't');
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(two).toMatchObject({ code: 409, reason: 'Conflict', details: { causes: [{ reason: 'FieldManagerConflict', message: 'conflict with "alice"', field: '.spec.replicas' }, { field: '.spec.template.spec.containers[name="c"].image' }] } });
+    expect((two as Error).message).toBe('Apply failed with 2 conflicts: conflicts with "alice":\n- .spec.replicas\n- .spec.template.spec.containers[name="c"].image');
     const same = serverSideApply(updated, cfg(2, 'a:2'), 'bob', false, 't');
     expect(same.metadata.managedFields.map((m: { manager: string }) => m.manager)).toEqual(['alice', 'bob']);
     const forced = serverSideApply(updated, cfg(3, 'a:2'), 'bob', true, 't');
@@ -137,7 +146,7 @@ describe('server-side apply', () => {
   it('an update takes the fields it changed away from the appliers', () => {
     const applied = serverSideApply(undefined, cfg(1), 'alice', false, 't');
     const edited = recordUpdate(applied, { ...applied, spec: { ...applied.spec, replicas: 4 } }, 'kubectl-edit', 't');
-    expect(() => serverSideApply(edited, cfg(1), 'alice', false, 't')).toThrow(/conflict with "kubectl-edit"/);
+    expect(() => serverSideApply(edited, cfg(1), 'alice', false, 't')).toThrow(/^Apply failed with 1 conflict: conflict with "kubectl-edit" using apps\/v1: \.spec\.replicas$/);
   });
 });
 

@@ -11,6 +11,7 @@ export function syncStatefulSets(kit: Kit): void {
   const info = kit.info('apps/v1', 'StatefulSet');
   const pvcInfo = kit.info('v1', 'PersistentVolumeClaim');
   for (const sts of listAll(kit, 'apps/v1', 'StatefulSet')) {
+    if (sts.metadata.deletionTimestamp) continue; // being deleted: its controller stops
     const name = sts.metadata.name;
     const rev = `${name}-${templateHash(sts.spec.template)}`;
     const want = Number(sts.spec.replicas ?? 1);
@@ -83,6 +84,7 @@ function ensureClaim(kit: Kit, pvcInfo: ReturnType<Kit['info']>, sts: KObject, c
 export function syncDaemonSets(kit: Kit): void {
   const info = kit.info('apps/v1', 'DaemonSet');
   for (const ds of listAll(kit, 'apps/v1', 'DaemonSet')) {
+    if (ds.metadata.deletionTimestamp) continue; // being deleted: its controller stops
     const hash = templateHash(ds.spec.template);
     const pods = ownedBy(listAll(kit, 'v1', 'Pod'), ds).filter(isActive);
     const source = { component: controllerName('DaemonSet') };
@@ -116,6 +118,7 @@ export function syncDaemonSets(kit: Kit): void {
 export function syncJobs(kit: Kit): void {
   const info = kit.info('batch/v1', 'Job');
   for (const job of listAll(kit, 'batch/v1', 'Job')) {
+    if (job.metadata.deletionTimestamp) continue; // being deleted: its controller stops
     const pods = ownedBy(listAll(kit, 'v1', 'Pod'), job);
     const succeeded = pods.filter((p) => p.status?.phase === 'Succeeded').length;
     const failed = pods.filter((p) => p.status?.phase === 'Failed').length + pods.reduce((n, p) => n + (p.status?.containerStatuses ?? []).reduce((m: number, c: Obj) => m + Number(c.restartCount ?? 0), 0), 0);
