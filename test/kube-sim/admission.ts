@@ -1,5 +1,5 @@
 // Write checks beyond names (part of the API semantics): no new content in a Terminating
-// namespace, the immutable fields an upgrade engine trips over (selectors, a Job's template, a
+// namespace, the default StorageClass for a claim without one, the immutable fields an upgrade engine trips over (selectors, a Job's template, a
 // StatefulSet's claim templates, a binding's roleRef, an immutable Secret's data, a CRD's
 // scope), and RBAC escalation prevention.
 import type { Api } from './api.ts';
@@ -7,6 +7,7 @@ import type { UserInfo } from './rbac.ts';
 import { guardRbacWrite } from './rbac-store.ts';
 import type { ResourceInfo } from './resources.ts';
 import { ApiError, deepEqual, invalid, type KObject, type Obj } from './types.ts';
+import { defaultStorageClass } from './volumes.ts';
 
 export function admitCreate(api: Api, info: ResourceInfo, obj: KObject, user: UserInfo | undefined): void {
   const ns = obj.metadata.namespace;
@@ -18,6 +19,10 @@ export function admitCreate(api: Api, info: ResourceInfo, obj: KObject, user: Us
       kind: info.plural,
       causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }],
     });
+  }
+  if (info.kind === 'PersistentVolumeClaim' && obj.spec && obj.spec.storageClassName === undefined) {
+    const fallback = defaultStorageClass({ api });
+    if (fallback) obj.spec.storageClassName = fallback;
   }
   guardRbacWrite(api, info, obj, undefined, user);
 }

@@ -18,6 +18,7 @@ import { Registry, storageKey } from './resources.ts';
 import { syncServiceAccounts } from './service-accounts.ts';
 import { Store } from './store.ts';
 import { syncTermination } from './termination.ts';
+import { syncVolumes } from './volumes.ts';
 import type { KObject } from './types.ts';
 import { syncDaemonSets, syncJobs, syncStatefulSets } from './workloads.ts';
 
@@ -86,6 +87,7 @@ export class Cluster {
     syncTermination(this.#kit);
     syncHelmCharts(this.#kit);
     syncCronJobs(this.#kit);
+    syncVolumes(this.#kit, this.nodeName);
     syncDeployments(this.#kit);
     syncReplicaSets(this.#kit);
     syncStatefulSets(this.#kit);

@@ -4,7 +4,7 @@
 //   await sim.writeKubeconfig(webFile, { serviceAccount: 'outpost-system/outpost-web' });  // RBAC applies
 //   ...; await sim.restart(); ...; await sim.stop();
 import { writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import type { Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { ADMIN_TOKEN, type MintOptions } from './auth.ts';
 import { Cluster, type ClusterOptions } from './cluster.ts';
@@ -38,7 +38,11 @@ export interface KubeSimOptions extends ClusterOptions {
   run?: boolean;
   /** Log every finished request (method, path, status, duration). */
   logRequests?: (line: string) => void;
-  /** Serve HTTPS: `true` makes a self-signed certificate (openssl); the kubeconfig carries it as CA. */
+  /**
+   * HTTPS for the admin URL and kubeconfig (the CA goes into it). Every port serves both HTTP and
+   * HTTPS anyway (ServiceAccount kubeconfigs are https://); without a certificate here a
+   * throwaway one is made with openssl.
+   */
   tls?: boolean | { cert: string; key: string };
 }
 
@@ -91,9 +95,16 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     throw error;
   }
   const logs = makeLogHandler(cluster.api, cluster.kubelet, { intervalMs: options.logIntervalMs ?? 1000, maxLines: options.logMaxLines ?? 5000 });
-  const tls = options.tls === true ? await selfSignedCert() : options.tls || undefined;
-  cluster.caCert = tls?.cert;
-  const serverOptions = { api: cluster.api, auth: cluster.auth, logs, bookmarkMs: options.bookmarkMs ?? 30_000, maxWatchSeconds: options.maxWatchSeconds ?? 1800, ...(tls ? { tls } : {}), ...(options.logRequests ? { log: options.logRequests } : {}) };
+  const secure = options.tls !== undefined && options.tls !== false;
+  let tls: { cert: string; key: string };
+  try {
+    tls = options.tls && options.tls !== true ? options.tls : await selfSignedCert();
+  } catch (error) {
+    stopImages();
+    throw error;
+  }
+  cluster.caCert = tls.cert;
+  const serverOptions = { api: cluster.api, auth: cluster.auth, logs, tls, bookmarkMs: options.bookmarkMs ?? 30_000, maxWatchSeconds: options.maxWatchSeconds ?? 1800, ...(options.logRequests ? { log: options.logRequests } : {}) };
   let current = createSimServer(serverOptions);
   let port: number;
   try {
@@ -104,7 +115,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   }
   let running = true;
   if (options.run !== false) cluster.start();
-  const url = (): string => `${tls ? 'https' : 'http'}://${host}:${port}`;
+  const url = (https = secure): string => `${https ? 'https' : 'http'}://${host}:${port}`;
 
   const stopServer = async (): Promise<void> => {
     if (!running) return;
@@ -133,8 +144,8 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
       'clusters:',
       '- name: kube-sim',
       '  cluster:',
-      `    server: ${url()}`,
-      tls ? `    certificate-authority-data: ${Buffer.from(tls.cert).toString('base64')}` : '    insecure-skip-tls-verify: true',
+      `    server: ${url(secure || serviceAccount !== undefined)}`,
+      secure || serviceAccount ? `    certificate-authority-data: ${Buffer.from(tls.cert).toString('base64')}` : '    insecure-skip-tls-verify: true',
       'users:',
       `- name: ${user}`,
       '  user:',

@@ -1,8 +1,8 @@
 // HTTP adapter: authenticates and authorizes every request, then serves discovery, OpenAPI and
 // the resource routes (resource-routes.ts). node:http only.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import type { Socket } from 'node:net';
+import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import type { Api } from './api.ts';
 import { impersonate, type Authenticator } from './auth.ts';
 import { apiGroupDoc, apiGroupList, apiVersions, KUBE_VERSION, openApiV3GroupVersion, openApiV3Root } from './discovery.ts';
@@ -37,8 +37,8 @@ export interface ServerOptions {
   bookmarkMs: number;
   maxWatchSeconds: number;
   maxBodyBytes?: number;
-  /** Serve HTTPS with this certificate and key (PEM). */
-  tls?: { cert: string; key: string };
+  /** The certificate and key (PEM) HTTPS connections are served with. */
+  tls: { cert: string; key: string };
   /** Called once per finished request: `METHOD path?query status duration`. */
   log?: (line: string) => void;
 }
@@ -111,11 +111,22 @@ export function createSimServer(options: ServerOptions): { server: Server; close
       else sendJson(res, apiError.code, statusOf(apiError));
     });
   };
-  const server: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, listener) : createServer(listener);
+  // One port, both protocols: a connection whose first byte opens a TLS handshake goes to the
+  // HTTPS server, anything else to plain HTTP. kubectl sends a bearer token only over HTTPS, so
+  // ServiceAccount kubeconfigs use https:// while the admin one keeps plain http://.
+  const plain = createServer(listener);
+  const secure = createTlsServer({ cert: options.tls.cert, key: options.tls.key }, listener);
   const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
+  const server = createNetServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.once('data', (chunk: Buffer) => {
+      socket.pause();
+      socket.unshift(chunk);
+      (chunk[0] === 0x16 ? secure : plain).emit('connection', socket);
+      process.nextTick(() => socket.resume());
+    });
   });
   const closeStreams = (): void => {
     for (const stop of streams) stop();

@@ -1,10 +1,15 @@
 // meta.k8s.io/v1 Table rendering (pure), following the columns and cell rules of the API server's
 // printers (pkg/printers/internalversion) for the kinds the sim serves.
 import type { ResourceInfo } from './resources.ts';
+import { extraLayout } from './tables-extra.ts';
 import type { KObject, Obj } from './types.ts';
 
-type Col = [name: string, type: string, priority?: number, format?: string];
-type Cells = (string | number)[];
+export type Col = [name: string, type: string, priority?: number, format?: string];
+export type Cells = (string | number)[];
+export interface Layout {
+  cols: Col[];
+  cells: (o: Obj, now: number) => Cells;
+}
 
 /** k8s.io/apimachinery duration.HumanDuration. */
 export function humanDuration(ms: number): string {
@@ -25,8 +30,8 @@ export function humanDuration(ms: number): string {
   return `${Math.floor(days / 365)}y`;
 }
 
-const since = (ts: string | undefined, now: number): string => (ts ? humanDuration(now - Date.parse(ts)) : '<unknown>');
-const none = (v: unknown): string => (v === undefined || v === null || v === '' ? '<none>' : String(v));
+export const since = (ts: string | undefined, now: number): string => (ts ? humanDuration(now - Date.parse(ts)) : '<unknown>');
+export const none = (v: unknown): string => (v === undefined || v === null || v === '' ? '<none>' : String(v));
 
 export function podStatusCells(pod: Obj, now: number): { ready: string; status: string; restarts: string } {
   const spec = pod.spec ?? {};
@@ -70,12 +75,12 @@ export function podStatusCells(pod: Obj, now: number): { ready: string; status: 
   return { ready: `${ready}/${(spec.containers ?? []).length}`, status: reason, restarts: restartText };
 }
 
-const images = (tpl: Obj | undefined): [string, string] => {
+export const images = (tpl: Obj | undefined): [string, string] => {
   const cs: Obj[] = tpl?.spec?.containers ?? [];
   return [cs.map((c) => c.name).join(','), cs.map((c) => c.image).join(',')];
 };
 
-const selectorText = (sel: Obj | undefined): string => {
+export const selectorText = (sel: Obj | undefined): string => {
   const parts = Object.entries(sel?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
   for (const e of sel?.matchExpressions ?? []) parts.push(`${e.key} ${String(e.operator).toLowerCase()} (${(e.values ?? []).join(',')})`);
   return parts.length ? parts.join(',') : '<none>';
@@ -106,7 +111,9 @@ function jsonPath(obj: unknown, path: string): unknown {
   return node;
 }
 
-function layout(info: ResourceInfo): { cols: Col[]; cells: (o: Obj, now: number) => Cells } {
+function layout(info: ResourceInfo): Layout {
+  const extra = extraLayout(info.kind, info.custom);
+  if (extra) return extra;
   const age = (o: Obj, now: number): string => since(o.metadata?.creationTimestamp, now);
   const name = (o: Obj): string => o.metadata?.name;
   switch (info.kind) {

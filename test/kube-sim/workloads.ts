@@ -25,7 +25,9 @@ export function syncStatefulSets(kit: Kit): void {
       const pod = byOrdinal.get(i);
       if (!pod) {
         for (const claim of sts.spec.volumeClaimTemplates ?? []) ensureClaim(kit, pvcInfo, sts, claim, i);
-        const created = createPod(kit, sts, sts.spec.template, { name: `${name}-${i}` }, { [REV_LABEL]: rev, 'apps.kubernetes.io/pod-index': String(i), 'statefulset.kubernetes.io/pod-name': `${name}-${i}` });
+        const claims = ((sts.spec.volumeClaimTemplates ?? []) as Obj[]).map((c) => ({ name: c.metadata?.name ?? 'data', persistentVolumeClaim: { claimName: `${c.metadata?.name ?? 'data'}-${name}-${i}` } }));
+        const template = claims.length ? { ...sts.spec.template, spec: { ...sts.spec.template.spec, volumes: [...(sts.spec.template.spec?.volumes ?? []), ...claims] } } : sts.spec.template;
+        const created = createPod(kit, sts, template, { name: `${name}-${i}` }, { [REV_LABEL]: rev, 'apps.kubernetes.io/pod-index': String(i), 'statefulset.kubernetes.io/pod-name': `${name}-${i}` });
         if (created) kit.events.record(sts, 'Normal', 'SuccessfulCreate', `create Pod ${name}-${i} in StatefulSet ${name} successful`, source);
         if (ordered) blocked = true;
       } else if (ordered && !isReady(pod)) blocked = true;
@@ -67,15 +69,14 @@ export function syncStatefulSets(kit: Kit): void {
 function ensureClaim(kit: Kit, pvcInfo: ReturnType<Kit['info']>, sts: KObject, claim: Obj, ordinal: number): void {
   const name = `${claim.metadata?.name ?? 'data'}-${sts.metadata.name}-${ordinal}`;
   if (kit.api.find(pvcInfo, sts.metadata.namespace, name)) return;
-  const storage = claim.spec?.resources?.requests?.storage ?? '1Gi';
   try {
-    const pvc = kit.api.create(pvcInfo, sts.metadata.namespace, {
+    // Bound by the volume controller (volumes.ts) once the pod that uses it exists.
+    kit.api.create(pvcInfo, sts.metadata.namespace, {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
       metadata: { name, namespace: sts.metadata.namespace, labels: clone(sts.spec.selector?.matchLabels ?? {}) },
-      spec: { ...clone(claim.spec ?? {}), storageClassName: claim.spec?.storageClassName ?? 'local-path', volumeName: `pvc-${ordinal}-${templateHash(name)}`, volumeMode: 'Filesystem' },
+      spec: { ...clone(claim.spec ?? {}), volumeMode: 'Filesystem' },
     });
-    kit.api.writeStatus(pvcInfo, pvc, { phase: 'Bound', accessModes: claim.spec?.accessModes ?? ['ReadWriteOnce'], capacity: { storage } });
   } catch {
     // raced with another tick
   }
