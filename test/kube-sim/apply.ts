@@ -122,7 +122,7 @@ function ownersOf(obj: Obj): { manager: string; operation: string; paths: Set<st
 
 function writeOwners(obj: Obj, owners: ReturnType<typeof ownersOf>): void {
   obj.metadata.managedFields = owners
-    .filter((o) => o.paths.size > 0)
+    .filter((o) => o.paths.size > 0 || o.operation === 'Apply')
     .map((o) => ({ ...o.entry, fieldsV1: toFieldsV1(o.paths) }));
   if (obj.metadata.managedFields.length === 0) delete obj.metadata.managedFields;
 }
@@ -195,8 +195,14 @@ export function serverSideApply(current: Obj | undefined, config: Obj, manager: 
   const previously = mine ? [...mine.paths] : [];
   const result = base;
   // Drop what this manager applied before and no longer applies, unless someone else owns it.
+  // A path still holds something when a field under it is applied now or owned by someone else.
+  const under = (k: string, keys: Iterable<string>): boolean => {
+    const prefix = `${k.slice(0, -1)},`;
+    for (const other of keys) if (other === k || other.startsWith(prefix)) return true;
+    return false;
+  };
   const droppable = previously
-    .filter((k) => !applied.has(k) && !owners.some((o) => o !== mine && o.paths.has(k)))
+    .filter((k) => !under(k, applied.keys()) && !owners.some((o) => o !== mine && under(k, o.paths)))
     .map((k) => JSON.parse(k) as Path)
     .sort((a, b) => b.length - a.length);
   for (const path of droppable) {

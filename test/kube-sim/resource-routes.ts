@@ -30,7 +30,6 @@ const APPLY = /^application\/apply-patch\+(yaml|json)/;
 /** Creating through PATCH (server-side apply) also needs `create`, as the real server checks. */
 function checkCreateOnApply(ctx: RouteContext, target: Target, name: string): void {
   const { info, namespace } = target;
-  if (ctx.api.find(info, namespace, name)) return;
   const attrs = { resourceRequest: true, verb: 'create', path: '', apiGroup: info.group, apiVersion: info.version, namespace: info.namespaced ? (namespace ?? '') : '', resource: info.plural, subresource: '', name };
   const decision = authorize(rbacObjects(ctx.api), ctx.user, attrs);
   if (decision.allowed) return;
@@ -90,9 +89,10 @@ export async function serveResource(ctx: RouteContext, target: Target, req: Inco
       const patched = api.patch(info, nsForWrite, name, contentType, JSON.stringify(patchScaleBody(parseBody(raw, contentType) as Obj)), { manager, dryRun, user });
       return sendJson(res, 200, scaleOf(patched));
     }
-    if (APPLY.test(contentType) && !sub) checkCreateOnApply(ctx, target, name);
+    const creating = APPLY.test(contentType) && !sub && !api.find(info, namespace, name);
+    if (creating) checkCreateOnApply(ctx, target, name);
     const saved = api.patch(info, nsForWrite, name, contentType, raw.toString('utf8'), { manager, dryRun, user, force: query.get('force') === 'true', ...(sub === 'status' ? { subresource: 'status' } : {}) });
-    return sendJson(res, 200, saved);
+    return sendJson(res, creating ? 201 : 200, saved);
   }
   if (method === 'DELETE' && name) {
     const { object, immediate } = api.remove(info, nsForWrite, name, deleteOptions(parseBody(raw, contentType), query));
