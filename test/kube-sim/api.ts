@@ -1,19 +1,32 @@
 // API semantics over the store: create/update/patch/delete with the checks and side effects the
 // real API server applies (names, namespaces, optimistic concurrency, generation, status
 // subresource, managed fields, garbage collection). HTTP and controllers both go through here.
-import { admitCreate, admitUpdate } from './admission.ts';
+import { admitCreate, admitUpdate, nameProblem } from './admission.ts';
 import { recordUpdate, serverSideApply } from './apply.ts';
 import { isEstablished, prepareCrd, registerCrd } from './crds.ts';
 import { finishDeletion, removeObject } from './deletion.ts';
 import { applyDefaults, specOf } from './defaults.ts';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.ts';
-import type { Registry} from './resources.ts';
+import type { Registry } from './resources.ts';
 import type { UserInfo } from './rbac.ts';
 import { groupVersion, storageKey, type ResourceInfo } from './resources.ts';
 import { checkFieldSelector, fieldsOf, matches, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { Store } from './store.ts';
 import { stamp } from './store.ts';
-import { alreadyExists, badRequest, clone, conflict, deepEqual, expired, invalid, isPlainObject, notFound, unsupportedMediaType, type KObject, type Obj } from './types.ts';
+import {
+  alreadyExists,
+  badRequest,
+  clone,
+  conflict,
+  deepEqual,
+  expired,
+  invalid,
+  isPlainObject,
+  notFound,
+  unsupportedMediaType,
+  type KObject,
+  type Obj,
+} from './types.ts';
 import { parse as parseYaml } from 'yaml';
 
 export interface WriteOptions {
@@ -39,20 +52,6 @@ export interface ListOptions {
   continue?: string | null;
 }
 
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** Name rules per kind: RBAC objects are path segments, namespaces and services DNS labels, the rest DNS subdomains. */
-function nameProblem(kind: string, group: string, name: string): string | undefined {
-  if (group === 'rbac.authorization.k8s.io') {
-    if (name === '.' || name === '..') return `may not be '${name}'`;
-    return /[/%]/.test(name) ? `may not contain '${name.includes('/') ? '/' : '%'}'` : undefined;
-  }
-  if (kind === 'Namespace' || kind === 'Service') {
-    return LABEL.test(name) && name.length <= 63 ? undefined : "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
-  }
-  return NAME.test(name) && name.length <= 253 ? undefined : "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'";
-}
 const SUFFIX = 'bcdfghjklmnpqrstvwxz2456789';
 
 export function randomSuffix(n = 5): string {
@@ -106,7 +105,9 @@ export class Api {
         throw badRequest('continue key is not valid: illegal base64 data');
       }
       if (Number(token.rv) < this.store.oldestResumable) {
-        throw expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+        throw expired(
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+        );
       }
       start = String(token.start ?? '');
     }
@@ -129,7 +130,8 @@ export class Api {
   create(info: ResourceInfo, namespace: string | undefined, body: unknown, options: WriteOptions = {}): KObject {
     if (!isPlainObject(body)) throw badRequest('the request body must be a JSON or YAML object');
     const obj = clone(body) as KObject;
-    if (obj.kind && obj.kind !== info.kind) throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${groupVersion(info)})`);
+    if (obj.kind && obj.kind !== info.kind)
+      throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${groupVersion(info)})`);
     obj.metadata = isPlainObject(obj.metadata) ? obj.metadata : {};
     const meta = obj.metadata;
     if (info.namespaced) {
@@ -170,7 +172,8 @@ export class Api {
     if (!current) throw notFound(info.plural, name, info.group);
     const incoming = clone(body) as KObject;
     incoming.metadata = isPlainObject(incoming.metadata) ? incoming.metadata : {};
-    if (incoming.metadata.name && incoming.metadata.name !== name) throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
+    if (incoming.metadata.name && incoming.metadata.name !== name)
+      throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
     const rv = incoming.metadata.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== current.metadata.resourceVersion) throw conflict(info.plural, name, info.group);
     let next: KObject;
@@ -194,7 +197,8 @@ export class Api {
     this.#out(info, next);
     if (next.metadata.managedFields === undefined && current.metadata.managedFields) next.metadata.managedFields = clone(current.metadata.managedFields);
     const recorded = options.manager ? (recordUpdate(current, next, options.manager, stamp(this.store.now()), options.subresource) as KObject) : next;
-    if (deepEqual(recorded, { ...current, metadata: { ...current.metadata, resourceVersion: recorded.metadata.resourceVersion } })) return this.#out(info, clone(current));
+    if (deepEqual(recorded, { ...current, metadata: { ...current.metadata, resourceVersion: recorded.metadata.resourceVersion } }))
+      return this.#out(info, clone(current));
     if (options.dryRun) return recorded;
     const saved = this.store.update(key, recorded);
     if (info.kind === 'CustomResourceDefinition' && isEstablished(saved)) registerCrd(this.registry, saved);
@@ -218,7 +222,13 @@ export class Api {
       if (config.metadata?.name && config.metadata.name !== name) throw badRequest('the name of the object does not match the name on the URL');
       const now = stamp(this.store.now());
       if (!current) {
-        const created = serverSideApply(undefined, { ...config, metadata: { ...config.metadata, name, ...(ns ? { namespace: ns } : {}) } }, options.manager, true, now);
+        const created = serverSideApply(
+          undefined,
+          { ...config, metadata: { ...config.metadata, name, ...(ns ? { namespace: ns } : {}) } },
+          options.manager,
+          true,
+          now,
+        );
         return this.create(info, ns, created, { ...options, manager: undefined });
       }
       const applied = serverSideApply(this.#out(info, clone(current)), config, options.manager, options.force === true, now) as KObject;

@@ -9,7 +9,19 @@ import { ApiError, clone, deepEqual, isPlainObject, type Obj } from './types.ts'
 type Segment = string; // f:name | k:{"name":"x"}
 type Path = Segment[];
 
-const UNTRACKED_META = new Set(['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'name', 'namespace', 'generateName']);
+const UNTRACKED_META = new Set([
+  'managedFields',
+  'resourceVersion',
+  'uid',
+  'creationTimestamp',
+  'generation',
+  'selfLink',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'name',
+  'namespace',
+  'generateName',
+]);
 
 /** Every owned path of an object (or applied config), keyed by its JSON form, with its value. */
 export function leafPaths(obj: Obj, includeStatus = false): Map<string, unknown> {
@@ -77,7 +89,9 @@ export function displayPath(path: Path): string {
     .map((seg) => {
       if (seg.startsWith('f:')) return `.${seg.slice(2)}`;
       const key = JSON.parse(seg.slice(2)) as Obj;
-      return `[${Object.entries(key).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+      return `[${Object.entries(key)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(',')}]`;
     })
     .join('');
 }
@@ -117,13 +131,16 @@ export interface ManagedEntry {
 
 function ownersOf(obj: Obj): { manager: string; operation: string; paths: Set<string>; entry: Obj }[] {
   const list = Array.isArray(obj.metadata?.managedFields) ? (obj.metadata.managedFields as Obj[]) : [];
-  return list.map((entry) => ({ manager: String(entry.manager ?? ''), operation: String(entry.operation ?? ''), paths: fromFieldsV1(entry.fieldsV1 ?? {}), entry }));
+  return list.map((entry) => ({
+    manager: String(entry.manager ?? ''),
+    operation: String(entry.operation ?? ''),
+    paths: fromFieldsV1(entry.fieldsV1 ?? {}),
+    entry,
+  }));
 }
 
 function writeOwners(obj: Obj, owners: ReturnType<typeof ownersOf>): void {
-  obj.metadata.managedFields = owners
-    .filter((o) => o.paths.size > 0 || o.operation === 'Apply')
-    .map((o) => ({ ...o.entry, fieldsV1: toFieldsV1(o.paths) }));
+  obj.metadata.managedFields = owners.filter((o) => o.paths.size > 0 || o.operation === 'Apply').map((o) => ({ ...o.entry, fieldsV1: toFieldsV1(o.paths) }));
   if (obj.metadata.managedFields.length === 0) delete obj.metadata.managedFields;
 }
 
@@ -141,7 +158,15 @@ export function recordUpdate(before: Obj | undefined, after: Obj, manager: strin
   if (changed.length > 0) {
     let mine = owners.find((o) => o.manager === manager && o.operation === 'Update');
     if (!mine) {
-      const entry: ManagedEntry = { manager, operation: 'Update', apiVersion: out.apiVersion, time: now, fieldsType: 'FieldsV1', fieldsV1: {}, ...(subresource ? { subresource } : {}) };
+      const entry: ManagedEntry = {
+        manager,
+        operation: 'Update',
+        apiVersion: out.apiVersion,
+        time: now,
+        fieldsType: 'FieldsV1',
+        fieldsV1: {},
+        ...(subresource ? { subresource } : {}),
+      };
       mine = { manager, operation: 'Update', paths: new Set(), entry };
       owners.push(mine);
     }
@@ -180,7 +205,8 @@ export function serverSideApply(current: Obj | undefined, config: Obj, manager: 
       const path = JSON.parse(k) as Path;
       const currentValue = valueAt(base, path);
       const appliedValue = applied.get(k);
-      if (appliedValue !== undefined && !deepEqual(currentValue, appliedValue)) conflicts.push({ manager: owner.manager, label: managerLabel(owner.entry, String(base.apiVersion)), path });
+      if (appliedValue !== undefined && !deepEqual(currentValue, appliedValue))
+        conflicts.push({ manager: owner.manager, label: managerLabel(owner.entry, String(base.apiVersion)), path });
     }
   }
   if (conflicts.length > 0 && !force) {

@@ -132,12 +132,17 @@ export class Authenticator {
 const IMPERSONATE = { resourceRequest: true, verb: 'impersonate', path: '', apiGroup: '', apiVersion: 'v1', namespace: '', subresource: '', name: '' };
 
 /** Applies `Impersonate-User`/`-Group`/`-Uid` headers; each one must be allowed for `user` by `decide`. */
-export function impersonate(user: UserInfo, headers: Record<string, string[] | undefined>, decide: (user: UserInfo, attrs: RequestAttributes) => Decision): UserInfo {
+export function impersonate(
+  user: UserInfo,
+  headers: Record<string, string[] | undefined>,
+  decide: (user: UserInfo, attrs: RequestAttributes) => Decision,
+): UserInfo {
   const target = headers['impersonate-user']?.[0];
   const groups = headers['impersonate-group'] ?? [];
   const uid = headers['impersonate-uid']?.[0];
   if (target === undefined) {
-    if (groups.length || uid) throw new ApiError(500, 'InternalError', 'Internal error occurred: requested impersonation of groups or uid without impersonating a user');
+    if (groups.length || uid)
+      throw new ApiError(500, 'InternalError', 'Internal error occurred: requested impersonation of groups or uid without impersonating a user');
     return user;
   }
   const check = (attrs: RequestAttributes): void => {
@@ -158,6 +163,7 @@ export function impersonate(user: UserInfo, headers: Record<string, string[] | u
     check({ ...IMPERSONATE, apiGroup: 'authentication.k8s.io', resource: 'uids', name: uid });
     next.uid = uid;
   }
-  if (target !== 'system:anonymous' && !next.groups.some((g) => g === 'system:authenticated' || g === 'system:unauthenticated')) next.groups.push('system:authenticated');
+  if (target !== 'system:anonymous' && !next.groups.some((g) => g === 'system:authenticated' || g === 'system:unauthenticated'))
+    next.groups.push('system:authenticated');
   return next;
 }

@@ -17,7 +17,11 @@ export function untar(buf: Buffer): Map<string, Buffer> {
   while (offset + 512 <= buf.length) {
     const header = buf.subarray(offset, offset + 512);
     if (header.every((b) => b === 0)) break;
-    const str = (from: number, len: number): string => header.subarray(from, from + len).toString('utf8').replace(/\0.*$/s, '');
+    const str = (from: number, len: number): string =>
+      header
+        .subarray(from, from + len)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const size = parseInt(str(124, 12).trim() || '0', 8);
     const type = String.fromCharCode(header[156] ?? 0);
     const body = buf.subarray(offset + 512, offset + 512 + size);
@@ -48,12 +52,14 @@ function literal(text: string): unknown {
 
 function evaluate(expr: string, scope: Obj): string {
   const [head = '', ...pipes] = expr.split('|').map((p) => p.trim());
-  if (!/^\.(Release|Chart|Values)(\.[A-Za-z0-9_-]+)*$/.test(head)) throw new RenderError(`kube-sim renders only .Release, .Chart and .Values lookups, not {{ ${expr} }}`);
+  if (!/^\.(Release|Chart|Values)(\.[A-Za-z0-9_-]+)*$/.test(head))
+    throw new RenderError(`kube-sim renders only .Release, .Chart and .Values lookups, not {{ ${expr} }}`);
   let value = lookup(scope, head.slice(1));
   for (const pipe of pipes) {
     const [fn = '', ...args] = pipe.split(/\s+/);
     if (fn === 'quote') value = JSON.stringify(value === undefined || value === null ? '' : String(value));
-    else if (fn === 'default' && args.length > 0) value = value === undefined || value === null || value === '' || value === false ? literal(args.join(' ')) : value;
+    else if (fn === 'default' && args.length > 0)
+      value = value === undefined || value === null || value === '' || value === false ? literal(args.join(' ')) : value;
     else throw new RenderError(`kube-sim renders only the quote and default functions, not {{ ${expr} }}`);
   }
   if (value === undefined || value === null) return '';
@@ -62,10 +68,13 @@ function evaluate(expr: string, scope: Obj): string {
 
 /** Renders one template text. */
 export function renderTemplate(text: string, scope: Obj): string {
-  return text.replace(/(\s*)\{\{(-?)\s*([\s\S]*?)\s*(-?)\}\}([ \t]*\n?|\s*)/g, (_m, before: string, trimLeft: string, expr: string, trimRight: string, after: string) => {
-    const body = expr.startsWith('/*') && expr.endsWith('*/') ? '' : evaluate(expr, scope);
-    return `${trimLeft ? '' : before}${body}${trimRight ? '' : after}`;
-  });
+  return text.replace(
+    /(\s*)\{\{(-?)\s*([\s\S]*?)\s*(-?)\}\}([ \t]*\n?|\s*)/g,
+    (_m, before: string, trimLeft: string, expr: string, trimRight: string, after: string) => {
+      const body = expr.startsWith('/*') && expr.endsWith('*/') ? '' : evaluate(expr, scope);
+      return `${trimLeft ? '' : before}${body}${trimRight ? '' : after}`;
+    },
+  );
 }
 
 function deepMerge(base: unknown, over: unknown): unknown {
@@ -104,7 +113,11 @@ export function renderChart(tgz: Buffer, release: { name: string; namespace: str
   let values = (parseYaml(read(`${dir}/values.yaml`)) ?? {}) as Obj;
   values = deepMerge(values, parseYaml(valuesContent || '{}') ?? {}) as Obj;
   for (const [k, v] of Object.entries(set)) setPath(values, k, v);
-  const scope = { Release: { Name: release.name, Namespace: release.namespace, Service: 'Helm' }, Chart: { Name: chart.name, Version: chart.version, AppVersion: chart.appVersion }, Values: values };
+  const scope = {
+    Release: { Name: release.name, Namespace: release.namespace, Service: 'Helm' },
+    Chart: { Name: chart.name, Version: chart.version, AppVersion: chart.appVersion },
+    Values: values,
+  };
   const docs = (prefix: string, render: boolean): KObject[] => {
     const out: KObject[] = [];
     for (const path of [...files.keys()].filter((p) => p.startsWith(`${dir}/${prefix}/`) && /\.ya?ml$/.test(p) && !/\/_[^/]*$/.test(p)).sort()) {
@@ -113,7 +126,8 @@ export function renderChart(tgz: Buffer, release: { name: string; namespace: str
         if (doc.errors.length) throw new RenderError(`${path}: ${doc.errors[0]?.message}`);
         const value: unknown = doc.toJS();
         if (value === null || value === undefined) continue;
-        if (!isPlainObject(value) || typeof value.kind !== 'string' || typeof value.apiVersion !== 'string') throw new RenderError(`${path}: every document needs apiVersion and kind`);
+        if (!isPlainObject(value) || typeof value.kind !== 'string' || typeof value.apiVersion !== 'string')
+          throw new RenderError(`${path}: every document needs apiVersion and kind`);
         out.push(value as KObject);
       }
     }

@@ -37,7 +37,9 @@ describe('kube-sim CLI', () => {
     expect(child.out()).toContain(`kubeconfig written to ${kubeconfig}`);
     expect(await readFile(kubeconfig, 'utf8')).toContain(`server: ${url}`);
     const got = await new Promise<string>((resolve, reject) => {
-      const k = spawn('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), 'get', 'ns', '-o', 'name'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const k = spawn('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), 'get', 'ns', '-o', 'name'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let text = '';
       k.stdout.on('data', (d: Buffer) => (text += d.toString()));
       const timer = setTimeout(() => k.kill('SIGKILL'), 10_000);

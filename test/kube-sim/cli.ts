@@ -62,14 +62,14 @@ async function main(): Promise<number> {
   let sim;
   try {
     sim = await startKubeSim({
-    port,
-    ...(values.fixtures ? { fixturesDir: values.fixtures.map((d) => resolve(d)) } : {}),
-    ...(values.images ? { imagesFile: resolve(values.images) } : {}),
-    ...(values['containerd-socket'] ? { containerdSocket: values['containerd-socket'] } : {}),
-    ...(values['tick-ms'] ? { tickMs: Number(values['tick-ms']) } : {}),
-    ...(values.tls ? { tls: true } : {}),
-    ...(values['log-requests'] ? { logRequests: (line: string) => console.log(`kube-sim: ${line}`) } : {}),
-    ...(values.fast ? { timing: { readyAfterMs: 300, runMs: 1500, backoffBaseMs: 2000, backoffMaxMs: 20_000, terminationMs: 300 } } : {}),
+      port,
+      ...(values.fixtures ? { fixturesDir: values.fixtures.map((d) => resolve(d)) } : {}),
+      ...(values.images ? { imagesFile: resolve(values.images) } : {}),
+      ...(values['containerd-socket'] ? { containerdSocket: values['containerd-socket'] } : {}),
+      ...(values['tick-ms'] ? { tickMs: Number(values['tick-ms']) } : {}),
+      ...(values.tls ? { tls: true } : {}),
+      ...(values['log-requests'] ? { logRequests: (line: string) => console.log(`kube-sim: ${line}`) } : {}),
+      ...(values.fast ? { timing: { readyAfterMs: 300, runMs: 1500, backoffBaseMs: 2000, backoffMaxMs: 20_000, terminationMs: 300 } } : {}),
     });
   } catch (error) {
     console.error(`kube-sim: cannot start: ${(error as Error).message}`);

@@ -108,7 +108,10 @@ export class Cluster {
     if (!current) {
       const node = this.api.find(this.api.info('v1', 'Node'), undefined, this.nodeName);
       const ownerReferences = node ? [{ apiVersion: 'v1', kind: 'Node', name: this.nodeName, uid: node.metadata.uid }] : [];
-      this.api.create(info, 'kube-node-lease', { metadata: { name: this.nodeName, namespace: 'kube-node-lease', ownerReferences }, spec: { holderIdentity: this.nodeName, leaseDurationSeconds: 40, renewTime } });
+      this.api.create(info, 'kube-node-lease', {
+        metadata: { name: this.nodeName, namespace: 'kube-node-lease', ownerReferences },
+        spec: { holderIdentity: this.nodeName, leaseDurationSeconds: 40, renewTime },
+      });
     } else this.api.writeObject(info, { ...current, spec: { ...current.spec, renewTime } });
   }
 
@@ -165,15 +168,25 @@ export class Cluster {
     for (let i = 0; i < options.pods; i++) {
       const name = `churn-${i}`;
       names.push(name);
-      if (!this.api.find(podInfo, ns, name)) this.api.create(podInfo, ns, { metadata: { name, namespace: ns, labels: { app: 'churn' } }, spec: { containers: [{ name: 'app', image }] } });
+      if (!this.api.find(podInfo, ns, name))
+        this.api.create(podInfo, ns, { metadata: { name, namespace: ns, labels: { app: 'churn' } }, spec: { containers: [{ name: 'app', image }] } });
     }
     let n = 0;
     const period = options.eventsPerSecond > 0 ? Math.max(1, Math.round(1000 / options.eventsPerSecond)) : 0;
-    const timer = period ? setInterval(() => {
-      const pod = this.api.find(podInfo, ns, names[n % names.length] ?? '');
-      n++;
-      if (pod) this.events.record({ ...pod, apiVersion: 'v1', kind: 'Pod' }, n % 7 === 0 ? 'Warning' : 'Normal', n % 7 === 0 ? 'Unhealthy' : 'Heartbeat', `churn event ${n}`, { component: 'kube-sim-churn' });
-    }, period) : undefined;
+    const timer = period
+      ? setInterval(() => {
+          const pod = this.api.find(podInfo, ns, names[n % names.length] ?? '');
+          n++;
+          if (pod)
+            this.events.record(
+              { ...pod, apiVersion: 'v1', kind: 'Pod' },
+              n % 7 === 0 ? 'Warning' : 'Normal',
+              n % 7 === 0 ? 'Unhealthy' : 'Heartbeat',
+              `churn event ${n}`,
+              { component: 'kube-sim-churn' },
+            );
+        }, period)
+      : undefined;
     const stop = (): void => {
       if (timer) clearInterval(timer);
       this.#churns.delete(stop);

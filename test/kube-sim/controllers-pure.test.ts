@@ -11,17 +11,30 @@ import { parseSchedule, scheduledTimes } from './cron.ts';
 import type { Obj } from './types.ts';
 
 const at = (iso: string): Date => new Date(iso);
-const times = (spec: string, from: string, to: string): string[] => scheduledTimes(parseSchedule(spec), at(from), at(to)).map((d) => d.toISOString().slice(0, 16));
+const times = (spec: string, from: string, to: string): string[] =>
+  scheduledTimes(parseSchedule(spec), at(from), at(to)).map((d) => d.toISOString().slice(0, 16));
 
 describe('cron schedules', () => {
   it('finds the times in a window for steps, ranges, lists, names and macros', () => {
-    expect(times('*/15 * * * *', '2026-01-01T00:00:00Z', '2026-01-01T01:00:00Z')).toEqual(['2026-01-01T00:15', '2026-01-01T00:30', '2026-01-01T00:45', '2026-01-01T01:00']);
+    expect(times('*/15 * * * *', '2026-01-01T00:00:00Z', '2026-01-01T01:00:00Z')).toEqual([
+      '2026-01-01T00:15',
+      '2026-01-01T00:30',
+      '2026-01-01T00:45',
+      '2026-01-01T01:00',
+    ]);
     expect(times('0 3 * * *', '2026-01-01T00:00:00Z', '2026-01-03T12:00:00Z')).toEqual(['2026-01-01T03:00', '2026-01-02T03:00', '2026-01-03T03:00']);
     expect(times('30 8 * * MON-FRI', '2026-01-02T00:00:00Z', '2026-01-06T00:00:00Z')).toEqual(['2026-01-02T08:30', '2026-01-05T08:30']);
     expect(times('0 0 1,15 * *', '2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z')).toEqual(['2026-01-15T00:00', '2026-02-01T00:00']);
     expect(times('@hourly', '2026-01-01T00:00:00Z', '2026-01-01T02:30:00Z')).toEqual(['2026-01-01T01:00', '2026-01-01T02:00']);
     expect(times('0 0 1 JAN *', '2025-06-01T00:00:00Z', '2026-06-01T00:00:00Z')).toEqual(['2026-01-01T00:00']);
-    expect(times('0 0 13 * 5', '2026-02-01T00:00:00Z', '2026-03-14T00:00:00Z')).toEqual(['2026-02-06T00:00', '2026-02-13T00:00', '2026-02-20T00:00', '2026-02-27T00:00', '2026-03-06T00:00', '2026-03-13T00:00']);
+    expect(times('0 0 13 * 5', '2026-02-01T00:00:00Z', '2026-03-14T00:00:00Z')).toEqual([
+      '2026-02-06T00:00',
+      '2026-02-13T00:00',
+      '2026-02-20T00:00',
+      '2026-02-27T00:00',
+      '2026-03-06T00:00',
+      '2026-03-13T00:00',
+    ]);
   });
 
   it('rejects malformed schedules', () => {
@@ -49,7 +62,10 @@ describe('chart rendering', () => {
       mkdirSync(join(dir, 'c', 'templates'), { recursive: true });
       writeFileSync(join(dir, 'c', 'Chart.yaml'), 'name: c\nversion: 0.1.0\n');
       writeFileSync(join(dir, 'c', 'values.yaml'), 'n: 1\nm: 1\nk: 1\n');
-      writeFileSync(join(dir, 'c', 'templates', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}}\ndata: {n: "{{ .Values.n }}", m: "{{ .Values.m }}", k: "{{ .Values.k }}"}\n');
+      writeFileSync(
+        join(dir, 'c', 'templates', 'cm.yaml'),
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}}\ndata: {n: "{{ .Values.n }}", m: "{{ .Values.m }}", k: "{{ .Values.k }}"}\n',
+      );
       execFileSync('tar', ['-czf', join(dir, 'c.tgz'), '-C', dir, 'c']);
       const out = renderChart(readFileSync(join(dir, 'c.tgz')), { name: 'rel', namespace: 'ns' }, 'm: 2\nk: 2\n', { k: 3 });
       expect(out.objects).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rel' }, data: { n: '1', m: '2', k: '3' } }]);
@@ -62,7 +78,9 @@ describe('chart rendering', () => {
 });
 
 describe('CronJob controller', () => {
-  const template = (annotations: Obj = {}): Obj => ({ spec: { template: { metadata: { annotations }, spec: { restartPolicy: 'Never', containers: [{ name: 'r', image: 'x:1' }] } } } });
+  const template = (annotations: Obj = {}): Obj => ({
+    spec: { template: { metadata: { annotations }, spec: { restartPolicy: 'Never', containers: [{ name: 'r', image: 'x:1' }] } } },
+  });
   function start(spec: Obj): { cluster: Cluster; advance: (ms: number) => void; jobs: () => Obj[]; reasons: () => string[] } {
     let now = at('2026-03-01T02:58:30Z');
     const cluster = new Cluster({ now: () => now, timing: { readyAfterMs: 0, runMs: 0, terminationMs: 0 } });
@@ -72,7 +90,11 @@ describe('CronJob controller', () => {
       for (let t = 0; t < 6; t++) cluster.tick();
     };
     const jobs = (): Obj[] => cluster.list('batch/v1', 'Job', 'default');
-    const reasons = (): string[] => cluster.list('v1', 'Event', 'default').filter((e) => e.involvedObject.kind === 'CronJob').map((e) => e.reason);
+    const reasons = (): string[] =>
+      cluster
+        .list('v1', 'Event', 'default')
+        .filter((e) => e.involvedObject.kind === 'CronJob')
+        .map((e) => e.reason);
     return { cluster, advance, jobs, reasons };
   }
 

@@ -10,7 +10,13 @@ import { clone, invalid, type KObject, type Obj } from './types.ts';
 
 const GROUP = 'apiextensions.k8s.io';
 
-const condition = (type: string, status: boolean, reason: string, message: string, now: string): Obj => ({ type, status: status ? 'True' : 'False', lastTransitionTime: now, reason, message });
+const condition = (type: string, status: boolean, reason: string, message: string, now: string): Obj => ({
+  type,
+  status: status ? 'True' : 'False',
+  lastTransitionTime: now,
+  reason,
+  message,
+});
 
 export const isEstablished = (crd: Obj): boolean => (crd.status?.conditions ?? []).some((c: Obj) => c.type === 'Established' && c.status === 'True');
 
@@ -24,15 +30,20 @@ export function prepareCrd(crd: KObject, now: string): void {
   if (!spec.group) bad('spec.group', 'Required value');
   if (!names.plural) bad('spec.names.plural', 'Required value');
   if (!names.kind) bad('spec.names.kind', 'Required value');
-  if (crd.metadata.name !== `${names.plural}.${spec.group}`) bad('metadata.name', `Invalid value: "${crd.metadata.name}": must be spec.names.plural+"."+spec.group`);
-  if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') bad('spec.scope', `Unsupported value: "${spec.scope ?? ''}": supported values: "Cluster", "Namespaced"`);
+  if (crd.metadata.name !== `${names.plural}.${spec.group}`)
+    bad('metadata.name', `Invalid value: "${crd.metadata.name}": must be spec.names.plural+"."+spec.group`);
+  if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster')
+    bad('spec.scope', `Unsupported value: "${spec.scope ?? ''}": supported values: "Cluster", "Namespaced"`);
   const versions: Obj[] = Array.isArray(spec.versions) ? spec.versions : [];
   if (versions.filter((v) => v.storage === true).length !== 1) bad('spec.versions', 'Invalid value: must have exactly one version marked as storage version');
   if (!versions.some((v) => v.served !== false)) bad('spec.versions', 'Invalid value: must have at least one served version');
   crd.status = {
     acceptedNames: { ...clone(names), singular: names.singular ?? String(names.kind).toLowerCase(), listKind: names.listKind ?? `${names.kind}List` },
     storedVersions: versions.filter((v) => v.storage).map((v) => v.name),
-    conditions: [condition('NamesAccepted', true, 'NoConflicts', 'no conflicts found', now), condition('Established', false, 'Installing', 'the initial names have been accepted', now)],
+    conditions: [
+      condition('NamesAccepted', true, 'NoConflicts', 'no conflicts found', now),
+      condition('Established', false, 'Installing', 'the initial names have been accepted', now),
+    ],
   };
 }
 
@@ -59,7 +70,13 @@ function nameConflict(crd: Obj, others: Obj[]): string | undefined {
 export function establishCrd(api: Api, crd: KObject): void {
   const info = api.info(`${GROUP}/v1`, 'CustomResourceDefinition');
   const now = stamp(api.store.now());
-  const status = { ...clone(crd.status ?? {}), conditions: [condition('NamesAccepted', true, 'NoConflicts', 'no conflicts found', now), condition('Established', true, 'InitialNamesAccepted', 'the initial names have been accepted', now)] };
+  const status = {
+    ...clone(crd.status ?? {}),
+    conditions: [
+      condition('NamesAccepted', true, 'NoConflicts', 'no conflicts found', now),
+      condition('Established', true, 'InitialNamesAccepted', 'the initial names have been accepted', now),
+    ],
+  };
   const saved = api.writeStatus(info, crd, status) ?? crd;
   registerCrd(api.registry, saved);
 }
@@ -74,8 +91,14 @@ export function syncCrds(kit: Kit, establishMs: number): void {
     const conflict = nameConflict(crd, crds);
     if (conflict) {
       const old: Obj[] = crd.status?.conditions ?? [];
-      const keep = (c: Obj): Obj => ({ ...c, lastTransitionTime: old.find((o) => o.type === c.type && o.status === c.status)?.lastTransitionTime ?? c.lastTransitionTime });
-      const conditions = [condition('NamesAccepted', false, 'KindConflict', conflict, now), condition('Established', false, 'NotAccepted', 'not all names are accepted', now)].map(keep);
+      const keep = (c: Obj): Obj => ({
+        ...c,
+        lastTransitionTime: old.find((o) => o.type === c.type && o.status === c.status)?.lastTransitionTime ?? c.lastTransitionTime,
+      });
+      const conditions = [
+        condition('NamesAccepted', false, 'KindConflict', conflict, now),
+        condition('Established', false, 'NotAccepted', 'not all names are accepted', now),
+      ].map(keep);
       kit.api.writeStatus(info, crd, { ...clone(crd.status ?? {}), conditions });
       continue;
     }

@@ -8,7 +8,8 @@ import { removeObject } from './deletion.ts';
 import { stamp } from './store.ts';
 import { clone, type KObject, type Obj } from './types.ts';
 
-const finished = (job: Obj): string | undefined => (job.status?.conditions ?? []).find((c: Obj) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')?.type;
+const finished = (job: Obj): string | undefined =>
+  (job.status?.conditions ?? []).find((c: Obj) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')?.type;
 
 function createJob(kit: Kit, cj: KObject, at: Date): KObject | undefined {
   const template: Obj = cj.spec.jobTemplate ?? {};
@@ -20,7 +21,10 @@ function createJob(kit: Kit, cj: KObject, at: Date): KObject | undefined {
       name,
       namespace: cj.metadata.namespace,
       labels: clone(template.metadata?.labels ?? {}),
-      annotations: { ...clone(template.metadata?.annotations ?? {}), 'batch.kubernetes.io/cronjob-scheduled-timestamp': at.toISOString().replace(/\.\d{3}Z$/, 'Z') },
+      annotations: {
+        ...clone(template.metadata?.annotations ?? {}),
+        'batch.kubernetes.io/cronjob-scheduled-timestamp': at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      },
       ownerReferences: [ownerRef(cj)],
     },
     spec: clone(template.spec ?? {}),
@@ -42,7 +46,9 @@ function deleteJob(kit: Kit, cj: KObject, job: KObject, reason: string): void {
 }
 
 function trimHistory(kit: Kit, cj: KObject, jobs: KObject[], type: string, limit: number): void {
-  const done = jobs.filter((j) => finished(j) === type).sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) || a.metadata.name.localeCompare(b.metadata.name));
+  const done = jobs
+    .filter((j) => finished(j) === type)
+    .sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) || a.metadata.name.localeCompare(b.metadata.name));
   for (const job of done.slice(0, Math.max(0, done.length - limit))) deleteJob(kit, cj, job, 'SuccessfulDelete');
 }
 
@@ -63,18 +69,23 @@ export function syncCronJobs(kit: Kit): void {
     try {
       schedule = parseSchedule(String(cj.spec?.schedule ?? ''));
     } catch (error) {
-      kit.events.record(cj, 'Warning', 'InvalidSchedule', `invalid schedule: ${cj.spec?.schedule}: ${(error as Error).message}`, { component: 'cronjob-controller' });
+      kit.events.record(cj, 'Warning', 'InvalidSchedule', `invalid schedule: ${cj.spec?.schedule}: ${(error as Error).message}`, {
+        component: 'cronjob-controller',
+      });
       continue;
     }
     let earliest = new Date(status.lastScheduleTime ?? cj.metadata.creationTimestamp);
     const deadline = cj.spec.startingDeadlineSeconds;
-    if (deadline !== undefined && deadline !== null && now.getTime() - deadline * 1000 > earliest.getTime()) earliest = new Date(now.getTime() - deadline * 1000);
+    if (deadline !== undefined && deadline !== null && now.getTime() - deadline * 1000 > earliest.getTime())
+      earliest = new Date(now.getTime() - deadline * 1000);
     const due = cj.spec.suspend ? undefined : scheduledTimes(schedule, earliest, now).at(-1);
     const active = jobs.filter((j) => !finished(j));
     if (due) {
       const policy = cj.spec.concurrencyPolicy ?? 'Allow';
       if (policy === 'Forbid' && active.length > 0) {
-        kit.events.record(cj, 'Normal', 'JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid', { component: 'cronjob-controller' });
+        kit.events.record(cj, 'Normal', 'JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid', {
+          component: 'cronjob-controller',
+        });
       } else {
         if (policy === 'Replace') for (const job of active) deleteJob(kit, cj, job, 'SuccessfulDelete');
         if (createJob(kit, cj, due)) status.lastScheduleTime = stamp(due);
@@ -85,7 +96,17 @@ export function syncCronJobs(kit: Kit): void {
     trimHistory(kit, cj, jobs, 'Failed', Number(cj.spec.failedJobsHistoryLimit ?? 1));
     const running = ownedBy(listAll(kit, 'batch/v1', 'Job'), cj).filter((j) => !j.metadata.deletionTimestamp && !finished(j));
     const known: Obj[] = cj.status?.active ?? [];
-    const refs = running.map((j) => known.find((a) => a.uid === j.metadata.uid) ?? { kind: 'Job', namespace: j.metadata.namespace, name: j.metadata.name, uid: j.metadata.uid, apiVersion: 'batch/v1', resourceVersion: j.metadata.resourceVersion });
+    const refs = running.map(
+      (j) =>
+        known.find((a) => a.uid === j.metadata.uid) ?? {
+          kind: 'Job',
+          namespace: j.metadata.namespace,
+          name: j.metadata.name,
+          uid: j.metadata.uid,
+          apiVersion: 'batch/v1',
+          resourceVersion: j.metadata.resourceVersion,
+        },
+    );
     if (refs.length) status.active = refs;
     else delete status.active;
     kit.api.writeStatus(info, cj, status);

@@ -31,23 +31,41 @@ describe('deletion', () => {
   });
 
   async function call(method: string, path: string, body?: unknown, type = 'application/json'): Promise<{ status: number; json: Obj }> {
-    const res = await fetch(h.sim.url + path, { method, headers: { 'content-type': type }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(5000) });
+    const res = await fetch(h.sim.url + path, {
+      method,
+      headers: { 'content-type': type },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(5000),
+    });
     return { status: res.status, json: (await res.json()) as Obj };
   }
   const pods = (ns: string): Obj[] => h.sim.cluster.list('v1', 'Pod', ns);
 
-  it('a Namespace goes Terminating, refuses new content, empties and then goes', async () => {
+  it('a Namespace goes Terminating, refuses new content, empties, waits for finalizers and then goes', async () => {
     await h.kubectl(['apply', '--server-side', '-f', '-'], { input: DEPLOY('line') });
+    await call('POST', '/api/v1/namespaces/line/configmaps', { metadata: { name: 'held', finalizers: ['example.com/keep'] } });
     await until('pods running', () => pods('line').filter((p) => p.status?.phase === 'Running').length === 2);
     const del = await call('DELETE', '/api/v1/namespaces/line');
-    expect(del).toMatchObject({ status: 200, json: { kind: 'Namespace', status: { phase: 'Terminating' }, metadata: { deletionTimestamp: expect.any(String) } } });
-    expect((await h.kubectl(['get', 'ns', 'line'])).stdout).toMatch(/line\s+Terminating/);
+    expect(del).toMatchObject({
+      status: 200,
+      json: { kind: 'Namespace', status: { phase: 'Terminating' }, metadata: { deletionTimestamp: expect.any(String) } },
+    });
     const refused = await call('POST', '/api/v1/namespaces/line/configmaps', { metadata: { name: 'late' } });
-    expect(refused).toMatchObject({ status: 403, json: { reason: 'Forbidden', message: 'configmaps "late" is forbidden: unable to create new content in namespace line because it is being terminated' } });
+    expect(refused).toMatchObject({
+      status: 403,
+      json: { reason: 'Forbidden', message: 'configmaps "late" is forbidden: unable to create new content in namespace line because it is being terminated' },
+    });
+    await until('only the held ConfigMap is left', () => pods('line').length === 0 && h.sim.cluster.list('apps/v1', 'ReplicaSet', 'line').length === 0);
+    expect((await h.kubectl(['get', 'ns', 'line'])).stdout).toMatch(/line\s+Terminating/);
+    const ns = (await call('GET', '/api/v1/namespaces/line')).json;
+    expect(ns.status.conditions.find((c: Obj) => c.type === 'NamespaceContentRemaining')).toMatchObject({
+      status: 'True',
+      message: 'Some resources are remaining: configmaps has 1 resource instances',
+    });
+    expect(ns.status.conditions.find((c: Obj) => c.type === 'NamespaceFinalizersRemaining')).toMatchObject({ status: 'True', reason: 'SomeFinalizersRemain' });
+    await call('PATCH', '/api/v1/namespaces/line/configmaps/held', { metadata: { finalizers: null } }, 'application/merge-patch+json');
     const waited = await h.kubectl(['wait', '--for=delete', 'namespace/line', '--timeout=15s'], { timeoutMs: 20_000 });
     expect(waited.code, waited.stderr).toBe(0);
-    expect(pods('line')).toEqual([]);
-    expect(h.sim.cluster.list('apps/v1', 'ReplicaSet', 'line')).toEqual([]);
     expect(h.sim.cluster.list('v1', 'Event', 'line')).toEqual([]);
   });
 
@@ -63,7 +81,10 @@ describe('deletion', () => {
     await h.kubectl(['apply', '--server-side', '-f', '-'], { input: DEPLOY('line') });
     await until('pods running', () => pods('line').filter((p) => p.status?.phase === 'Running').length === 2);
     const del = await call('DELETE', '/apis/apps/v1/namespaces/line/deployments/web', { propagationPolicy: 'Foreground' });
-    expect(del).toMatchObject({ status: 200, json: { kind: 'Deployment', metadata: { finalizers: ['foregroundDeletion'], deletionTimestamp: expect.any(String) } } });
+    expect(del).toMatchObject({
+      status: 200,
+      json: { kind: 'Deployment', metadata: { finalizers: ['foregroundDeletion'], deletionTimestamp: expect.any(String) } },
+    });
     const rs = h.sim.cluster.list('apps/v1', 'ReplicaSet', 'line');
     expect(rs[0]?.metadata.finalizers).toEqual(['foregroundDeletion']);
     expect(pods('line').every((p) => p.metadata.deletionTimestamp)).toBe(true);
@@ -93,7 +114,9 @@ describe('deletion', () => {
   it('collects what a custom resource owns when it goes', async () => {
     await h.kubectl(['apply', '--server-side', '-f', new URL('./fixtures/kinds/10-crd.yaml', import.meta.url).pathname]);
     await h.kubectl(['wait', '--for=condition=Established', 'crd/lines.plant.example.com', '--timeout=10s']);
-    const line = (await call('POST', '/apis/plant.example.com/v1/namespaces/default/lines', { apiVersion: 'plant.example.com/v1', kind: 'Line', metadata: { name: 'l1' } })).json;
+    const line = (
+      await call('POST', '/apis/plant.example.com/v1/namespaces/default/lines', { apiVersion: 'plant.example.com/v1', kind: 'Line', metadata: { name: 'l1' } })
+    ).json;
     const owner = { apiVersion: 'plant.example.com/v1', kind: 'Line', name: 'l1', uid: line.metadata.uid };
     await call('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'owned', ownerReferences: [owner] } });
     await call('DELETE', '/apis/plant.example.com/v1/namespaces/default/lines/l1');

@@ -10,14 +10,26 @@ import { ApiError, clone, notFound, type KObject, type Obj } from './types.ts';
 
 export const FOREGROUND = 'foregroundDeletion';
 
-export function removeObject(api: Api, info: ResourceInfo, namespace: string | undefined, name: string, options: DeleteOptions = {}): { object: KObject; immediate: boolean } {
+export function removeObject(
+  api: Api,
+  info: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  options: DeleteOptions = {},
+): { object: KObject; immediate: boolean } {
   const key = storageKey(info);
   const ns = info.namespaced ? namespace : undefined;
   const current = api.store.peek(key, ns, name);
   if (!current) throw notFound(info.plural, name, info.group);
   const pre = options.preconditions;
-  if (pre?.uid && pre.uid !== current.metadata.uid) throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
-  if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) throw new ApiError(409, 'Conflict', `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+  if (pre?.uid && pre.uid !== current.metadata.uid)
+    throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+  if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion)
+    throw new ApiError(
+      409,
+      'Conflict',
+      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+    );
   const policy = options.propagationPolicy ?? 'Background';
   const now = api.store.now();
   const marked = (extra: Obj = {}): KObject => {
@@ -28,7 +40,8 @@ export function removeObject(api: Api, info: ResourceInfo, namespace: string | u
     return next;
   };
   const runningPod = info.kind === 'Pod' && current.spec?.nodeName && current.status?.phase !== 'Succeeded' && current.status?.phase !== 'Failed';
-  if (current.metadata.deletionTimestamp && !(runningPod && options.gracePeriodSeconds === 0)) return { object: api.out(info, clone(current)), immediate: false };
+  if (current.metadata.deletionTimestamp && !(runningPod && options.gracePeriodSeconds === 0))
+    return { object: api.out(info, clone(current)), immediate: false };
   if (runningPod && options.gracePeriodSeconds !== 0) {
     const grace = options.gracePeriodSeconds ?? current.spec.terminationGracePeriodSeconds ?? 30;
     const next = marked({ deletionTimestamp: stamp(new Date(now.getTime() + grace * 1000)), deletionGracePeriodSeconds: grace });
@@ -53,7 +66,8 @@ export function removeObject(api: Api, info: ResourceInfo, namespace: string | u
   }
   if (info.kind === 'CustomResourceDefinition') dropCrd(api, current);
   const gone = api.store.remove(key, ns, name) as KObject;
-  if (policy !== 'Orphan') for (const dep of dependentsOf(api, current.metadata.uid)) if (!ownedElsewhere(api, dep, current.metadata.uid)) deleteDependent(api, dep, 'Background');
+  if (policy !== 'Orphan')
+    for (const dep of dependentsOf(api, current.metadata.uid)) if (!ownedElsewhere(api, dep, current.metadata.uid)) deleteDependent(api, dep, 'Background');
   return { object: api.out(info, gone), immediate: true };
 }
 

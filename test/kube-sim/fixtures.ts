@@ -16,7 +16,8 @@ export function parseManifests(text: string, source: string): KObject[] {
     if (doc.errors.length > 0) throw new Error(`${source}: ${doc.errors[0]?.message}`);
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
-    if (!isPlainObject(value) || typeof value.kind !== 'string' || typeof value.apiVersion !== 'string') throw new Error(`${source}: every document needs apiVersion and kind`);
+    if (!isPlainObject(value) || typeof value.kind !== 'string' || typeof value.apiVersion !== 'string')
+      throw new Error(`${source}: every document needs apiVersion and kind`);
     if (value.kind === 'List' || value.kind.endsWith('List')) out.push(...((value.items ?? []) as KObject[]));
     else out.push(value as KObject);
   }
@@ -34,11 +35,18 @@ export function loadObjects(api: Api, objects: KObject[], manager = 'kubectl'): 
   let n = 0;
   for (const obj of [...objects].sort((a, b) => rank(a) - rank(b))) {
     const info = api.registry.byKind(obj.apiVersion, obj.kind);
-    if (!info) throw new Error(`${obj.kind} "${obj.metadata?.name}": no resource for kind "${obj.kind}" in version "${obj.apiVersion}" (is its CRD in the fixtures?)`);
+    if (!info)
+      throw new Error(`${obj.kind} "${obj.metadata?.name}": no resource for kind "${obj.kind}" in version "${obj.apiVersion}" (is its CRD in the fixtures?)`);
     const ns = info.namespaced ? (obj.metadata?.namespace ?? 'default') : undefined;
     if (api.find(info, ns, obj.metadata?.name)) continue;
     try {
-      const applied = serverSideApply(undefined, { ...obj, metadata: { ...obj.metadata, ...(ns ? { namespace: ns } : {}) } }, manager, true, stamp(api.store.now()));
+      const applied = serverSideApply(
+        undefined,
+        { ...obj, metadata: { ...obj.metadata, ...(ns ? { namespace: ns } : {}) } },
+        manager,
+        true,
+        stamp(api.store.now()),
+      );
       const created = api.create(info, ns, applied);
       if (info.kind === 'CustomResourceDefinition') establishCrd(api, created);
     } catch (error) {

@@ -26,7 +26,9 @@ const targetOf = (chart: KObject): string => chart.spec.targetNamespace || chart
 
 function releases(kit: Kit, chart: KObject): KObject[] {
   const all = kit.api.store.list(storageKey(kit.info('v1', 'Secret')), targetOf(chart), true);
-  return all.filter((s) => s.type === TYPE && s.metadata.labels?.owner === 'helm' && s.metadata.labels?.name === chart.metadata.name).sort((a, b) => Number(a.metadata.labels?.version) - Number(b.metadata.labels?.version));
+  return all
+    .filter((s) => s.type === TYPE && s.metadata.labels?.owner === 'helm' && s.metadata.labels?.name === chart.metadata.name)
+    .sort((a, b) => Number(a.metadata.labels?.version) - Number(b.metadata.labels?.version));
 }
 
 function refsOf(secret: KObject | undefined): Ref[] {
@@ -75,12 +77,27 @@ export function installRelease(kit: Kit, chart: KObject, rendered: Rendered, has
   const now = new Set(refs.map(key));
   for (const old of refsOf(history.at(-1))) if (!now.has(key(old))) remove(kit, old);
   const secretInfo = kit.info('v1', 'Secret');
-  for (const old of history) if (old.metadata.labels?.status === 'deployed') kit.api.writeObject(secretInfo, { ...clone(old), metadata: { ...clone(old.metadata), labels: { ...old.metadata.labels, status: 'superseded' } } });
+  for (const old of history)
+    if (old.metadata.labels?.status === 'deployed')
+      kit.api.writeObject(secretInfo, { ...clone(old), metadata: { ...clone(old.metadata), labels: { ...old.metadata.labels, status: 'superseded' } } });
   const manifest = rendered.objects.map((o) => stringify(o)).join('---\n');
-  const record = { name: chart.metadata.name, namespace: target, version, info: { status: 'deployed' }, chart: { metadata: rendered.chart }, manifest, sim_objects: refs };
+  const record = {
+    name: chart.metadata.name,
+    namespace: target,
+    version,
+    info: { status: 'deployed' },
+    chart: { metadata: rendered.chart },
+    manifest,
+    sim_objects: refs,
+  };
   const release = gzipSync(Buffer.from(JSON.stringify(record))).toString('base64');
   kit.api.create(secretInfo, target, {
-    metadata: { name: `sh.helm.release.v1.${chart.metadata.name}.v${version}`, namespace: target, labels: { name: chart.metadata.name, owner: 'helm', status: 'deployed', version: String(version) }, annotations: { [HASH]: hash } },
+    metadata: {
+      name: `sh.helm.release.v1.${chart.metadata.name}.v${version}`,
+      namespace: target,
+      labels: { name: chart.metadata.name, owner: 'helm', status: 'deployed', version: String(version) },
+      annotations: { [HASH]: hash },
+    },
     type: TYPE,
     data: { release: Buffer.from(release).toString('base64') },
   });

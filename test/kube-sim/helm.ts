@@ -32,12 +32,19 @@ export function renderFor(kit: Kit, chart: KObject): ReturnType<typeof renderCha
   if (chart.metadata.annotations?.[HELM_FAIL_ANNOTATION] === 'fail') return `failed by annotation ${HELM_FAIL_ANNOTATION}`;
   if (!chart.spec.chartContent) return { chart: {}, crds: [], objects: [] };
   const target = chart.spec.targetNamespace || chart.metadata.namespace;
-  if (!chart.spec.createNamespace && !kit.api.find(kit.info('v1', 'Namespace'), undefined, target)) return `create: failed to create: namespaces "${target}" not found`;
+  if (!chart.spec.createNamespace && !kit.api.find(kit.info('v1', 'Namespace'), undefined, target))
+    return `create: failed to create: namespaces "${target}" not found`;
   try {
-    const rendered = renderChart(Buffer.from(String(chart.spec.chartContent), 'base64'), { name: chart.metadata.name, namespace: target }, String(chart.spec.valuesContent ?? ''), chart.spec.set ?? {});
+    const rendered = renderChart(
+      Buffer.from(String(chart.spec.chartContent), 'base64'),
+      { name: chart.metadata.name, namespace: target },
+      String(chart.spec.valuesContent ?? ''),
+      chart.spec.set ?? {},
+    );
     const fromCrds = new Set(rendered.crds.flatMap((c) => (c.spec?.versions ?? []).map((v: Obj) => `${c.spec?.group}/${v.name}/${c.spec?.names?.kind}`)));
     const unknown = rendered.objects.find((o) => !kit.api.registry.byKind(o.apiVersion, o.kind) && !fromCrds.has(`${o.apiVersion}/${o.kind}`));
-    if (unknown) return `resource mapping not found for name: "${unknown.metadata?.name}": no matches for kind "${unknown.kind}" in version "${unknown.apiVersion}"`;
+    if (unknown)
+      return `resource mapping not found for name: "${unknown.metadata?.name}": no matches for kind "${unknown.kind}" in version "${unknown.apiVersion}"`;
     return rendered;
   } catch (error) {
     if (error instanceof RenderError) return error.message;
@@ -55,7 +62,16 @@ function ensure(kit: Kit, apiVersion: string, kind: string, obj: Obj): void {
 function job(chart: KObject, action: 'install' | 'delete', hash: string, succeeds: boolean): Obj {
   const name = chart.metadata.name;
   const target = chart.spec.targetNamespace || chart.metadata.namespace;
-  const env = [['NAME', name], ['VERSION', chart.spec.version ?? ''], ['REPO', chart.spec.repo ?? ''], ['HELM_DRIVER', 'secret'], ['CHART_NAMESPACE', chart.metadata.namespace], ['CHART', chart.spec.chart ?? ''], ['TARGET_NAMESPACE', target], ['FAILURE_POLICY', chart.spec.failurePolicy ?? 'reinstall']];
+  const env = [
+    ['NAME', name],
+    ['VERSION', chart.spec.version ?? ''],
+    ['REPO', chart.spec.repo ?? ''],
+    ['HELM_DRIVER', 'secret'],
+    ['CHART_NAMESPACE', chart.metadata.namespace],
+    ['CHART', chart.spec.chart ?? ''],
+    ['TARGET_NAMESPACE', target],
+    ['FAILURE_POLICY', chart.spec.failurePolicy ?? 'reinstall'],
+  ];
   return {
     metadata: { name: `helm-${action}-${name}`, namespace: chart.metadata.namespace, labels: { [LABEL]: name } },
     spec: {
@@ -66,7 +82,15 @@ function job(chart: KObject, action: 'install' | 'delete', hash: string, succeed
           restartPolicy: 'OnFailure',
           serviceAccountName: `helm-${name}`,
           nodeSelector: { 'kubernetes.io/os': 'linux' },
-          containers: [{ name: 'helm', image: chart.spec.jobImage || HELM_JOB_IMAGE, imagePullPolicy: 'IfNotPresent', args: action === 'delete' ? ['delete'] : ['install', ...(chart.spec.targetNamespace ? ['--namespace', target] : [])], env: env.map(([n, v]) => ({ name: n, value: v })) }],
+          containers: [
+            {
+              name: 'helm',
+              image: chart.spec.jobImage || HELM_JOB_IMAGE,
+              imagePullPolicy: 'IfNotPresent',
+              args: action === 'delete' ? ['delete'] : ['install', ...(chart.spec.targetNamespace ? ['--namespace', target] : [])],
+              env: env.map(([n, v]) => ({ name: n, value: v })),
+            },
+          ],
         },
       },
     },
@@ -77,15 +101,29 @@ function supportObjects(kit: Kit, chart: KObject): void {
   const { name, namespace } = chart.metadata;
   ensure(kit, 'v1', 'ServiceAccount', { metadata: { name: `helm-${name}`, namespace }, automountServiceAccountToken: true });
   const crb = { name: `helm-${namespace}-${name}` };
-  ensure(kit, 'rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', { metadata: crb, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name: `helm-${name}`, namespace }] });
+  ensure(kit, 'rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', {
+    metadata: crb,
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+    subjects: [{ kind: 'ServiceAccount', name: `helm-${name}`, namespace }],
+  });
   const values = chart.spec.valuesContent ? { 'values-01_HelmChart.yaml': Buffer.from(String(chart.spec.valuesContent)).toString('base64') } : {};
   ensure(kit, 'v1', 'Secret', { metadata: { name: `chart-values-${name}`, namespace }, type: 'Opaque', data: values });
-  ensure(kit, 'v1', 'ConfigMap', { metadata: { name: `chart-content-${name}`, namespace }, data: chart.spec.chartContent ? { [`${name}.tgz.base64`]: chart.spec.chartContent } : {} });
+  ensure(kit, 'v1', 'ConfigMap', {
+    metadata: { name: `chart-content-${name}`, namespace },
+    data: chart.spec.chartContent ? { [`${name}.tgz.base64`]: chart.spec.chartContent } : {},
+  });
 }
 
 function removeSupport(kit: Kit, chart: KObject): void {
   const { name, namespace } = chart.metadata;
-  const gone: [string, string, string | undefined, string][] = [['v1', 'ServiceAccount', namespace, `helm-${name}`], ['rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', undefined, `helm-${namespace}-${name}`], ['v1', 'Secret', namespace, `chart-values-${name}`], ['v1', 'ConfigMap', namespace, `chart-content-${name}`], ['batch/v1', 'Job', namespace, `helm-install-${name}`], ['batch/v1', 'Job', namespace, `helm-delete-${name}`]];
+  const gone: [string, string, string | undefined, string][] = [
+    ['v1', 'ServiceAccount', namespace, `helm-${name}`],
+    ['rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', undefined, `helm-${namespace}-${name}`],
+    ['v1', 'Secret', namespace, `chart-values-${name}`],
+    ['v1', 'ConfigMap', namespace, `chart-content-${name}`],
+    ['batch/v1', 'Job', namespace, `helm-install-${name}`],
+    ['batch/v1', 'Job', namespace, `helm-delete-${name}`],
+  ];
   for (const [apiVersion, kind, ns, n] of gone) {
     try {
       removeObject(kit.api, kit.info(apiVersion, kind), ns, n, { propagationPolicy: 'Background' });
@@ -100,15 +138,19 @@ function runJob(kit: Kit, chart: KObject, action: 'install' | 'delete', hash: st
   const info = kit.info('batch/v1', 'Job');
   const other = action === 'install' ? 'delete' : 'install';
   const stale = kit.api.find(info, chart.metadata.namespace, `helm-${other}-${chart.metadata.name}`);
-  if (stale && !stale.metadata.deletionTimestamp) removeObject(kit.api, info, chart.metadata.namespace, stale.metadata.name, { propagationPolicy: 'Foreground' });
+  if (stale && !stale.metadata.deletionTimestamp)
+    removeObject(kit.api, info, chart.metadata.namespace, stale.metadata.name, { propagationPolicy: 'Foreground' });
   const current = kit.api.find(info, chart.metadata.namespace, `helm-${action}-${chart.metadata.name}`);
   if (current && current.spec.template.metadata?.annotations?.[CONFIG_HASH] !== hash) {
-    if (!current.metadata.deletionTimestamp) removeObject(kit.api, info, current.metadata.namespace, current.metadata.name, { propagationPolicy: 'Foreground' });
+    if (!current.metadata.deletionTimestamp)
+      removeObject(kit.api, info, current.metadata.namespace, current.metadata.name, { propagationPolicy: 'Foreground' });
     return undefined;
   }
   if (current) return current;
   const created = kit.api.create(info, chart.metadata.namespace, { apiVersion: 'batch/v1', kind: 'Job', ...job(chart, action, hash, succeeds) });
-  kit.events.record(chart, 'Normal', 'ApplyJob', `Applying HelmChart using Job ${created.metadata.namespace}/${created.metadata.name}`, { component: 'helm-controller' });
+  kit.events.record(chart, 'Normal', 'ApplyJob', `Applying HelmChart using Job ${created.metadata.namespace}/${created.metadata.name}`, {
+    component: 'helm-controller',
+  });
   return created;
 }
 
@@ -122,12 +164,25 @@ export function syncHelmCharts(kit: Kit): void {
       if (!complete(done)) continue;
       uninstallRelease(kit, chart);
       removeSupport(kit, chart);
-      kit.events.record(chart, 'Normal', 'RemoveJob', `Uninstalled HelmChart using Job ${chart.metadata.namespace}/helm-delete-${chart.metadata.name}, removing resources`, { component: 'helm-controller' });
-      kit.api.replace(info, chart.metadata.namespace, chart.metadata.name, { ...clone(chart), metadata: { ...clone(chart.metadata), finalizers: chart.metadata.finalizers.filter((f: string) => f !== FINALIZER) } });
+      kit.events.record(
+        chart,
+        'Normal',
+        'RemoveJob',
+        `Uninstalled HelmChart using Job ${chart.metadata.namespace}/helm-delete-${chart.metadata.name}, removing resources`,
+        { component: 'helm-controller' },
+      );
+      kit.api.replace(info, chart.metadata.namespace, chart.metadata.name, {
+        ...clone(chart),
+        metadata: { ...clone(chart.metadata), finalizers: chart.metadata.finalizers.filter((f: string) => f !== FINALIZER) },
+      });
       continue;
     }
     if (!(chart.metadata.finalizers ?? []).includes(FINALIZER) || chart.metadata.annotations?.['helmcharts.cattle.io/managed-by'] !== 'helm-controller') {
-      const meta = { ...clone(chart.metadata), finalizers: [...(chart.metadata.finalizers ?? []).filter((f: string) => f !== FINALIZER), FINALIZER], annotations: { ...chart.metadata.annotations, 'helmcharts.cattle.io/managed-by': 'helm-controller' } };
+      const meta = {
+        ...clone(chart.metadata),
+        finalizers: [...(chart.metadata.finalizers ?? []).filter((f: string) => f !== FINALIZER), FINALIZER],
+        annotations: { ...chart.metadata.annotations, 'helmcharts.cattle.io/managed-by': 'helm-controller' },
+      };
       kit.api.writeObject(info, { ...clone(chart), metadata: meta });
       continue;
     }
@@ -136,7 +191,14 @@ export function syncHelmCharts(kit: Kit): void {
     const rendered = releaseHash(kit, chart) === hash ? undefined : renderFor(kit, chart);
     const current = runJob(kit, chart, 'install', hash, typeof rendered !== 'string');
     const name = current?.metadata.name ?? `helm-install-${chart.metadata.name}`;
-    const status = { ...clone(chart.status ?? {}), jobName: name, conditions: [{ type: 'JobCreated', status: 'True', reason: 'Job created', message: `Applying HelmChart using Job ${chart.metadata.namespace}/${name}` }, { type: 'Failed', status: 'False' }] };
+    const status = {
+      ...clone(chart.status ?? {}),
+      jobName: name,
+      conditions: [
+        { type: 'JobCreated', status: 'True', reason: 'Job created', message: `Applying HelmChart using Job ${chart.metadata.namespace}/${name}` },
+        { type: 'Failed', status: 'False' },
+      ],
+    };
     kit.api.writeStatus(info, chart, status);
     if (complete(current) && rendered !== undefined && typeof rendered !== 'string') installRelease(kit, chart, rendered, hash);
   }

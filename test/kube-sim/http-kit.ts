@@ -34,7 +34,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 export function parseBody(body: Buffer, contentType: string): unknown {
   if (contentType.includes('protobuf')) return body.length === 0 ? undefined : decodeProtobuf(body);
   if (contentType.includes('cbor')) {
-    throw new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (kube-sim does not decode CBOR)');
+    throw new ApiError(
+      415,
+      'UnsupportedMediaType',
+      'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (kube-sim does not decode CBOR)',
+    );
   }
   const text = body.toString('utf8');
   if (text.trim() === '') return undefined;

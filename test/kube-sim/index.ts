@@ -86,7 +86,11 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   const imagesKnown = options.images !== undefined || options.imagesFile !== undefined || options.containerdSocket !== undefined;
   const cluster = new Cluster({ ...options, imagesKnown });
   if (options.images) cluster.images.setSource('option', options.images);
-  const stopImages = await watchImageSources(cluster.images, { imagesFile: options.imagesFile, containerdSocket: options.containerdSocket, pollMs: options.imagePollMs ?? 2000 });
+  const stopImages = await watchImageSources(cluster.images, {
+    imagesFile: options.imagesFile,
+    containerdSocket: options.containerdSocket,
+    pollMs: options.imagePollMs ?? 2000,
+  });
   try {
     const dirs = options.fixturesDir === undefined ? [] : Array.isArray(options.fixturesDir) ? options.fixturesDir : [options.fixturesDir];
     for (const dir of dirs) loadObjects(cluster.api, await readFixtureDir(dir));
@@ -104,7 +108,15 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     throw error;
   }
   cluster.caCert = tls.cert;
-  const serverOptions = { api: cluster.api, auth: cluster.auth, logs, tls, bookmarkMs: options.bookmarkMs ?? 30_000, maxWatchSeconds: options.maxWatchSeconds ?? 1800, ...(options.logRequests ? { log: options.logRequests } : {}) };
+  const serverOptions = {
+    api: cluster.api,
+    auth: cluster.auth,
+    logs,
+    tls,
+    bookmarkMs: options.bookmarkMs ?? 30_000,
+    maxWatchSeconds: options.maxWatchSeconds ?? 1800,
+    ...(options.logRequests ? { log: options.logRequests } : {}),
+  };
   let current = createSimServer(serverOptions);
   let port: number;
   try {

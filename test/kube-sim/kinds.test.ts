@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { startHarness, until, type SimHarness } from './test-kit.ts';
+import { header, startHarness, until, type SimHarness } from './test-kit.ts';
 import type { KObject, Obj } from './types.ts';
 
 const dir = fileURLToPath(new URL('./fixtures/kinds/', import.meta.url));
@@ -53,7 +53,9 @@ describe('every kind a bundle carries', () => {
       const rows = table.stdout.split('\n').map((l) => l.split(/\s+/)[0]);
       for (const o of here) expect(rows, `table row of ${ref(o)}`).toContain(here.length === 1 ? o.metadata.name : ref(o));
     }
-    expect((await h.kubectl(['get', 'secret', 'line-credentials', '-n', 'plant', '-o', 'jsonpath={.data.password}'])).stdout).toBe(Buffer.from('s3cret').toString('base64'));
+    expect((await h.kubectl(['get', 'secret', 'line-credentials', '-n', 'plant', '-o', 'jsonpath={.data.password}'])).stdout).toBe(
+      Buffer.from('s3cret').toString('base64'),
+    );
     expect((await h.kubectl(['get', 'lines', '-n', 'plant'])).stdout).toMatch(/NAME\s+SPEED\s+AGE\nline-1\s+12\s+/);
     expect((await h.kubectl(['get', 'pvc', 'line-data', '-n', 'plant', '-o', 'jsonpath={.spec.storageClassName}'])).stdout).toBe('local-path');
     const again = await h.kubectl(['apply', '--server-side', '-f', BUNDLE]);
@@ -68,16 +70,21 @@ describe('every kind a bundle carries', () => {
     const apply = <T extends KubernetesObject>(o: T): Promise<T> => api.patch(o, undefined, undefined, 'outpost', true, PatchStrategy.ServerSideApply);
     for (const crd of await docs(CRDS)) await apply(crd);
     await until('CRDs established', async () => {
-      const all = await Promise.all((await docs(CRDS)).map((c) => api.read(c)));
+      const all = await Promise.all((await docs(CRDS)).map((c) => api.read(header(c))));
       return all.every((c) => ((c as Obj).status?.conditions ?? []).some((x: Obj) => x.type === 'Established' && x.status === 'True'));
     });
     const events: string[] = [];
-    const watch = await new Watch(kc).watch('/apis/plant.example.com/v1/lines', {}, (type, obj: Obj) => events.push(`${type} ${obj.metadata?.name}`), () => undefined);
+    const watch = await new Watch(kc).watch(
+      '/apis/plant.example.com/v1/lines',
+      {},
+      (type, obj: Obj) => events.push(`${type} ${obj.metadata?.name}`),
+      () => undefined,
+    );
     const objects = await docs(BUNDLE);
     for (const o of objects) {
       const out = await apply(o);
       expect(out.metadata?.uid).toBeTruthy();
-      const read = await api.read({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) } });
+      const read = await api.read(header(o));
       expect(read.metadata?.managedFields?.map((m) => `${m.manager}/${m.operation}`)).toContain('outpost/Apply');
       const listed = await api.list(o.apiVersion, o.kind, o.metadata.namespace);
       expect(listed.items.map((i) => i.metadata?.name)).toContain(o.metadata.name);
@@ -86,7 +93,12 @@ describe('every kind a bundle carries', () => {
     for (const o of [...objects].reverse()) {
       await api.delete(o);
       if (o.kind === 'HelmChart') continue; // finalizer: gone once helm-delete ran (helm.test.ts)
-      await until(`${ref(o)} gone`, async () => api.read(o).then(() => false, (e: { code?: number }) => e.code === 404));
+      await until(`${ref(o)} gone`, async () =>
+        api.read(header(o)).then(
+          () => false,
+          (e: { code?: number }) => e.code === 404,
+        ),
+      );
     }
     await until('watch saw the deletion', () => events.includes('DELETED line-1'));
     watch.abort();
@@ -117,14 +129,28 @@ describe('server-side apply semantics', () => {
     const conflict = await send('PATCH', `${path}?fieldManager=plant-operator`, cm({ b: '2' }, { k: 'mine' }));
     expect(conflict).toEqual({
       status: 409,
-      json: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Apply failed with 1 conflict: conflict with "outpost": .data.k', reason: 'Conflict', details: { causes: [{ reason: 'FieldManagerConflict', message: 'conflict with "outpost"', field: '.data.k' }] }, code: 409 },
+      json: {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'Apply failed with 1 conflict: conflict with "outpost": .data.k',
+        reason: 'Conflict',
+        details: { causes: [{ reason: 'FieldManagerConflict', message: 'conflict with "outpost"', field: '.data.k' }] },
+        code: 409,
+      },
     });
     const forced = await send('PATCH', `${path}?fieldManager=plant-operator&force=true`, cm({ b: '2' }, { k: 'mine' }));
     expect(forced.json.data).toEqual({ k: 'mine', x: '1' });
     expect(forced.json.metadata.managedFields.find((m: Obj) => m.manager === 'outpost').fieldsV1['f:data']).toEqual({ 'f:x': {} });
     const dropped = await send('PATCH', `${path}?fieldManager=outpost`, cm({}, { x: '1' }));
     expect(dropped.json.metadata.labels).toEqual({ b: '2' });
-    const edited = await send('PUT', `${path}?fieldManager=kubectl-edit`, JSON.stringify({ ...dropped.json, data: { ...dropped.json.data, x: '2' } }), 'application/json');
+    const edited = await send(
+      'PUT',
+      `${path}?fieldManager=kubectl-edit`,
+      JSON.stringify({ ...dropped.json, data: { ...dropped.json.data, x: '2' } }),
+      'application/json',
+    );
     expect(edited.status).toBe(200);
     const second = await send('PATCH', `${path}?fieldManager=outpost`, cm({}, { x: '1' }));
     expect(second.json.message).toBe('Apply failed with 1 conflict: conflict with "kubectl-edit" using v1: .data.x');
@@ -145,15 +171,40 @@ describe('server-side apply semantics', () => {
   });
 
   it('refuses changes to immutable fields the way a real server does', async () => {
-    const job = (image: string): string => JSON.stringify({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image }] } } } });
+    const job = (image: string): string =>
+      JSON.stringify({
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: 'migrate' },
+        spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image }] } } },
+      });
     await send('PATCH', '/apis/batch/v1/namespaces/default/jobs/migrate?fieldManager=outpost', job('registry.local/m:1'));
     const changed = await send('PATCH', '/apis/batch/v1/namespaces/default/jobs/migrate?fieldManager=outpost', job('registry.local/m:2'));
-    expect(changed.json).toMatchObject({ code: 422, reason: 'Invalid', message: 'Job.batch "migrate" is invalid: spec.template: Invalid value: core.PodTemplateSpec{…}: field is immutable' });
-    const binding = (role: string): string => JSON.stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'b' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role }, subjects: [{ kind: 'User', name: 'u' }] });
+    expect(changed.json).toMatchObject({
+      code: 422,
+      reason: 'Invalid',
+      message: 'Job.batch "migrate" is invalid: spec.template: Invalid value: core.PodTemplateSpec{…}: field is immutable',
+    });
+    const binding = (role: string): string =>
+      JSON.stringify({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'b' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+        subjects: [{ kind: 'User', name: 'u' }],
+      });
     await send('PATCH', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings/b?fieldManager=outpost', binding('view'));
     const rebound = await send('PATCH', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings/b?fieldManager=outpost', binding('edit'));
-    expect(rebound.json.message).toBe('RoleBinding.rbac.authorization.k8s.io "b" is invalid: roleRef: Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"ClusterRole", Name:"edit"}: cannot change roleRef');
-    const deploy = (app: string): string => JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { containers: [{ name: 'c', image: 'x:1' }] } } } });
+    expect(rebound.json.message).toBe(
+      'RoleBinding.rbac.authorization.k8s.io "b" is invalid: roleRef: Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"ClusterRole", Name:"edit"}: cannot change roleRef',
+    );
+    const deploy = (app: string): string =>
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'd' },
+        spec: { selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { containers: [{ name: 'c', image: 'x:1' }] } } },
+      });
     await send('PATCH', '/apis/apps/v1/namespaces/default/deployments/d?fieldManager=outpost', deploy('a'));
     expect((await send('PATCH', '/apis/apps/v1/namespaces/default/deployments/d?fieldManager=outpost', deploy('b'))).json.message).toBe(
       'Deployment.apps "d" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"b"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable',

@@ -79,7 +79,10 @@ function objectMeta(buf: Uint8Array): Obj {
   return meta;
 }
 
-const strings = (buf: Uint8Array, n: number): string[] => fields(buf).filter((f) => f.n === n && f.wire === 2).map(text);
+const strings = (buf: Uint8Array, n: number): string[] =>
+  fields(buf)
+    .filter((f) => f.n === n && f.wire === 2)
+    .map(text);
 
 function record(buf: Uint8Array, names: string[]): Obj {
   const out: Obj = {};
@@ -100,7 +103,12 @@ function decodeRbac(kind: string, fs: Field[], obj: Obj): Obj {
   if (kind === 'Role' || kind === 'ClusterRole') {
     obj.rules = fs.filter((f) => f.n === 2).map((f) => rule(bytes(f)));
     const agg = fs.find((f) => f.n === 3);
-    if (kind === 'ClusterRole' && agg) obj.aggregationRule = { clusterRoleSelectors: fields(bytes(agg)).filter((f) => f.n === 1).map((f) => ({ matchLabels: stringMap(fields(bytes(f)), 1) ?? {} })) };
+    if (kind === 'ClusterRole' && agg)
+      obj.aggregationRule = {
+        clusterRoleSelectors: fields(bytes(agg))
+          .filter((f) => f.n === 1)
+          .map((f) => ({ matchLabels: stringMap(fields(bytes(f)), 1) ?? {} })),
+      };
     return obj;
   }
   obj.subjects = fs.filter((f) => f.n === 2).map((f) => record(bytes(f), ['kind', 'apiGroup', 'name', 'namespace']));
@@ -121,7 +129,12 @@ function decodeKind(kind: string, raw: Uint8Array): Obj {
   switch (kind) {
     case 'Namespace': {
       const spec = first(2);
-      if (spec) obj.spec = { finalizers: fields(bytes(spec)).filter((f) => f.n === 1).map(text) };
+      if (spec)
+        obj.spec = {
+          finalizers: fields(bytes(spec))
+            .filter((f) => f.n === 1)
+            .map(text),
+        };
       return obj;
     }
     case 'ConfigMap': {
@@ -167,7 +180,11 @@ function decodeKind(kind: string, raw: Uint8Array): Obj {
       const sf = spec ? fields(bytes(spec)) : [];
       const seconds = sf.find((f) => f.n === 4 && f.wire === 0);
       const bound = sf.find((f) => f.n === 3);
-      obj.spec = { audiences: sf.filter((f) => f.n === 1).map(text), ...(seconds ? { expirationSeconds: Number(seconds.value) } : {}), ...(bound ? { boundObjectRef: record(bytes(bound), ['kind', 'apiVersion', 'name', 'uid']) } : {}) };
+      obj.spec = {
+        audiences: sf.filter((f) => f.n === 1).map(text),
+        ...(seconds ? { expirationSeconds: Number(seconds.value) } : {}),
+        ...(bound ? { boundObjectRef: record(bytes(bound), ['kind', 'apiVersion', 'name', 'uid']) } : {}),
+      };
       return obj;
     }
     case 'SelfSubjectRulesReview': {
@@ -178,16 +195,35 @@ function decodeKind(kind: string, raw: Uint8Array): Obj {
     case 'SelfSubjectReview':
       return obj;
     case 'ServiceAccount': {
-      const pulls = fs.filter((f) => f.n === 3).map((f) => ({ name: text(fields(bytes(f)).find((x) => x.n === 1) ?? { n: 1, wire: 2, value: new Uint8Array() }) }));
+      const pulls = fs
+        .filter((f) => f.n === 3)
+        .map((f) => ({ name: text(fields(bytes(f)).find((x) => x.n === 1) ?? { n: 1, wire: 2, value: new Uint8Array() }) }));
       if (pulls.length) obj.imagePullSecrets = pulls;
       bool(4, 'automountServiceAccountToken');
       return obj;
     }
   }
-  throw new ApiError(415, 'UnsupportedMediaType', `kube-sim decodes protobuf only for ${DECODED.join(', ')} (got ${kind}); send JSON or YAML (e.g. kubectl create -f)`);
+  throw new ApiError(
+    415,
+    'UnsupportedMediaType',
+    `kube-sim decodes protobuf only for ${DECODED.join(', ')} (got ${kind}); send JSON or YAML (e.g. kubectl create -f)`,
+  );
 }
 
-const DECODED = ['Namespace', 'ConfigMap', 'Secret', 'ServiceAccount', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'TokenRequest', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SelfSubjectReview'];
+const DECODED = [
+  'Namespace',
+  'ConfigMap',
+  'Secret',
+  'ServiceAccount',
+  'Role',
+  'ClusterRole',
+  'RoleBinding',
+  'ClusterRoleBinding',
+  'TokenRequest',
+  'SelfSubjectAccessReview',
+  'SelfSubjectRulesReview',
+  'SelfSubjectReview',
+];
 
 /** Decodes a `k8s\0`-enveloped protobuf body into a JSON object. */
 export function decodeProtobuf(body: Uint8Array): Obj {

@@ -13,7 +13,9 @@ export function breakdown(rule: PolicyRule): PolicyRule[] {
   for (const group of rule.apiGroups ?? []) {
     for (const resource of rule.resources ?? []) {
       const names = rule.resourceNames?.length ? rule.resourceNames : [undefined];
-      for (const name of names) for (const verb of rule.verbs) out.push({ apiGroups: [group], resources: [resource], ...(name !== undefined ? { resourceNames: [name] } : {}), verbs: [verb] });
+      for (const name of names)
+        for (const verb of rule.verbs)
+          out.push({ apiGroups: [group], resources: [resource], ...(name !== undefined ? { resourceNames: [name] } : {}), verbs: [verb] });
     }
   }
   for (const url of rule.nonResourceURLs ?? []) for (const verb of rule.verbs) out.push({ nonResourceURLs: [url], verbs: [verb] });

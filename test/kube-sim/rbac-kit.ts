@@ -7,13 +7,38 @@ import type { Obj } from './types.ts';
 export const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
 
 /** Subresources worth asking about even though the sim does not serve them all. */
-export const SENSITIVE_SUBRESOURCES = ['pods/exec', 'pods/attach', 'pods/portforward', 'pods/eviction', 'pods/ephemeralcontainers', 'nodes/proxy', 'services/proxy', 'serviceaccounts/token'];
+export const SENSITIVE_SUBRESOURCES = [
+  'pods/exec',
+  'pods/attach',
+  'pods/portforward',
+  'pods/eviction',
+  'pods/ephemeralcontainers',
+  'nodes/proxy',
+  'services/proxy',
+  'serviceaccounts/token',
+];
 
-export async function as(sim: KubeSim, token: string, method: string, path: string, body?: unknown, type = 'application/json'): Promise<{ status: number; json: Obj }> {
+export async function as(
+  sim: KubeSim,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  type = 'application/json',
+): Promise<{ status: number; json: Obj }> {
   const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-  const res = await fetch(sim.url.replace('https:', 'http:') + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': type }, body: text, signal: AbortSignal.timeout(5000) });
+  const res = await fetch(sim.url.replace('https:', 'http:') + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': type },
+    body: text,
+    signal: AbortSignal.timeout(5000),
+  });
   const raw = await res.text();
-  return { status: res.status, json: raw.startsWith('{') ? (JSON.parse(raw) as Obj) : { raw } };
+  try {
+    return { status: res.status, json: JSON.parse(raw) as Obj };
+  } catch {
+    return { status: res.status, json: { raw } }; // a watch stream (JSON lines) or plain text
+  }
 }
 
 export interface Served {
@@ -29,9 +54,11 @@ export interface Served {
 export async function served(sim: KubeSim, token: string): Promise<Served[]> {
   const out: Served[] = [];
   const lists: { group: string; version: string; path: string }[] = [{ group: '', version: 'v1', path: '/api/v1' }];
-  for (const g of (await as(sim, token, 'GET', '/apis')).json.groups as Obj[]) lists.push({ group: g.name, version: g.preferredVersion.version, path: `/apis/${g.preferredVersion.groupVersion}` });
+  for (const g of (await as(sim, token, 'GET', '/apis')).json.groups as Obj[])
+    lists.push({ group: g.name, version: g.preferredVersion.version, path: `/apis/${g.preferredVersion.groupVersion}` });
   for (const l of lists) {
-    for (const r of (await as(sim, token, 'GET', l.path)).json.resources as Obj[]) out.push({ group: l.group, version: l.version, resource: r.name, namespaced: r.namespaced, verbs: r.verbs });
+    for (const r of (await as(sim, token, 'GET', l.path)).json.resources as Obj[])
+      out.push({ group: l.group, version: l.version, resource: r.name, namespaced: r.namespaced, verbs: r.verbs });
   }
   return out;
 }
@@ -45,15 +72,17 @@ export async function accessMatrix(sim: KubeSim, token: string, namespace: strin
   const ask = async (r: { group: string; resource: string }, verb: string): Promise<boolean> => {
     const [resource = '', subresource = ''] = r.resource.split('/');
     const spec = { resourceAttributes: { namespace, verb, group: r.group, resource, subresource } };
-    const review = await as(sim, token, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec });
+    const review = await as(sim, token, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectAccessReview',
+      spec,
+    });
     return review.json.status?.allowed === true;
   };
-  await Promise.all(
-    [...resources].map(async ([key, r]) => {
-      const answers = await Promise.all(VERBS.map((verb) => ask(r, verb)));
-      const allowed = VERBS.filter((_, i) => answers[i]);
-      if (allowed.length) lines.push(`${key}: ${allowed.join(',')}`);
-    }),
-  );
+  for (const [key, r] of resources) {
+    const answers = await Promise.all(VERBS.map((verb) => ask(r, verb)));
+    const allowed = VERBS.filter((_, i) => answers[i]);
+    if (allowed.length) lines.push(`${key}: ${allowed.join(',')}`);
+  }
   return lines.sort();
 }

@@ -39,7 +39,9 @@ describe('rules', () => {
     expect(ruleAllows(attrs('GET', '/api/v1/namespaces/a/pods'), pods)).toBe(true);
     expect(ruleAllows(attrs('GET', '/api/v1/namespaces/a/pods/p/log'), pods)).toBe(false);
     expect(ruleAllows(attrs('GET', '/api/v1/namespaces/a/pods/p/log'), { ...pods, resources: ['pods/log'] })).toBe(true);
-    expect(ruleAllows(attrs('GET', '/apis/apps/v1/namespaces/a/deployments/d/scale'), { apiGroups: ['apps'], resources: ['*/scale'], verbs: ['get'] })).toBe(true);
+    expect(ruleAllows(attrs('GET', '/apis/apps/v1/namespaces/a/deployments/d/scale'), { apiGroups: ['apps'], resources: ['*/scale'], verbs: ['get'] })).toBe(
+      true,
+    );
     expect(ruleAllows(attrs('GET', '/api/v1/namespaces/a/pods/p/log'), { apiGroups: [''], resources: ['pods/*'], verbs: ['get'] })).toBe(false);
     expect(ruleAllows(attrs('DELETE', '/api/v1/namespaces/a/pods/p'), { apiGroups: ['*'], resources: ['*'], verbs: ['*'] })).toBe(true);
     const named: PolicyRule = { apiGroups: [''], resources: ['configmaps'], resourceNames: ['cfg'], verbs: ['get', 'list', 'update'] };
@@ -54,27 +56,55 @@ describe('rules', () => {
   it('binds roles to users, groups and service accounts, namespaced or cluster-wide, and names the grant', () => {
     const role = (rules: PolicyRule[]): Obj => ({ rules });
     const objects: RbacObjects = {
-      clusterRoleBindings: () => [{ metadata: { name: 'readers' }, roleRef: { kind: 'ClusterRole', name: 'read-pods' }, subjects: [{ kind: 'Group', name: 'system:serviceaccounts:ops' }] }],
-      roleBindings: (ns) => (ns === 'app' ? [{ metadata: { name: 'writer' }, roleRef: { kind: 'Role', name: 'write-cm' }, subjects: [{ kind: 'ServiceAccount', name: 'agent' }] }, { metadata: { name: 'dangling' }, roleRef: { kind: 'Role', name: 'gone' }, subjects: [{ kind: 'ServiceAccount', name: 'agent' }] }] : []),
+      clusterRoleBindings: () => [
+        {
+          metadata: { name: 'readers' },
+          roleRef: { kind: 'ClusterRole', name: 'read-pods' },
+          subjects: [{ kind: 'Group', name: 'system:serviceaccounts:ops' }],
+        },
+      ],
+      roleBindings: (ns) =>
+        ns === 'app'
+          ? [
+              { metadata: { name: 'writer' }, roleRef: { kind: 'Role', name: 'write-cm' }, subjects: [{ kind: 'ServiceAccount', name: 'agent' }] },
+              { metadata: { name: 'dangling' }, roleRef: { kind: 'Role', name: 'gone' }, subjects: [{ kind: 'ServiceAccount', name: 'agent' }] },
+            ]
+          : [],
       clusterRole: (name) => (name === 'read-pods' ? role([{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }]) : undefined),
       role: (ns, name) => (ns === 'app' && name === 'write-cm' ? role([{ apiGroups: [''], resources: ['configmaps'], verbs: ['create'] }]) : undefined),
     };
     const agent = serviceAccountUser('app', 'agent');
     const ops = serviceAccountUser('ops', 'bot');
-    expect(authorize(objects, agent, requestAttributes('POST', '/api/v1/namespaces/app/configmaps', q()))).toEqual({ allowed: true, reason: 'RBAC: allowed by RoleBinding "writer/app" of Role "write-cm" to ServiceAccount "agent/app"' });
+    expect(authorize(objects, agent, requestAttributes('POST', '/api/v1/namespaces/app/configmaps', q()))).toEqual({
+      allowed: true,
+      reason: 'RBAC: allowed by RoleBinding "writer/app" of Role "write-cm" to ServiceAccount "agent/app"',
+    });
     expect(authorize(objects, agent, requestAttributes('POST', '/api/v1/namespaces/other/configmaps', q()))).toEqual({ allowed: false, reason: '' });
-    expect(authorize(objects, agent, requestAttributes('DELETE', '/api/v1/namespaces/app/configmaps/x', q()))).toEqual({ allowed: false, reason: 'RBAC: role.rbac.authorization.k8s.io "gone" not found' });
-    expect(authorize(objects, ops, requestAttributes('GET', '/api/v1/pods', q())).reason).toBe('RBAC: allowed by ClusterRoleBinding "readers" of ClusterRole "read-pods" to Group "system:serviceaccounts:ops"');
+    expect(authorize(objects, agent, requestAttributes('DELETE', '/api/v1/namespaces/app/configmaps/x', q()))).toEqual({
+      allowed: false,
+      reason: 'RBAC: role.rbac.authorization.k8s.io "gone" not found',
+    });
+    expect(authorize(objects, ops, requestAttributes('GET', '/api/v1/pods', q())).reason).toBe(
+      'RBAC: allowed by ClusterRoleBinding "readers" of ClusterRole "read-pods" to Group "system:serviceaccounts:ops"',
+    );
     expect(authorize(objects, { username: 'root', groups: ['system:masters'] }, requestAttributes('DELETE', '/api/v1/nodes/n', q())).allowed).toBe(true);
   });
 
   it('words a 403 like the API server', () => {
     const user = serviceAccountUser('outpost-system', 'outpost-web');
     const msg = (method: string, path: string): string => forbiddenMessage(user, requestAttributes(method, path, q()), '');
-    expect(msg('DELETE', '/api/v1/namespaces/ns/pods/p')).toBe('pods "p" is forbidden: User "system:serviceaccount:outpost-system:outpost-web" cannot delete resource "pods" in API group "" in the namespace "ns"');
-    expect(msg('PATCH', '/apis/apps/v1/namespaces/ns/deployments/d')).toBe('deployments.apps "d" is forbidden: User "system:serviceaccount:outpost-system:outpost-web" cannot patch resource "deployments" in API group "apps" in the namespace "ns"');
-    expect(msg('GET', '/api/v1/secrets')).toBe('secrets is forbidden: User "system:serviceaccount:outpost-system:outpost-web" cannot list resource "secrets" in API group "" at the cluster scope');
-    expect(msg('POST', '/api/v1/namespaces/ns/pods/p/exec')).toBe('pods "p" is forbidden: User "system:serviceaccount:outpost-system:outpost-web" cannot create resource "pods/exec" in API group "" in the namespace "ns"');
+    expect(msg('DELETE', '/api/v1/namespaces/ns/pods/p')).toBe(
+      'pods "p" is forbidden: User "system:serviceaccount:outpost-system:outpost-web" cannot delete resource "pods" in API group "" in the namespace "ns"',
+    );
+    expect(msg('PATCH', '/apis/apps/v1/namespaces/ns/deployments/d')).toBe(
+      'deployments.apps "d" is forbidden: User "system:serviceaccount:outpost-system:outpost-web" cannot patch resource "deployments" in API group "apps" in the namespace "ns"',
+    );
+    expect(msg('GET', '/api/v1/secrets')).toBe(
+      'secrets is forbidden: User "system:serviceaccount:outpost-system:outpost-web" cannot list resource "secrets" in API group "" at the cluster scope',
+    );
+    expect(msg('POST', '/api/v1/namespaces/ns/pods/p/exec')).toBe(
+      'pods "p" is forbidden: User "system:serviceaccount:outpost-system:outpost-web" cannot create resource "pods/exec" in API group "" in the namespace "ns"',
+    );
     expect(msg('GET', '/logs')).toBe('forbidden: User "system:serviceaccount:outpost-system:outpost-web" cannot get path "/logs"');
   });
 });
@@ -89,13 +119,17 @@ describe('escalation', () => {
     expect(missingRules(owner, [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }])).toEqual([]);
     expect(missingRules(owner, [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['c'], verbs: ['list'] }])).toEqual([]);
     expect(missingRules(owner, [{ apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['get'] }])).toEqual([]);
-    expect(missingRules(owner, [{ apiGroups: [''], resources: ['configmaps'], verbs: ['*'] }])).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['*'] }]);
+    expect(missingRules(owner, [{ apiGroups: [''], resources: ['configmaps'], verbs: ['*'] }])).toEqual([
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['*'] },
+    ]);
     expect(missingRules(owner, [{ apiGroups: ['*'], resources: ['configmaps'], verbs: ['get'] }])).toHaveLength(1);
   });
 
   it('words the refusal like the API server', () => {
     const missing = missingRules(owner, [{ apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['get', 'delete', 'update'] }]);
-    expect(compactString({ apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['d'], verbs: ['get'] })).toBe('{APIGroups:["apps"], Resources:["deployments"], ResourceNames:["d"], Verbs:["get"]}');
+    expect(compactString({ apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['d'], verbs: ['get'] })).toBe(
+      '{APIGroups:["apps"], Resources:["deployments"], ResourceNames:["d"], Verbs:["get"]}',
+    );
     expect(escalationMessage(serviceAccountUser('s', 'a'), missing)).toBe(
       'user "system:serviceaccount:s:a" (groups=["system:serviceaccounts" "system:serviceaccounts:s" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n' +
         '{APIGroups:[""], Resources:["configmaps"], Verbs:["delete" "update"]}\n{APIGroups:[""], Resources:["secrets"], Verbs:["get" "delete" "update"]}',

@@ -1,7 +1,6 @@
 // RBAC over the store: the authorizer's view of Roles and bindings, the guard that refuses RBAC
-// writes granting more than the writer holds (escalate/bind aside), the ClusterRole aggregation
-// controller, and the bootstrap policy every cluster has (discovery for all authenticated users,
-// cluster-admin for system:masters).
+// writes granting more than the writer holds (escalate/bind aside), and the ClusterRole
+// aggregation controller. The bootstrap policy is in bootstrap.ts.
 import type { Api } from './api.ts';
 import { authorize, grantsFor, MASTERS, type PolicyRule, type RbacObjects, type UserInfo } from './rbac.ts';
 import { escalationMessage, missingRules } from './rbac-escalation.ts';
@@ -35,7 +34,10 @@ const forbidden = (info: ResourceInfo, name: string, message: string): ApiError 
 /** True when only the fields the garbage collector touches changed (the real guard skips those). */
 function onlyGcFields(before: Obj | undefined, after: Obj): boolean {
   if (!before) return false;
-  const strip = (o: Obj): Obj => ({ ...o, metadata: { ...o.metadata, ownerReferences: undefined, finalizers: undefined, resourceVersion: undefined, managedFields: undefined } });
+  const strip = (o: Obj): Obj => ({
+    ...o,
+    metadata: { ...o.metadata, ownerReferences: undefined, finalizers: undefined, resourceVersion: undefined, managedFields: undefined },
+  });
   return deepEqual(JSON.parse(JSON.stringify(strip(before))), JSON.parse(JSON.stringify(strip(after))));
 }
 
@@ -46,7 +48,17 @@ export function guardRbacWrite(api: Api, info: ResourceInfo, obj: KObject, befor
   const name = String(obj.metadata.name);
   const ns = info.namespaced ? String(obj.metadata.namespace ?? '') : '';
   const allowed = (verb: string, resource: string, target: string): boolean =>
-    authorize(objects, user, { resourceRequest: true, verb, path: '', apiGroup: GROUP, apiVersion: 'v1', namespace: ns, resource, subresource: '', name: target }).allowed;
+    authorize(objects, user, {
+      resourceRequest: true,
+      verb,
+      path: '',
+      apiGroup: GROUP,
+      apiVersion: 'v1',
+      namespace: ns,
+      resource,
+      subresource: '',
+      name: target,
+    }).allowed;
   const held = grantsFor(objects, user, ns);
   const owner = held.grants.flatMap((g) => g.rules);
   const refuseMissing = (rules: PolicyRule[]): void => {
@@ -83,20 +95,3 @@ export function aggregateClusterRoles(api: Api): void {
     if (!deepEqual(role.rules ?? [], rules)) api.writeObject(info, { ...role, rules });
   }
 }
-
-const meta = (name: string): string => `{name: "${name}", labels: {kubernetes.io/bootstrapping: rbac-defaults}, annotations: {rbac.authorization.kubernetes.io/autoupdate: "true"}}`;
-const binding = (name: string, role: string, groups: string[]): string =>
-  `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: ${meta(name)}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "${role}"}\nsubjects: [${groups.map((g) => `{apiGroup: rbac.authorization.k8s.io, kind: Group, name: "${g}"}`).join(', ')}]`;
-const PUBLIC = '["/healthz", "/livez", "/readyz", "/version", "/version/"]';
-
-/** The bootstrap roles and bindings of a real API server that RBAC users depend on. */
-export const BOOTSTRAP_RBAC = [
-  `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: ${meta('cluster-admin')}\nrules:\n- {apiGroups: ["*"], resources: ["*"], verbs: ["*"]}\n- {nonResourceURLs: ["*"], verbs: ["*"]}`,
-  binding('cluster-admin', 'cluster-admin', [MASTERS]),
-  `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: ${meta('system:discovery')}\nrules:\n- nonResourceURLs: ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"]\n  verbs: [get]`,
-  binding('system:discovery', 'system:discovery', ['system:authenticated']),
-  `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: ${meta('system:basic-user')}\nrules:\n- {apiGroups: [authentication.k8s.io], resources: [selfsubjectreviews], verbs: [create]}\n- {apiGroups: [authorization.k8s.io], resources: [selfsubjectaccessreviews, selfsubjectrulesreviews], verbs: [create]}`,
-  binding('system:basic-user', 'system:basic-user', ['system:authenticated']),
-  `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: ${meta('system:public-info-viewer')}\nrules:\n- {nonResourceURLs: ${PUBLIC}, verbs: [get]}`,
-  binding('system:public-info-viewer', 'system:public-info-viewer', ['system:authenticated', 'system:unauthenticated']),
-].join('\n---\n');

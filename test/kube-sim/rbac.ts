@@ -33,7 +33,11 @@ export const MASTERS = 'system:masters';
 export const SA_PREFIX = 'system:serviceaccount:';
 
 export function serviceAccountUser(namespace: string, name: string, uid?: string): UserInfo {
-  return { username: `${SA_PREFIX}${namespace}:${name}`, ...(uid ? { uid } : {}), groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'] };
+  return {
+    username: `${SA_PREFIX}${namespace}:${name}`,
+    ...(uid ? { uid } : {}),
+    groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+  };
 }
 
 const has = (list: string[] | undefined, value: string): boolean => (list ?? []).includes(value);
@@ -41,7 +45,9 @@ const has = (list: string[] | undefined, value: string): boolean => (list ?? [])
 export function ruleAllows(attrs: RequestAttributes, rule: PolicyRule): boolean {
   const verbOk = has(rule.verbs, '*') || has(rule.verbs, attrs.verb);
   if (!attrs.resourceRequest) {
-    return verbOk && (rule.nonResourceURLs ?? []).some((u) => u === '*' || u === attrs.path || (u.endsWith('*') && attrs.path.startsWith(u.replace(/\*+$/, ''))));
+    return (
+      verbOk && (rule.nonResourceURLs ?? []).some((u) => u === '*' || u === attrs.path || (u.endsWith('*') && attrs.path.startsWith(u.replace(/\*+$/, ''))))
+    );
   }
   const combined = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
   const groupOk = has(rule.apiGroups, '*') || has(rule.apiGroups, attrs.apiGroup);
@@ -87,12 +93,16 @@ export function grantsFor(objects: RbacObjects, user: UserInfo, namespace: strin
     const subject = ((binding.subjects ?? []) as Obj[]).find((s) => subjectApplies(user, s, bindingNamespace));
     if (!subject) return;
     const ref: Obj = binding.roleRef ?? {};
-    const role = ref.kind === 'Role' ? objects.role(bindingNamespace, String(ref.name)) : ref.kind === 'ClusterRole' ? objects.clusterRole(String(ref.name)) : undefined;
+    const role =
+      ref.kind === 'Role' ? objects.role(bindingNamespace, String(ref.name)) : ref.kind === 'ClusterRole' ? objects.clusterRole(String(ref.name)) : undefined;
     if (!role) {
       errors.push(`${String(ref.kind).toLowerCase()}.rbac.authorization.k8s.io "${ref.name}" not found`);
       return;
     }
-    grants.push({ rules: (role.rules ?? []) as PolicyRule[], source: `${label} of ${ref.kind} "${ref.name}" to ${describeSubject(subject, bindingNamespace)}` });
+    grants.push({
+      rules: (role.rules ?? []) as PolicyRule[],
+      source: `${label} of ${ref.kind} "${ref.name}" to ${describeSubject(subject, bindingNamespace)}`,
+    });
   };
   for (const crb of objects.clusterRoleBindings()) resolve(crb, '', `ClusterRoleBinding "${crb.metadata?.name}"`);
   if (namespace) for (const rb of objects.roleBindings(namespace)) resolve(rb, namespace, `RoleBinding "${rb.metadata?.name}/${namespace}"`);

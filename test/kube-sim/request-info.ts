@@ -48,7 +48,17 @@ function exactName(fieldSelector: string | null): string {
 }
 
 export function requestAttributes(method: string, pathname: string, query: URLSearchParams): RequestAttributes {
-  const info: RequestAttributes = { resourceRequest: false, verb: method.toLowerCase(), path: pathname, apiGroup: '', apiVersion: '', namespace: '', resource: '', subresource: '', name: '' };
+  const info: RequestAttributes = {
+    resourceRequest: false,
+    verb: method.toLowerCase(),
+    path: pathname,
+    apiGroup: '',
+    apiVersion: '',
+    namespace: '',
+    resource: '',
+    subresource: '',
+    name: '',
+  };
   let parts = pathname.split('/').filter((s) => s !== '');
   if (parts.length < 3 || (parts[0] !== 'api' && parts[0] !== 'apis')) return info;
   const grouped = parts[0] === 'apis';

@@ -30,11 +30,25 @@ const APPLY = /^application\/apply-patch\+(yaml|json)/;
 /** Creating through PATCH (server-side apply) also needs `create`, as the real server checks. */
 function checkCreateOnApply(ctx: RouteContext, target: Target, name: string): void {
   const { info, namespace } = target;
-  const attrs = { resourceRequest: true, verb: 'create', path: '', apiGroup: info.group, apiVersion: info.version, namespace: info.namespaced ? (namespace ?? '') : '', resource: info.plural, subresource: '', name };
+  const attrs = {
+    resourceRequest: true,
+    verb: 'create',
+    path: '',
+    apiGroup: info.group,
+    apiVersion: info.version,
+    namespace: info.namespaced ? (namespace ?? '') : '',
+    resource: info.plural,
+    subresource: '',
+    name,
+  };
   const decision = authorize(rbacObjects(ctx.api), ctx.user, attrs);
   if (decision.allowed) return;
   const qualified = info.group ? `${info.plural}.${info.group}` : info.plural;
-  throw new ApiError(403, 'Forbidden', `${qualified} "${name}" is forbidden: ${decision.reason}`, { name, ...(info.group ? { group: info.group } : {}), kind: info.plural });
+  throw new ApiError(403, 'Forbidden', `${qualified} "${name}" is forbidden: ${decision.reason}`, {
+    name,
+    ...(info.group ? { group: info.group } : {}),
+    kind: info.plural,
+  });
 }
 
 export async function serveResource(ctx: RouteContext, target: Target, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
@@ -44,24 +58,57 @@ export async function serveResource(ctx: RouteContext, target: Target, req: Inco
   const nsForWrite = info.namespaced ? namespace : undefined;
   const dryRun = query.getAll('dryRun').includes('All');
   const table = (items: KObject[], rv: string | undefined, cont?: string): Obj =>
-    toTable(info, items, api.store.now().getTime(), { includeObject: query.get('includeObject') ?? undefined, resourceVersion: rv, ...(cont ? { continue: cont } : {}) });
+    toTable(info, items, api.store.now().getTime(), {
+      includeObject: query.get('includeObject') ?? undefined,
+      resourceVersion: rv,
+      ...(cont ? { continue: cont } : {}),
+    });
 
   if (method === 'GET' && (target.watchPrefix || query.get('watch') === 'true' || query.get('watch') === '1') && !sub) {
     const timeout = Math.min(Number(query.get('timeoutSeconds') ?? ctx.maxWatchSeconds) || ctx.maxWatchSeconds, ctx.maxWatchSeconds);
     const fieldSelector = name ? [query.get('fieldSelector'), `metadata.name=${name}`].filter(Boolean).join(',') : query.get('fieldSelector');
-    const params = { namespace, labelSelector: query.get('labelSelector'), fieldSelector, resourceVersion: query.get('resourceVersion'), timeoutSeconds: timeout, bookmarks: query.get('allowWatchBookmarks') === 'true' };
-    return serveWatch(api, info, { ...params, bookmarkMs: ctx.bookmarkMs, table: wantsTable(req), includeObject: query.get('includeObject') ?? undefined, maxBufferedBytes: MAX_BUFFERED }, res, ctx.track);
+    const params = {
+      namespace,
+      labelSelector: query.get('labelSelector'),
+      fieldSelector,
+      resourceVersion: query.get('resourceVersion'),
+      timeoutSeconds: timeout,
+      bookmarks: query.get('allowWatchBookmarks') === 'true',
+    };
+    return serveWatch(
+      api,
+      info,
+      { ...params, bookmarkMs: ctx.bookmarkMs, table: wantsTable(req), includeObject: query.get('includeObject') ?? undefined, maxBufferedBytes: MAX_BUFFERED },
+      res,
+      ctx.track,
+    );
   }
   if (method === 'GET' && !name) {
     if (info.review) throw methodNotAllowed();
-    const list = api.list(info, namespace, { labelSelector: query.get('labelSelector'), fieldSelector: query.get('fieldSelector'), limit: Number(query.get('limit') ?? 0), continue: query.get('continue') });
+    const list = api.list(info, namespace, {
+      labelSelector: query.get('labelSelector'),
+      fieldSelector: query.get('fieldSelector'),
+      limit: Number(query.get('limit') ?? 0),
+      continue: query.get('continue'),
+    });
     return sendJson(res, 200, wantsTable(req) ? table(list.items as KObject[], list.metadata.resourceVersion, list.metadata.continue) : list);
   }
   if (method === 'GET' && name && sub === 'log' && info.kind === 'Pod' && namespace) {
     api.get(info, namespace, name);
     const num = (k: string): number | null => (query.get(k) === null ? null : Number(query.get(k)));
-    const request = { namespace, name, container: query.get('container'), follow: query.get('follow') === 'true', previous: query.get('previous') === 'true', timestamps: query.get('timestamps') === 'true' };
-    return ctx.logs({ ...request, tailLines: num('tailLines'), sinceSeconds: num('sinceSeconds') ?? sinceTime(query.get('sinceTime')), limitBytes: num('limitBytes') }, res, ctx.track);
+    const request = {
+      namespace,
+      name,
+      container: query.get('container'),
+      follow: query.get('follow') === 'true',
+      previous: query.get('previous') === 'true',
+      timestamps: query.get('timestamps') === 'true',
+    };
+    return ctx.logs(
+      { ...request, tailLines: num('tailLines'), sinceSeconds: num('sinceSeconds') ?? sinceTime(query.get('sinceTime')), limitBytes: num('limitBytes') },
+      res,
+      ctx.track,
+    );
   }
   if (sub && !info.subresources.includes(sub)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   if (method === 'GET' && name) {
@@ -86,18 +133,34 @@ export async function serveResource(ctx: RouteContext, target: Target, req: Inco
   }
   if (method === 'PATCH' && name) {
     if (sub === 'scale') {
-      const patched = api.patch(info, nsForWrite, name, contentType, JSON.stringify(patchScaleBody(parseBody(raw, contentType) as Obj)), { manager, dryRun, user });
+      const patched = api.patch(info, nsForWrite, name, contentType, JSON.stringify(patchScaleBody(parseBody(raw, contentType) as Obj)), {
+        manager,
+        dryRun,
+        user,
+      });
       return sendJson(res, 200, scaleOf(patched));
     }
     const creating = APPLY.test(contentType) && !sub && !api.find(info, namespace, name);
     if (creating) checkCreateOnApply(ctx, target, name);
-    const saved = api.patch(info, nsForWrite, name, contentType, raw.toString('utf8'), { manager, dryRun, user, force: query.get('force') === 'true', ...(sub === 'status' ? { subresource: 'status' } : {}) });
+    const saved = api.patch(info, nsForWrite, name, contentType, raw.toString('utf8'), {
+      manager,
+      dryRun,
+      user,
+      force: query.get('force') === 'true',
+      ...(sub === 'status' ? { subresource: 'status' } : {}),
+    });
     return sendJson(res, creating ? 201 : 200, saved);
   }
   if (method === 'DELETE' && name) {
     const { object, immediate } = api.remove(info, nsForWrite, name, deleteOptions(parseBody(raw, contentType), query));
     if (info.kind === 'Pod' || !immediate) return sendJson(res, 200, object);
-    return sendJson(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: info.group, kind: info.plural, uid: object.metadata.uid } });
+    return sendJson(res, 200, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      details: { name, group: info.group, kind: info.plural, uid: object.metadata.uid },
+    });
   }
   if (method === 'DELETE' && !name) {
     const list = api.list(info, namespace, { labelSelector: query.get('labelSelector'), fieldSelector: query.get('fieldSelector') });

@@ -28,7 +28,16 @@ function review(group: string, plural: string, kind: string, namespaced: boolean
   return { ...r(group, 'v1', plural, kind, namespaced), review: true };
 }
 
-function r(group: string, version: string, plural: string, kind: string, namespaced: boolean, shortNames: string[] = [], subresources: string[] = [], categories: string[] = []): ResourceInfo {
+function r(
+  group: string,
+  version: string,
+  plural: string,
+  kind: string,
+  namespaced: boolean,
+  shortNames: string[] = [],
+  subresources: string[] = [],
+  categories: string[] = [],
+): ResourceInfo {
   return { group, version, plural, singular: kind.toLowerCase(), kind, namespaced, shortNames, categories, subresources, custom: false };
 }
 
@@ -142,7 +151,14 @@ export class Registry {
       for (const sub of info.subresources) {
         const facts = SUBRESOURCES[sub] ?? { verbs: ['get'] };
         const gv = facts.group ? { group: facts.group, version: facts.version } : {};
-        resources.push({ name: `${info.plural}/${sub}`, singularName: '', namespaced: info.namespaced, kind: facts.kind ?? info.kind, verbs: facts.verbs, ...gv });
+        resources.push({
+          name: `${info.plural}/${sub}`,
+          singularName: '',
+          namespaced: info.namespaced,
+          kind: facts.kind ?? info.kind,
+          verbs: facts.verbs,
+          ...gv,
+        });
       }
     }
     return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: groupVersion({ group, version }), resources };

@@ -12,10 +12,30 @@ import { badRequest, invalid, isPlainObject, type Obj } from './types.ts';
 function attributesOf(spec: Obj, namespace = ''): RequestAttributes {
   const r: Obj | undefined = spec.resourceAttributes;
   if (r) {
-    return { resourceRequest: true, verb: String(r.verb ?? ''), path: '', apiGroup: String(r.group ?? ''), apiVersion: String(r.version ?? ''), namespace: namespace || String(r.namespace ?? ''), resource: String(r.resource ?? ''), subresource: String(r.subresource ?? ''), name: String(r.name ?? '') };
+    return {
+      resourceRequest: true,
+      verb: String(r.verb ?? ''),
+      path: '',
+      apiGroup: String(r.group ?? ''),
+      apiVersion: String(r.version ?? ''),
+      namespace: namespace || String(r.namespace ?? ''),
+      resource: String(r.resource ?? ''),
+      subresource: String(r.subresource ?? ''),
+      name: String(r.name ?? ''),
+    };
   }
   const n: Obj = spec.nonResourceAttributes ?? {};
-  return { resourceRequest: false, verb: String(n.verb ?? ''), path: String(n.path ?? ''), apiGroup: '', apiVersion: '', namespace: '', resource: '', subresource: '', name: '' };
+  return {
+    resourceRequest: false,
+    verb: String(n.verb ?? ''),
+    path: String(n.path ?? ''),
+    apiGroup: '',
+    apiVersion: '',
+    namespace: '',
+    resource: '',
+    subresource: '',
+    name: '',
+  };
 }
 
 function accessStatus(api: Api, user: UserInfo, attrs: RequestAttributes): Obj {
@@ -26,38 +46,70 @@ function accessStatus(api: Api, user: UserInfo, attrs: RequestAttributes): Obj {
 function rulesReview(api: Api, user: UserInfo, namespace: string): Obj {
   const { grants, errors } = grantsFor(rbacObjects(api), user, namespace);
   const rules = grants.flatMap((g) => g.rules);
-  const resourceRules = rules.filter((r) => r.resources?.length).map((r) => ({ verbs: r.verbs, apiGroups: r.apiGroups ?? [], resources: r.resources, ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}) }));
+  const resourceRules = rules
+    .filter((r) => r.resources?.length)
+    .map((r) => ({
+      verbs: r.verbs,
+      apiGroups: r.apiGroups ?? [],
+      resources: r.resources,
+      ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}),
+    }));
   const nonResourceRules = rules.filter((r) => r.nonResourceURLs?.length).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs }));
   return { resourceRules, nonResourceRules, incomplete: errors.length > 0, ...(errors.length ? { evaluationError: errors.join(', ') } : {}) };
 }
 
 function userOfSpec(spec: Obj): UserInfo {
-  return { username: String(spec.user ?? ''), groups: Array.isArray(spec.groups) ? spec.groups.map(String) : [], ...(spec.uid ? { uid: String(spec.uid) } : {}) };
+  return {
+    username: String(spec.user ?? ''),
+    groups: Array.isArray(spec.groups) ? spec.groups.map(String) : [],
+    ...(spec.uid ? { uid: String(spec.uid) } : {}),
+  };
 }
 
 /** Answers a POST of a review kind for `user`; returns the response object (201). */
 export function review(api: Api, auth: Authenticator, info: ResourceInfo, namespace: string | undefined, user: UserInfo, body: unknown): Obj {
   if (!isPlainObject(body)) throw badRequest('the request body must be a JSON or YAML object');
   const spec: Obj = isPlainObject(body.spec) ? body.spec : {};
-  const out = (status: Obj): Obj => ({ kind: info.kind, apiVersion: `${info.group}/v1`, metadata: { ...(body.metadata ?? {}), creationTimestamp: null }, spec, status });
+  const out = (status: Obj): Obj => ({
+    kind: info.kind,
+    apiVersion: `${info.group}/v1`,
+    metadata: { ...(body.metadata ?? {}), creationTimestamp: null },
+    spec,
+    status,
+  });
   switch (info.kind) {
     case 'SelfSubjectAccessReview':
       return out(accessStatus(api, user, attributesOf(spec)));
     case 'SubjectAccessReview':
     case 'LocalSubjectAccessReview': {
       if (info.kind === 'LocalSubjectAccessReview' && spec.resourceAttributes?.namespace && spec.resourceAttributes.namespace !== namespace) {
-        throw invalid(info.kind, '', 'spec.resourceAttributes.namespace', `Invalid value: "${spec.resourceAttributes.namespace}": must match metadata.namespace`, info.group);
+        throw invalid(
+          info.kind,
+          '',
+          'spec.resourceAttributes.namespace',
+          `Invalid value: "${spec.resourceAttributes.namespace}": must match metadata.namespace`,
+          info.group,
+        );
       }
       return out(accessStatus(api, userOfSpec(spec), attributesOf(spec, namespace)));
     }
     case 'SelfSubjectRulesReview':
       return out(rulesReview(api, user, String(spec.namespace ?? '')));
     case 'SelfSubjectReview':
-      return { ...out({ userInfo: { username: user.username, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups, ...(user.extra ? { extra: user.extra } : {}) } }), spec: undefined };
+      return {
+        ...out({
+          userInfo: { username: user.username, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups, ...(user.extra ? { extra: user.extra } : {}) },
+        }),
+        spec: undefined,
+      };
     case 'TokenReview': {
       const found = auth.verify(String(spec.token ?? ''));
       if (!found) return out({ authenticated: false, error: 'invalid bearer token' });
-      return out({ authenticated: true, user: { username: found.username, uid: found.uid, groups: found.groups, ...(found.extra ? { extra: found.extra } : {}) }, audiences: spec.audiences ?? [] });
+      return out({
+        authenticated: true,
+        user: { username: found.username, uid: found.uid, groups: found.groups, ...(found.extra ? { extra: found.extra } : {}) },
+        audiences: spec.audiences ?? [],
+      });
     }
   }
   throw badRequest(`kube-sim does not answer ${info.kind}`);
@@ -75,12 +127,20 @@ export function tokenRequest(auth: Authenticator, namespace: string, name: strin
   if (seconds > 2 ** 32) fail('may not specify a duration larger than 2^32 seconds');
   const audiences: string[] = Array.isArray(spec.audiences) ? spec.audiences.map(String) : [];
   const bound: Obj | undefined = isPlainObject(spec.boundObjectRef) ? spec.boundObjectRef : undefined;
-  const minted = auth.mint(namespace, name, { expirationSeconds: seconds, audiences, ...(bound ? { boundObjectRef: { kind: String(bound.kind), name: String(bound.name), uid: bound.uid } } : {}) });
+  const minted = auth.mint(namespace, name, {
+    expirationSeconds: seconds,
+    audiences,
+    ...(bound ? { boundObjectRef: { kind: String(bound.kind), name: String(bound.name), uid: bound.uid } } : {}),
+  });
   return {
     kind: 'TokenRequest',
     apiVersion: 'authentication.k8s.io/v1',
     metadata: { name, namespace, creationTimestamp: null },
-    spec: { audiences: audiences.length ? audiences : ['https://kubernetes.default.svc.cluster.local', 'k3s'], expirationSeconds: seconds, boundObjectRef: bound ?? null },
+    spec: {
+      audiences: audiences.length ? audiences : ['https://kubernetes.default.svc.cluster.local', 'k3s'],
+      expirationSeconds: seconds,
+      boundObjectRef: bound ?? null,
+    },
     status: minted,
   };
 }

@@ -8,25 +8,48 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { accessMatrix, as, served, VERBS } from './rbac-kit.ts';
-import { startHarness, until, type SimHarness } from './test-kit.ts';
+import { header, startHarness, until, type SimHarness } from './test-kit.ts';
 import type { KObject, Obj } from './types.ts';
 
 const SCRIPTS = fileURLToPath(new URL('../../scripts/k8s/', import.meta.url));
 const DEMO = fileURLToPath(new URL('./fixtures/demo', import.meta.url));
 const KINDS = fileURLToPath(new URL('./fixtures/kinds/', import.meta.url));
 const READS = ['namespaces', 'nodes', 'pods', 'events', 'apps/deployments', 'apps/replicasets', 'apps/statefulsets', 'apps/daemonsets', 'batch/jobs'];
-const SELF = ['authentication.k8s.io/selfsubjectreviews: create', 'authorization.k8s.io/selfsubjectaccessreviews: create', 'authorization.k8s.io/selfsubjectrulesreviews: create'];
+const SELF = [
+  'authentication.k8s.io/selfsubjectreviews: create',
+  'authorization.k8s.io/selfsubjectaccessreviews: create',
+  'authorization.k8s.io/selfsubjectrulesreviews: create',
+];
 const ALL = 'get,list,watch,create,update,patch,delete';
 
 /** What the agent may do: every line is a job it has (docs/cluster.md, RBAC); nothing else. */
 const AGENT = [
-  '/configmaps: ' + ALL, '/events: get,list,watch,create,patch', '/namespaces: ' + ALL, '/nodes: get,list,watch', '/persistentvolumeclaims: ' + ALL,
-  '/pods: get,list,watch,delete', '/pods/log: get', '/secrets: get,create,update,patch,delete', '/serviceaccounts: ' + ALL, '/services: ' + ALL,
-  'apiextensions.k8s.io/customresourcedefinitions: ' + ALL, 'apps/daemonsets: ' + ALL, 'apps/deployments: ' + ALL, 'apps/replicasets: get,list,watch', 'apps/statefulsets: ' + ALL,
+  '/configmaps: ' + ALL,
+  '/events: get,list,watch,create,patch',
+  '/namespaces: ' + ALL,
+  '/nodes: get,list,watch',
+  '/persistentvolumeclaims: ' + ALL,
+  '/pods: get,list,watch,delete',
+  '/pods/log: get',
+  '/secrets: get,create,update,patch,delete',
+  '/serviceaccounts: ' + ALL,
+  '/services: ' + ALL,
+  'apiextensions.k8s.io/customresourcedefinitions: ' + ALL,
+  'apps/daemonsets: ' + ALL,
+  'apps/deployments: ' + ALL,
+  'apps/replicasets: get,list,watch',
+  'apps/statefulsets: ' + ALL,
   ...SELF,
-  'batch/cronjobs: ' + ALL, 'batch/jobs: ' + ALL, 'coordination.k8s.io/leases: ' + ALL, 'helm.cattle.io/helmcharts: ' + ALL,
-  'networking.k8s.io/ingresses: ' + ALL, 'networking.k8s.io/networkpolicies: ' + ALL,
-  'rbac.authorization.k8s.io/clusterrolebindings: ' + ALL, 'rbac.authorization.k8s.io/clusterroles: ' + ALL, 'rbac.authorization.k8s.io/rolebindings: ' + ALL, 'rbac.authorization.k8s.io/roles: ' + ALL,
+  'batch/cronjobs: ' + ALL,
+  'batch/jobs: ' + ALL,
+  'coordination.k8s.io/leases: ' + ALL,
+  'helm.cattle.io/helmcharts: ' + ALL,
+  'networking.k8s.io/ingresses: ' + ALL,
+  'networking.k8s.io/networkpolicies: ' + ALL,
+  'rbac.authorization.k8s.io/clusterrolebindings: ' + ALL,
+  'rbac.authorization.k8s.io/clusterroles: ' + ALL,
+  'rbac.authorization.k8s.io/rolebindings: ' + ALL,
+  'rbac.authorization.k8s.io/roles: ' + ALL,
 ];
 
 describe('scripts/k8s', () => {
@@ -73,7 +96,8 @@ describe('the identities of scripts/k8s', () => {
   it('web reads what the web process reads, with kubectl and client-node (list, watch, get, logs)', async () => {
     const all = await h.kubectl(['--kubeconfig', web.kubeconfig, 'get', READS.map((r) => r.replace(/^(\w+)\/(\w+)$/, '$2.$1')).join(','), '-A']);
     expect(all.code, all.stderr).toBe(0);
-    for (const kind of ['namespace/', 'node/', 'pod/', 'deployment.apps/', 'replicaset.apps/', 'statefulset.apps/', 'daemonset.apps/', 'job.batch/']) expect(all.stdout).toContain(kind);
+    for (const kind of ['namespace/', 'node/', 'pod/', 'deployment.apps/', 'replicaset.apps/', 'statefulset.apps/', 'daemonset.apps/', 'job.batch/'])
+      expect(all.stdout).toContain(kind);
     const pod = await until('a running ingester', () => h.sim.cluster.list('v1', 'Pod', 'ingest').find((p) => p.status?.phase === 'Running'));
     await new Promise((r) => setTimeout(r, 300));
     const logs = await h.kubectl(['--kubeconfig', web.kubeconfig, 'logs', '-n', 'ingest', pod.metadata.name, '--tail=1']);
@@ -82,7 +106,16 @@ describe('the identities of scripts/k8s', () => {
     const core = kc.makeApiClient(CoreV1Api);
     expect((await core.readNamespacedPod({ namespace: 'ingest', name: pod.metadata.name })).metadata?.uid).toBe(pod.metadata.uid);
     const seen = new Set<string>();
-    const watches = await Promise.all(READS.map((r) => new Watch(kc).watch(r.includes('/') ? `/apis/${r.replace('/', '/v1/')}` : `/api/v1/${r}`, {}, () => seen.add(r), () => undefined)));
+    const watches = await Promise.all(
+      READS.map((r) =>
+        new Watch(kc).watch(
+          r.includes('/') ? `/apis/${r.replace('/', '/v1/')}` : `/api/v1/${r}`,
+          {},
+          () => seen.add(r),
+          () => undefined,
+        ),
+      ),
+    );
     await until('every watch delivered its objects', () => READS.every((r) => r === 'batch/jobs' || seen.has(r)));
     for (const w of watches) w.abort();
     const reads = READS.map((r) => `${r.includes('/') ? r : `/${r}`}: get,list,watch`);
@@ -107,7 +140,11 @@ describe('the identities of scripts/k8s', () => {
     const denied: string[] = [];
     const kinds = (await served(h.sim, web.token)).filter((x) => !x.resource.includes('/'));
     for (const r of kinds) {
-      const body = { apiVersion: r.group ? `${r.group}/${r.version}` : r.version, kind: '', metadata: { name: 'probe', ...(r.namespaced ? { namespace: 'default' } : {}) } } as KubernetesObject;
+      const body = {
+        apiVersion: r.group ? `${r.group}/${r.version}` : r.version,
+        kind: '',
+        metadata: { name: 'probe', ...(r.namespaced ? { namespace: 'default' } : {}) },
+      } as KubernetesObject;
       const list = (await as(h.sim, web.token, 'GET', r.group ? `/apis/${r.group}/${r.version}` : '/api/v1')).json.resources as Obj[];
       body.kind = list.find((x) => x.name === r.resource)?.kind;
       const calls: [string, () => Promise<unknown>][] = [
@@ -117,7 +154,10 @@ describe('the identities of scripts/k8s', () => {
         ['delete', () => api.delete(body)],
       ];
       for (const [verb, call] of r.verbs.includes('create') && r.verbs.length === 1 ? [] : calls) {
-        const code = await call().then(() => 200, (e: { code?: number }) => e.code);
+        const code = await call().then(
+          () => 200,
+          (e: { code?: number }) => e.code,
+        );
         if (code === 403) denied.push(`${r.resource}:${verb}`);
         else expect.fail(`web could ${verb} ${r.group}/${r.resource} (HTTP ${code})`);
       }
@@ -139,7 +179,10 @@ describe('the identities of scripts/k8s', () => {
     for (const verb of ['escalate', 'bind', 'impersonate']) {
       for (const resource of ['roles', 'clusterroles', 'users', 'serviceaccounts']) {
         const spec = { resourceAttributes: { verb, group: resource.endsWith('roles') ? 'rbac.authorization.k8s.io' : '', resource } };
-        expect((await as(h.sim, agent.token, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { spec })).json.status.allowed, `${verb} ${resource}`).toBe(false);
+        expect(
+          (await as(h.sim, agent.token, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { spec })).json.status.allowed,
+          `${verb} ${resource}`,
+        ).toBe(false);
       }
     }
     expect(VERBS).toHaveLength(8);
@@ -153,7 +196,9 @@ describe('the identities of scripts/k8s', () => {
     }
     const pod = await until('a bridge pod', () => h.sim.cluster.list('v1', 'Pod', 'ingest').find((p) => p.metadata.name.startsWith('opcua-bridge')));
     expect((await h.kubectl(['--kubeconfig', agent.kubeconfig, 'delete', 'pod', '-n', 'ingest', pod.metadata.name, '--wait=false'])).code).toBe(0);
-    const status = await h.kubectl(['--kubeconfig', agent.kubeconfig, 'rollout', 'status', 'deployment/sensor-ingester', '-n', 'ingest', '--timeout=20s'], { timeoutMs: 25_000 });
+    const status = await h.kubectl(['--kubeconfig', agent.kubeconfig, 'rollout', 'status', 'deployment/sensor-ingester', '-n', 'ingest', '--timeout=20s'], {
+      timeoutMs: 25_000,
+    });
     expect(status.code, status.stderr).toBe(0);
   });
 
@@ -163,7 +208,7 @@ describe('the identities of scripts/k8s', () => {
     const docs = async (file: string): Promise<KObject[]> => parseAllDocuments(await readFile(`${KINDS}${file}`, 'utf8')).map((d) => d.toJS() as KObject);
     for (const crd of await docs('10-crd.yaml')) await apply(crd);
     await until('CRDs established', async () => {
-      const crds = await Promise.all((await docs('10-crd.yaml')).map((c) => api.read(c)));
+      const crds = await Promise.all((await docs('10-crd.yaml')).map((c) => api.read(header(c))));
       return crds.every((c) => ((c as Obj).status?.conditions ?? []).some((x: Obj) => x.type === 'Established' && x.status === 'True'));
     });
     const bundle = await docs('20-bundle.yaml');
@@ -171,10 +216,20 @@ describe('the identities of scripts/k8s', () => {
     const builtin = bundle.filter((o) => !custom.includes(o));
     for (const o of builtin) await apply(o);
     for (const o of custom) await expect(apply(o), `${o.kind} before the extension role`).rejects.toMatchObject({ code: 403 });
-    const extension = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'outpost-agent-plant-example-com', labels: { 'outpost.dev/aggregate-to-agent': 'true' } }, rules: [{ apiGroups: ['plant.example.com'], resources: ['lines', 'sites'], verbs: ALL.split(',') }] };
+    const extension = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'outpost-agent-plant-example-com', labels: { 'outpost.dev/aggregate-to-agent': 'true' } },
+      rules: [{ apiGroups: ['plant.example.com'], resources: ['lines', 'sites'], verbs: ALL.split(',') }],
+    };
     await expect(apply(extension), 'the agent cannot grant itself the extension').rejects.toMatchObject({ code: 403 });
     expect((await h.kubectl(['apply', '--server-side', '-f', '-'], { input: JSON.stringify(extension) })).code).toBe(0);
-    await until('aggregated into the agent', async () => apply(custom[0] as KObject).then(() => true, () => false));
+    await until('aggregated into the agent', async () =>
+      apply(custom[0] as KObject).then(
+        () => true,
+        () => false,
+      ),
+    );
     for (const o of custom) await apply(o);
     expect((await as(h.sim, agent.token, 'GET', '/api/v1/namespaces/plant/secrets/line-credentials')).status).toBe(200);
     expect((await as(h.sim, agent.token, 'GET', '/api/v1/namespaces/plant/secrets')).status).toBe(403);
@@ -188,17 +243,55 @@ describe('the identities of scripts/k8s', () => {
   });
 
   it('agent cannot grant what it does not hold, mint tokens, exec into pods or read secrets in bulk', async () => {
-    const role = (verbs: string[], resources: string[]): string => JSON.stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'app', namespace: 'ingest' }, rules: [{ apiGroups: [''], resources, verbs }] });
-    const fine = await as(h.sim, agent.token, 'PATCH', '/apis/rbac.authorization.k8s.io/v1/namespaces/ingest/roles/app?fieldManager=outpost', role(['get', 'list', 'watch', 'update'], ['configmaps']), 'application/apply-patch+yaml');
+    const role = (verbs: string[], resources: string[]): string =>
+      JSON.stringify({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'app', namespace: 'ingest' },
+        rules: [{ apiGroups: [''], resources, verbs }],
+      });
+    const fine = await as(
+      h.sim,
+      agent.token,
+      'PATCH',
+      '/apis/rbac.authorization.k8s.io/v1/namespaces/ingest/roles/app?fieldManager=outpost',
+      role(['get', 'list', 'watch', 'update'], ['configmaps']),
+      'application/apply-patch+yaml',
+    );
     expect(fine.status).toBe(201);
-    const more = await as(h.sim, agent.token, 'PATCH', '/apis/rbac.authorization.k8s.io/v1/namespaces/ingest/roles/app?fieldManager=outpost', role(['list'], ['secrets', 'pods/exec']), 'application/apply-patch+yaml');
+    const more = await as(
+      h.sim,
+      agent.token,
+      'PATCH',
+      '/apis/rbac.authorization.k8s.io/v1/namespaces/ingest/roles/app?fieldManager=outpost',
+      role(['list'], ['secrets', 'pods/exec']),
+      'application/apply-patch+yaml',
+    );
     expect(more).toMatchObject({ status: 403, json: { reason: 'Forbidden' } });
     expect(more.json.message).toBe(
       'roles.rbac.authorization.k8s.io "app" is forbidden: user "system:serviceaccount:outpost-system:outpost-agent" (groups=["system:serviceaccounts" "system:serviceaccounts:outpost-system" "system:authenticated"]) ' +
         'is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["pods/exec"], Verbs:["list"]}\n{APIGroups:[""], Resources:["secrets"], Verbs:["list"]}',
     );
-    const bind = (roleName: string): string => JSON.stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'me-admin' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName }, subjects: [{ kind: 'ServiceAccount', name: 'outpost-agent', namespace: 'outpost-system' }] });
-    expect((await as(h.sim, agent.token, 'PATCH', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/me-admin?fieldManager=outpost', bind('cluster-admin'), 'application/apply-patch+yaml')).status).toBe(403);
+    const bind = (roleName: string): string =>
+      JSON.stringify({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'me-admin' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
+        subjects: [{ kind: 'ServiceAccount', name: 'outpost-agent', namespace: 'outpost-system' }],
+      });
+    expect(
+      (
+        await as(
+          h.sim,
+          agent.token,
+          'PATCH',
+          '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/me-admin?fieldManager=outpost',
+          bind('cluster-admin'),
+          'application/apply-patch+yaml',
+        )
+      ).status,
+    ).toBe(403);
     const r = (args: string[]): ReturnType<SimHarness['kubectl']> => h.kubectl(['--kubeconfig', agent.kubeconfig, ...args]);
     expect((await r(['create', 'token', 'default', '-n', 'ingest'])).stderr).toContain('cannot create resource "serviceaccounts/token"');
     expect((await r(['get', 'secrets', '-A'])).stderr).toContain('cannot list resource "secrets" in API group "" at the cluster scope');

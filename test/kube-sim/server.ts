@@ -57,14 +57,19 @@ export function createSimServer(options: ServerOptions): { server: Server; close
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim');
     const query = url.searchParams;
-    const segments = url.pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
+    const segments = url.pathname
+      .split('/')
+      .filter((s) => s !== '')
+      .map(decodeURIComponent);
     const method = req.method ?? 'GET';
     // Authentication, impersonation, then RBAC on the request's attributes, as the real filters run.
     const user = impersonate(options.auth.authenticate(req.headers), req.headersDistinct, authorizer);
     const attrs = requestAttributes(method, url.pathname, query);
     const decision = authorizer(user, attrs);
     if (!decision.allowed) {
-      const details = attrs.resourceRequest ? { ...(attrs.name ? { name: attrs.name } : {}), ...(attrs.apiGroup ? { group: attrs.apiGroup } : {}), kind: attrs.resource } : {};
+      const details = attrs.resourceRequest
+        ? { ...(attrs.name ? { name: attrs.name } : {}), ...(attrs.apiGroup ? { group: attrs.apiGroup } : {}), kind: attrs.resource }
+        : {};
       throw new ApiError(403, 'Forbidden', forbiddenMessage(user, attrs, decision.reason), details);
     }
     if (url.pathname === '/version') return sendJson(res, 200, KUBE_VERSION);
@@ -95,7 +100,22 @@ export function createSimServer(options: ServerOptions): { server: Server; close
       if (list) return sendJson(res, 200, list);
     }
     if (!target || target === 'discovery') throw notFound();
-    return serveResource({ api, auth: options.auth, logs: options.logs, track, user, bookmarkMs: options.bookmarkMs, maxWatchSeconds: options.maxWatchSeconds, maxBodyBytes: options.maxBodyBytes ?? 8 * 1024 * 1024 }, target, req, res, query);
+    return serveResource(
+      {
+        api,
+        auth: options.auth,
+        logs: options.logs,
+        track,
+        user,
+        bookmarkMs: options.bookmarkMs,
+        maxWatchSeconds: options.maxWatchSeconds,
+        maxBodyBytes: options.maxBodyBytes ?? 8 * 1024 * 1024,
+      },
+      target,
+      req,
+      res,
+      query,
+    );
   }
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {

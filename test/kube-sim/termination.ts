@@ -41,14 +41,25 @@ function terminate(kit: Kit, ns: KObject): void {
     return;
   }
   const now = stamp(new Date(kit.now()));
-  const c = (type: string, status: boolean, reason: string, message: string): Obj => ({ type, status: status ? 'True' : 'False', lastTransitionTime: now, reason, message });
+  const c = (type: string, status: boolean, reason: string, message: string): Obj => ({
+    type,
+    status: status ? 'True' : 'False',
+    lastTransitionTime: now,
+    reason,
+    message,
+  });
   const what = [...remaining].map(([r, n]) => `${r} has ${n} resource instances`).join(', ');
   const conditions = [
     c('NamespaceDeletionDiscoveryFailure', false, 'ResourcesDiscovered', 'All resources successfully discovered'),
     c('NamespaceDeletionGroupVersionParsingFailure', false, 'ParsedGroupVersions', 'All legacy kube types successfully parsed'),
     c('NamespaceDeletionContentFailure', false, 'ContentDeleted', 'All content successfully deleted, may be waiting on finalization'),
     c('NamespaceContentRemaining', true, 'SomeResourcesRemain', `Some resources are remaining: ${what}`),
-    c('NamespaceFinalizersRemaining', finalizers > 0, finalizers > 0 ? 'SomeFinalizersRemain' : 'ContentHasNoFinalizers', finalizers > 0 ? `Some content in the namespace has finalizers remaining: ${finalizers} objects` : 'All content-preserving finalizers finished'),
+    c(
+      'NamespaceFinalizersRemaining',
+      finalizers > 0,
+      finalizers > 0 ? 'SomeFinalizersRemain' : 'ContentHasNoFinalizers',
+      finalizers > 0 ? `Some content in the namespace has finalizers remaining: ${finalizers} objects` : 'All content-preserving finalizers finished',
+    ),
   ];
   const old: Obj[] = ns.status?.conditions ?? [];
   const kept = conditions.map((x) => ({ ...x, lastTransitionTime: old.find((o) => o.type === x.type && o.status === x.status)?.lastTransitionTime ?? now }));

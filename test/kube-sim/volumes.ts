@@ -15,7 +15,10 @@ export function defaultStorageClass(kit: Pick<Kit, 'api'>): string | undefined {
 }
 
 function consumed(kit: Kit, pvc: KObject): boolean {
-  return listAll(kit, 'v1', 'Pod').some((p) => p.metadata.namespace === pvc.metadata.namespace && (p.spec?.volumes ?? []).some((v: Obj) => v.persistentVolumeClaim?.claimName === pvc.metadata.name));
+  return listAll(kit, 'v1', 'Pod').some(
+    (p) =>
+      p.metadata.namespace === pvc.metadata.namespace && (p.spec?.volumes ?? []).some((v: Obj) => v.persistentVolumeClaim?.claimName === pvc.metadata.name),
+  );
 }
 
 function provision(kit: Kit, pvc: KObject, sc: KObject, node: string): void {
@@ -23,19 +26,47 @@ function provision(kit: Kit, pvc: KObject, sc: KObject, node: string): void {
   const name = `pvc-${pvc.metadata.uid}`;
   const storage = pvc.spec?.resources?.requests?.storage ?? '1Gi';
   const accessModes = pvc.spec?.accessModes ?? ['ReadWriteOnce'];
-  const claimRef = { kind: 'PersistentVolumeClaim', namespace: pvc.metadata.namespace, name: pvc.metadata.name, uid: pvc.metadata.uid, apiVersion: 'v1', resourceVersion: pvc.metadata.resourceVersion };
+  const claimRef = {
+    kind: 'PersistentVolumeClaim',
+    namespace: pvc.metadata.namespace,
+    name: pvc.metadata.name,
+    uid: pvc.metadata.uid,
+    apiVersion: 'v1',
+    resourceVersion: pvc.metadata.resourceVersion,
+  };
   const path = `/var/lib/rancher/k3s/storage/${name}_${pvc.metadata.namespace}_${pvc.metadata.name}`;
   const affinity = { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] }] } };
-  const spec = { capacity: { storage }, accessModes, persistentVolumeReclaimPolicy: sc.reclaimPolicy ?? 'Delete', storageClassName: sc.metadata.name, claimRef, hostPath: { path, type: 'DirectoryOrCreate' }, nodeAffinity: affinity, volumeMode: 'Filesystem' };
-  const pv = kit.api.find(pvInfo, undefined, name) ?? kit.api.create(pvInfo, undefined, { metadata: { name, annotations: { 'pv.kubernetes.io/provisioned-by': sc.provisioner ?? 'rancher.io/local-path' } }, spec });
+  const spec = {
+    capacity: { storage },
+    accessModes,
+    persistentVolumeReclaimPolicy: sc.reclaimPolicy ?? 'Delete',
+    storageClassName: sc.metadata.name,
+    claimRef,
+    hostPath: { path, type: 'DirectoryOrCreate' },
+    nodeAffinity: affinity,
+    volumeMode: 'Filesystem',
+  };
+  const pv =
+    kit.api.find(pvInfo, undefined, name) ??
+    kit.api.create(pvInfo, undefined, {
+      metadata: { name, annotations: { 'pv.kubernetes.io/provisioned-by': sc.provisioner ?? 'rancher.io/local-path' } },
+      spec,
+    });
   kit.api.writeStatus(pvInfo, pv, { phase: 'Bound' });
   const pvcInfo = kit.info('v1', 'PersistentVolumeClaim');
   const next = clone(pvc);
   next.spec.volumeName = name;
-  next.metadata.annotations = { ...next.metadata.annotations, 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes', 'volume.kubernetes.io/selected-node': node };
+  next.metadata.annotations = {
+    ...next.metadata.annotations,
+    'pv.kubernetes.io/bind-completed': 'yes',
+    'pv.kubernetes.io/bound-by-controller': 'yes',
+    'volume.kubernetes.io/selected-node': node,
+  };
   const saved = kit.api.writeObject(pvcInfo, next) ?? next;
   kit.api.writeStatus(pvcInfo, saved, { phase: 'Bound', accessModes, capacity: { storage } });
-  kit.events.record(pvc, 'Normal', 'ProvisioningSucceeded', `Successfully provisioned volume ${name}`, { component: `${sc.provisioner}_local-path-provisioner` });
+  kit.events.record(pvc, 'Normal', 'ProvisioningSucceeded', `Successfully provisioned volume ${name}`, {
+    component: `${sc.provisioner}_local-path-provisioner`,
+  });
 }
 
 export function syncVolumes(kit: Kit, node: string): void {
@@ -48,8 +79,13 @@ export function syncVolumes(kit: Kit, node: string): void {
     const waiting = sc.volumeBindingMode === 'WaitForFirstConsumer';
     if (waiting && !consumed(kit, pvc)) {
       if (pvc.metadata.annotations?.[PROVISIONER_NOTE]) continue;
-      kit.api.writeObject(pvcInfo, { ...clone(pvc), metadata: { ...clone(pvc.metadata), annotations: { ...pvc.metadata.annotations, [PROVISIONER_NOTE]: sc.provisioner } } });
-      kit.events.record(pvc, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding', { component: 'persistentvolume-controller' });
+      kit.api.writeObject(pvcInfo, {
+        ...clone(pvc),
+        metadata: { ...clone(pvc.metadata), annotations: { ...pvc.metadata.annotations, [PROVISIONER_NOTE]: sc.provisioner } },
+      });
+      kit.events.record(pvc, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding', {
+        component: 'persistentvolume-controller',
+      });
       kit.api.writeStatus(pvcInfo, pvc, { phase: 'Pending' });
       continue;
     }
