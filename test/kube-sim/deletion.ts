@@ -101,13 +101,13 @@ export function dependentsOf(api: Api, uid: string): Dependent[] {
     const key = storageKey(info);
     if (info.review || seen.has(key)) continue;
     seen.add(key);
-    for (const obj of api.store.list(key, undefined, true)) if ((obj.metadata.ownerReferences ?? []).some((r: Obj) => r.uid === uid)) out.push({ info, obj });
+    for (const obj of api.store.scan(key)) if ((obj.metadata.ownerReferences ?? []).some((r: Obj) => r.uid === uid)) out.push({ info, obj });
   }
   return out;
 }
 
 function exists(api: Api, uid: string): boolean {
-  for (const key of api.store.keys()) for (const obj of api.store.list(key, undefined, true)) if (obj.metadata.uid === uid) return true;
+  for (const key of api.store.keys()) for (const obj of api.store.scan(key)) if (obj.metadata.uid === uid) return true;
   return false;
 }
 

@@ -73,7 +73,7 @@ function foreground(kit: Kit): void {
     const key = storageKey(info);
     if (info.review || seen.has(key)) continue;
     seen.add(key);
-    for (const obj of kit.api.store.list(key, undefined, true)) {
+    for (const obj of [...kit.api.store.scan(key)]) {
       if (!obj.metadata.deletionTimestamp || !(obj.metadata.finalizers ?? []).includes(FOREGROUND)) continue;
       const dependents = dependentsOf(kit.api, obj.metadata.uid);
       for (const dep of dependents) deleteDependent(kit.api, dep, 'Foreground');
