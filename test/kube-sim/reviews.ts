@@ -3,7 +3,7 @@
 // tokens minted for a ServiceAccount (`kubectl create token`). Nothing here is stored.
 import type { Api } from './api.ts';
 import type { Authenticator } from './auth.ts';
-import { authorize, grantsFor, MASTERS, type UserInfo } from './rbac.ts';
+import { authorize, grantsFor, type UserInfo } from './rbac.ts';
 import { rbacObjects } from './rbac-store.ts';
 import type { RequestAttributes } from './request-info.ts';
 import type { ResourceInfo } from './resources.ts';
@@ -144,6 +144,3 @@ export function tokenRequest(auth: Authenticator, namespace: string, name: strin
     status: minted,
   };
 }
-
-/** True when the user is the all-powerful admin (used to skip checks that RBAC would allow anyway). */
-export const isMaster = (user: UserInfo): boolean => user.groups.includes(MASTERS);
