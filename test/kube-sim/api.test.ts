@@ -14,7 +14,12 @@ afterEach(async () => {
 });
 
 async function call(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; json: Obj }> {
-  const res = await fetch(sim.url + path, { method, headers: { 'content-type': contentType, accept: 'application/json' }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body), signal: AbortSignal.timeout(5000) });
+  const res = await fetch(sim.url + path, {
+    method,
+    headers: { 'content-type': contentType, accept: 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    signal: AbortSignal.timeout(5000),
+  });
   return { status: res.status, json: (await res.json()) as Obj };
 }
 
@@ -56,13 +61,25 @@ describe('discovery and errors', () => {
 
   it('answers every failure with a Status object and the right code and reason', async () => {
     const missing = await call('GET', '/api/v1/namespaces/default/pods/nope');
-    expect(missing).toMatchObject({ status: 404, json: { kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404, message: 'pods "nope" not found' } });
+    expect(missing).toMatchObject({
+      status: 404,
+      json: { kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404, message: 'pods "nope" not found' },
+    });
     await call('POST', '/api/v1/namespaces/default/configmaps', cm('a'));
     expect((await call('POST', '/api/v1/namespaces/default/configmaps', cm('a'))).json).toMatchObject({ reason: 'AlreadyExists', code: 409 });
     expect((await call('POST', '/api/v1/namespaces/default/configmaps', cm('Bad_Name'))).json).toMatchObject({ reason: 'Invalid', code: 422 });
-    expect((await call('POST', '/api/v1/namespaces/nowhere/configmaps', cm('b'))).json).toMatchObject({ reason: 'NotFound', message: 'namespaces "nowhere" not found' });
-    expect((await call('POST', '/api/v1/namespaces/default/configmaps', 'k8s\0\xff\xff', 'application/vnd.kubernetes.protobuf')).json).toMatchObject({ code: 400, reason: 'BadRequest' });
-    expect((await call('POST', '/api/v1/namespaces/default/configmaps', 'x', 'application/cbor')).json).toMatchObject({ code: 415, reason: 'UnsupportedMediaType' });
+    expect((await call('POST', '/api/v1/namespaces/nowhere/configmaps', cm('b'))).json).toMatchObject({
+      reason: 'NotFound',
+      message: 'namespaces "nowhere" not found',
+    });
+    expect((await call('POST', '/api/v1/namespaces/default/configmaps', 'k8s\0\xff\xff', 'application/vnd.kubernetes.protobuf')).json).toMatchObject({
+      code: 400,
+      reason: 'BadRequest',
+    });
+    expect((await call('POST', '/api/v1/namespaces/default/configmaps', 'x', 'application/cbor')).json).toMatchObject({
+      code: 415,
+      reason: 'UnsupportedMediaType',
+    });
     expect((await call('GET', '/apis/apps/v1/namespaces/default/widgets')).status).toBe(404);
   });
 
@@ -79,10 +96,16 @@ describe('discovery and errors', () => {
 
 describe('list', () => {
   it('filters by label and field selectors and pages with limit and continue', async () => {
-    for (const [name, tier] of [['a', 'front'], ['b', 'back'], ['c', 'front'], ['d', '']] as const) {
+    for (const [name, tier] of [
+      ['a', 'front'],
+      ['b', 'back'],
+      ['c', 'front'],
+      ['d', ''],
+    ] as const) {
       await call('POST', '/api/v1/namespaces/default/configmaps', cm(name, tier ? { tier } : {}));
     }
-    const names = async (q: string): Promise<string[]> => (await call('GET', `/api/v1/namespaces/default/configmaps?${q}`)).json.items.map((i: Obj) => i.metadata.name);
+    const names = async (q: string): Promise<string[]> =>
+      (await call('GET', `/api/v1/namespaces/default/configmaps?${q}`)).json.items.map((i: Obj) => i.metadata.name);
     expect(await names('labelSelector=' + encodeURIComponent('tier in (front)'))).toEqual(['a', 'c']);
     expect(await names('labelSelector=' + encodeURIComponent('tier notin (front)'))).toEqual(['b', 'd']);
     expect(await names('labelSelector=' + encodeURIComponent('!tier'))).toEqual(['d']);
@@ -101,7 +124,10 @@ describe('list', () => {
     for (const n of ['a', 'b']) await call('POST', '/api/v1/namespaces/default/configmaps', cm(n));
     const page1 = (await call('GET', '/api/v1/namespaces/default/configmaps?limit=1')).json;
     for (let i = 0; i < 60; i++) await call('POST', '/api/v1/namespaces/default/configmaps', cm(`x${i}`));
-    expect((await call('GET', `/api/v1/namespaces/default/configmaps?limit=1&continue=${encodeURIComponent(page1.metadata.continue)}`)).json).toMatchObject({ code: 410, reason: 'Expired' });
+    expect((await call('GET', `/api/v1/namespaces/default/configmaps?limit=1&continue=${encodeURIComponent(page1.metadata.continue)}`)).json).toMatchObject({
+      code: 410,
+      reason: 'Expired',
+    });
   });
 });
 
@@ -110,7 +136,10 @@ describe('watch', () => {
     const rv = (await call('GET', '/api/v1/namespaces/default/configmaps')).json.metadata.resourceVersion;
     await call('POST', '/api/v1/namespaces/default/configmaps', cm('a'));
     const started = Date.now();
-    const events = await watchLines(`/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}&allowWatchBookmarks=true&timeoutSeconds=1`, () => false);
+    const events = await watchLines(
+      `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}&allowWatchBookmarks=true&timeoutSeconds=1`,
+      () => false,
+    );
     expect(Date.now() - started).toBeLessThan(3000);
     expect(events[0]).toMatchObject({ type: 'ADDED', object: { kind: 'ConfigMap', metadata: { name: 'a' } } });
     expect(events.some((e) => e.type === 'BOOKMARK' && Number(e.object.metadata.resourceVersion) > Number(rv))).toBe(true);
@@ -124,7 +153,10 @@ describe('watch', () => {
   });
 
   it('refuses unsupported field selectors and malformed versions before streaming', async () => {
-    expect((await call('GET', '/api/v1/pods?watch=true&fieldSelector=spec.bogus%3Dx')).json).toMatchObject({ code: 400, message: 'field label not supported: spec.bogus' });
+    expect((await call('GET', '/api/v1/pods?watch=true&fieldSelector=spec.bogus%3Dx')).json).toMatchObject({
+      code: 400,
+      message: 'field label not supported: spec.bogus',
+    });
     expect((await call('GET', '/api/v1/pods?watch=true&resourceVersion=abc')).json).toMatchObject({ code: 400 });
   });
 
@@ -145,24 +177,69 @@ describe('patch, delete and CRDs', () => {
     expect(jp.json.data).toEqual({ k: 'v', x: '1' });
     const mp = await call('PATCH', '/api/v1/namespaces/default/configmaps/a', { data: { k: null } }, 'application/merge-patch+json');
     expect(mp.json.data).toEqual({ x: '1' });
-    await call('POST', '/apis/helm.cattle.io/v1/namespaces/kube-system/helmcharts', { apiVersion: 'helm.cattle.io/v1', kind: 'HelmChart', metadata: { name: 'h' }, spec: { chart: 'c' } });
-    expect((await call('PATCH', '/apis/helm.cattle.io/v1/namespaces/kube-system/helmcharts/h', { spec: { version: '1' } }, 'application/strategic-merge-patch+json')).status).toBe(415);
-    expect((await call('PATCH', '/apis/helm.cattle.io/v1/namespaces/kube-system/helmcharts/h', { spec: { version: '1' } }, 'application/merge-patch+json')).json.spec).toEqual({ chart: 'c', version: '1' });
+    await call('POST', '/apis/helm.cattle.io/v1/namespaces/kube-system/helmcharts', {
+      apiVersion: 'helm.cattle.io/v1',
+      kind: 'HelmChart',
+      metadata: { name: 'h' },
+      spec: { chart: 'c' },
+    });
+    expect(
+      (await call('PATCH', '/apis/helm.cattle.io/v1/namespaces/kube-system/helmcharts/h', { spec: { version: '1' } }, 'application/strategic-merge-patch+json'))
+        .status,
+    ).toBe(415);
+    expect(
+      (await call('PATCH', '/apis/helm.cattle.io/v1/namespaces/kube-system/helmcharts/h', { spec: { version: '1' } }, 'application/merge-patch+json')).json
+        .spec,
+    ).toEqual({ chart: 'c', version: '1' });
   });
 
-  it('serves a new CRD generically once created, and drops its objects when deleted', async () => {
-    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' }, spec: { group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }] } };
+  it('serves a new CRD generically once Established, and drops its objects when deleted', async () => {
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.example.com' },
+      spec: {
+        group: 'example.com',
+        scope: 'Namespaced',
+        names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }],
+      },
+    };
     const created = await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
-    expect(created.json.status.conditions.find((c: Obj) => c.type === 'Established').status).toBe('True');
+    expect(created.json.status.conditions.find((c: Obj) => c.type === 'Established')).toMatchObject({ status: 'False', reason: 'Installing' });
+    expect((await call('GET', '/apis/example.com/v1/namespaces/default/widgets')).status).toBe(404);
+    await until('Established', async () =>
+      (await call('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com')).json.status.conditions.some(
+        (c: Obj) => c.type === 'Established' && c.status === 'True',
+      ),
+    );
     expect((await call('GET', '/apis/example.com/v1')).json.resources[0]).toMatchObject({ name: 'widgets', kind: 'Widget', namespaced: true });
-    expect((await call('POST', '/apis/example.com/v1/namespaces/default/widgets', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 3 } })).status).toBe(201);
+    expect(
+      (
+        await call('POST', '/apis/example.com/v1/namespaces/default/widgets', {
+          apiVersion: 'example.com/v1',
+          kind: 'Widget',
+          metadata: { name: 'w' },
+          spec: { size: 3 },
+        })
+      ).status,
+    ).toBe(201);
     expect((await call('GET', '/apis/example.com/v1/namespaces/default/widgets')).json.items).toHaveLength(1);
     await call('DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com');
     expect((await call('GET', '/apis/example.com/v1/namespaces/default/widgets')).status).toBe(404);
   });
 
   it('deleting a Deployment removes its ReplicaSets and pods; Orphan keeps them', async () => {
-    const deploy = (name: string): Obj => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name }, spec: { replicas: 2, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'x:1' }] } } } });
+    const deploy = (name: string): Obj => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'x:1' }] } },
+      },
+    });
     await call('POST', '/apis/apps/v1/namespaces/default/deployments', deploy('gone'));
     await call('POST', '/apis/apps/v1/namespaces/default/deployments', deploy('kept'));
     const pods = (app: string): Obj[] => sim.cluster.list('v1', 'Pod', 'default').filter((p) => p.metadata.labels?.app === app);

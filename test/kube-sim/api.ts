@@ -1,16 +1,32 @@
 // API semantics over the store: create/update/patch/delete with the checks and side effects the
 // real API server applies (names, namespaces, optimistic concurrency, generation, status
 // subresource, managed fields, garbage collection). HTTP and controllers both go through here.
+import { admitCreate, admitUpdate, nameProblem } from './admission.ts';
 import { recordUpdate, serverSideApply } from './apply.ts';
-import { removeObject } from './deletion.ts';
+import { isEstablished, prepareCrd, registerCrd } from './crds.ts';
+import { finishDeletion, removeObject } from './deletion.ts';
 import { applyDefaults, specOf } from './defaults.ts';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.ts';
-import type { Registry} from './resources.ts';
-import { groupVersion, infosFromCrd, storageKey, type ResourceInfo } from './resources.ts';
+import type { Registry } from './resources.ts';
+import type { UserInfo } from './rbac.ts';
+import { groupVersion, storageKey, type ResourceInfo } from './resources.ts';
 import { checkFieldSelector, fieldsOf, matches, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { Store } from './store.ts';
 import { stamp } from './store.ts';
-import { alreadyExists, badRequest, clone, conflict, deepEqual, expired, invalid, isPlainObject, notFound, unsupportedMediaType, type KObject, type Obj } from './types.ts';
+import {
+  alreadyExists,
+  badRequest,
+  clone,
+  conflict,
+  deepEqual,
+  expired,
+  invalid,
+  isPlainObject,
+  notFound,
+  unsupportedMediaType,
+  type KObject,
+  type Obj,
+} from './types.ts';
 import { parse as parseYaml } from 'yaml';
 
 export interface WriteOptions {
@@ -18,9 +34,12 @@ export interface WriteOptions {
   subresource?: string;
   force?: boolean;
   dryRun?: boolean;
+  /** The requesting user (RBAC escalation checks); internal writes have none. */
+  user?: UserInfo;
 }
 
 export interface DeleteOptions {
+  dryRun?: boolean;
   propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
   gracePeriodSeconds?: number;
   preconditions?: { uid?: string; resourceVersion?: string };
@@ -33,7 +52,6 @@ export interface ListOptions {
   continue?: string | null;
 }
 
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const SUFFIX = 'bcdfghjklmnpqrstvwxz2456789';
 
 export function randomSuffix(n = 5): string {
@@ -87,7 +105,9 @@ export class Api {
         throw badRequest('continue key is not valid: illegal base64 data');
       }
       if (Number(token.rv) < this.store.oldestResumable) {
-        throw expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+        throw expired(
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+        );
       }
       start = String(token.start ?? '');
     }
@@ -110,7 +130,8 @@ export class Api {
   create(info: ResourceInfo, namespace: string | undefined, body: unknown, options: WriteOptions = {}): KObject {
     if (!isPlainObject(body)) throw badRequest('the request body must be a JSON or YAML object');
     const obj = clone(body) as KObject;
-    if (obj.kind && obj.kind !== info.kind) throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${groupVersion(info)})`);
+    if (obj.kind && obj.kind !== info.kind)
+      throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${groupVersion(info)})`);
     obj.metadata = isPlainObject(obj.metadata) ? obj.metadata : {};
     const meta = obj.metadata;
     if (info.namespaced) {
@@ -122,9 +143,8 @@ export class Api {
     } else delete meta.namespace;
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
     if (!meta.name) throw invalid(info.kind, '', 'metadata.name', 'Required value: name or generateName is required', info.group);
-    if (!NAME.test(meta.name) || meta.name.length > 253) {
-      throw invalid(info.kind, meta.name, 'metadata.name', `Invalid value: "${meta.name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'`, info.group);
-    }
+    const problem = nameProblem(info.kind, info.group, String(meta.name));
+    if (problem) throw invalid(info.kind, meta.name, 'metadata.name', `Invalid value: "${meta.name}": ${problem}`, info.group);
     const key = storageKey(info);
     if (this.store.peek(key, meta.namespace, meta.name)) throw alreadyExists(info.plural, meta.name, info.group);
     for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'selfLink']) delete meta[k];
@@ -136,25 +156,11 @@ export class Api {
       obj.spec.clusterIP = `10.43.${Math.floor(n / 250)}.${(n % 250) + 1}`;
       obj.spec.clusterIPs = [obj.spec.clusterIP];
     }
-    if (info.kind === 'CustomResourceDefinition') this.#establish(obj);
+    if (info.kind === 'CustomResourceDefinition') prepareCrd(obj, stamp(this.store.now()));
+    admitCreate(this, info, obj, options.user);
     const recorded = (options.manager ? recordUpdate(undefined, obj, options.manager, stamp(this.store.now())) : obj) as KObject;
     if (options.dryRun) return recorded;
     return this.#out(info, this.store.create(key, recorded as KObject));
-  }
-
-  #establish(crd: KObject): void {
-    const infos = infosFromCrd(crd);
-    if (infos.length === 0) throw invalid('CustomResourceDefinition', crd.metadata.name, 'spec.versions', 'Required value: must have at least one served version', 'apiextensions.k8s.io');
-    for (const i of infos) this.registry.add(i);
-    const now = stamp(this.store.now());
-    crd.status = {
-      acceptedNames: crd.spec.names,
-      storedVersions: (crd.spec.versions ?? []).filter((v: Obj) => v.storage).map((v: Obj) => v.name),
-      conditions: [
-        { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: now },
-        { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: now },
-      ],
-    };
   }
 
   /** PUT semantics: replaces the object (or its status), with optimistic concurrency. */
@@ -166,7 +172,8 @@ export class Api {
     if (!current) throw notFound(info.plural, name, info.group);
     const incoming = clone(body) as KObject;
     incoming.metadata = isPlainObject(incoming.metadata) ? incoming.metadata : {};
-    if (incoming.metadata.name && incoming.metadata.name !== name) throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
+    if (incoming.metadata.name && incoming.metadata.name !== name)
+      throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
     const rv = incoming.metadata.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== current.metadata.resourceVersion) throw conflict(info.plural, name, info.group);
     let next: KObject;
@@ -175,24 +182,27 @@ export class Api {
       next.status = incoming.status;
     } else {
       next = incoming;
-      if (info.subresources.includes('status')) next.status = clone(current.status);
       const m = next.metadata;
       for (const k of ['uid', 'creationTimestamp', 'namespace', 'deletionTimestamp', 'deletionGracePeriodSeconds']) {
         if (current.metadata[k] === undefined) delete m[k];
         else m[k] = current.metadata[k];
       }
       m.name = name;
+      applyDefaults(info.kind, next);
+      if (info.subresources.includes('status')) next.status = clone(current.status);
       m.generation = current.metadata.generation ?? 1;
       if (!deepEqual(specOf(current), specOf({ ...next, metadata: {} }))) m.generation += 1;
-      if (info.kind === 'Secret' && isPlainObject(next.stringData)) applyDefaults('Secret', next);
+      admitUpdate(this, info, this.#out(info, clone(current)), this.#out(info, next), options.user);
     }
     this.#out(info, next);
     if (next.metadata.managedFields === undefined && current.metadata.managedFields) next.metadata.managedFields = clone(current.metadata.managedFields);
     const recorded = options.manager ? (recordUpdate(current, next, options.manager, stamp(this.store.now()), options.subresource) as KObject) : next;
-    if (deepEqual(recorded, { ...current, metadata: { ...current.metadata, resourceVersion: recorded.metadata.resourceVersion } })) return this.#out(info, clone(current));
+    if (deepEqual(recorded, { ...current, metadata: { ...current.metadata, resourceVersion: recorded.metadata.resourceVersion } }))
+      return this.#out(info, clone(current));
     if (options.dryRun) return recorded;
     const saved = this.store.update(key, recorded);
-    if (info.kind === 'CustomResourceDefinition') for (const i of infosFromCrd(saved)) this.registry.add(i);
+    if (info.kind === 'CustomResourceDefinition' && isEstablished(saved)) registerCrd(this.registry, saved);
+    finishDeletion(this, info, saved);
     return this.#out(info, saved);
   }
 
@@ -212,7 +222,13 @@ export class Api {
       if (config.metadata?.name && config.metadata.name !== name) throw badRequest('the name of the object does not match the name on the URL');
       const now = stamp(this.store.now());
       if (!current) {
-        const created = serverSideApply(undefined, { ...config, metadata: { ...config.metadata, name, ...(ns ? { namespace: ns } : {}) } }, options.manager, true, now);
+        const created = serverSideApply(
+          undefined,
+          { ...config, metadata: { ...config.metadata, name, ...(ns ? { namespace: ns } : {}) } },
+          options.manager,
+          true,
+          now,
+        );
         return this.create(info, ns, created, { ...options, manager: undefined });
       }
       const applied = serverSideApply(this.#out(info, clone(current)), config, options.manager, options.force === true, now) as KObject;

@@ -9,7 +9,19 @@ import { ApiError, clone, deepEqual, isPlainObject, type Obj } from './types.ts'
 type Segment = string; // f:name | k:{"name":"x"}
 type Path = Segment[];
 
-const UNTRACKED_META = new Set(['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'name', 'namespace', 'generateName']);
+const UNTRACKED_META = new Set([
+  'managedFields',
+  'resourceVersion',
+  'uid',
+  'creationTimestamp',
+  'generation',
+  'selfLink',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'name',
+  'namespace',
+  'generateName',
+]);
 
 /** Every owned path of an object (or applied config), keyed by its JSON form, with its value. */
 export function leafPaths(obj: Obj, includeStatus = false): Map<string, unknown> {
@@ -77,7 +89,9 @@ export function displayPath(path: Path): string {
     .map((seg) => {
       if (seg.startsWith('f:')) return `.${seg.slice(2)}`;
       const key = JSON.parse(seg.slice(2)) as Obj;
-      return `[${Object.entries(key).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+      return `[${Object.entries(key)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(',')}]`;
     })
     .join('');
 }
@@ -117,13 +131,16 @@ export interface ManagedEntry {
 
 function ownersOf(obj: Obj): { manager: string; operation: string; paths: Set<string>; entry: Obj }[] {
   const list = Array.isArray(obj.metadata?.managedFields) ? (obj.metadata.managedFields as Obj[]) : [];
-  return list.map((entry) => ({ manager: String(entry.manager ?? ''), operation: String(entry.operation ?? ''), paths: fromFieldsV1(entry.fieldsV1 ?? {}), entry }));
+  return list.map((entry) => ({
+    manager: String(entry.manager ?? ''),
+    operation: String(entry.operation ?? ''),
+    paths: fromFieldsV1(entry.fieldsV1 ?? {}),
+    entry,
+  }));
 }
 
 function writeOwners(obj: Obj, owners: ReturnType<typeof ownersOf>): void {
-  obj.metadata.managedFields = owners
-    .filter((o) => o.paths.size > 0)
-    .map((o) => ({ ...o.entry, fieldsV1: toFieldsV1(o.paths) }));
+  obj.metadata.managedFields = owners.filter((o) => o.paths.size > 0 || o.operation === 'Apply').map((o) => ({ ...o.entry, fieldsV1: toFieldsV1(o.paths) }));
   if (obj.metadata.managedFields.length === 0) delete obj.metadata.managedFields;
 }
 
@@ -141,7 +158,15 @@ export function recordUpdate(before: Obj | undefined, after: Obj, manager: strin
   if (changed.length > 0) {
     let mine = owners.find((o) => o.manager === manager && o.operation === 'Update');
     if (!mine) {
-      const entry: ManagedEntry = { manager, operation: 'Update', apiVersion: out.apiVersion, time: now, fieldsType: 'FieldsV1', fieldsV1: {}, ...(subresource ? { subresource } : {}) };
+      const entry: ManagedEntry = {
+        manager,
+        operation: 'Update',
+        apiVersion: out.apiVersion,
+        time: now,
+        fieldsType: 'FieldsV1',
+        fieldsV1: {},
+        ...(subresource ? { subresource } : {}),
+      };
       mine = { manager, operation: 'Update', paths: new Set(), entry };
       owners.push(mine);
     }
@@ -152,12 +177,27 @@ export function recordUpdate(before: Obj | undefined, after: Obj, manager: strin
   return out;
 }
 
+/** How the API server names a manager in conflicts: `"kubectl"` for appliers, `"x" using apps/v1` for updaters. */
+function managerLabel(entry: Obj, apiVersion: string): string {
+  const sub = entry.subresource ? ` with subresource "${entry.subresource}"` : '';
+  return entry.operation === 'Update' ? `"${entry.manager}"${sub} using ${entry.apiVersion ?? apiVersion}` : `"${entry.manager}"${sub}`;
+}
+
+function conflictMessage(conflicts: { label: string; path: Path }[]): string {
+  const first = conflicts[0];
+  if (conflicts.length === 1 && first) return `Apply failed with 1 conflict: conflict with ${first.label}: ${displayPath(first.path)}`;
+  const byManager = new Map<string, string[]>();
+  for (const c of conflicts) byManager.set(c.label, [...(byManager.get(c.label) ?? []), displayPath(c.path)]);
+  const lines = [...byManager].sort(([a], [b]) => (a < b ? -1 : 1)).flatMap(([label, paths]) => [`conflicts with ${label}:`, ...paths.map((p) => `- ${p}`)]);
+  return `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
+}
+
 /** Applies `config` as `manager` onto `current` (undefined: create). Throws a 409 on conflicts. */
 export function serverSideApply(current: Obj | undefined, config: Obj, manager: string, force: boolean, now: string): Obj {
   const base: Obj = current ? clone(current) : { apiVersion: config.apiVersion, kind: config.kind, metadata: {} };
   const applied = leafPaths(config);
   const owners = ownersOf(base);
-  const conflicts: { manager: string; apiVersion: string; path: Path }[] = [];
+  const conflicts: { manager: string; label: string; path: Path }[] = [];
   for (const owner of owners) {
     if (owner.manager === manager) continue;
     for (const k of owner.paths) {
@@ -165,16 +205,13 @@ export function serverSideApply(current: Obj | undefined, config: Obj, manager: 
       const path = JSON.parse(k) as Path;
       const currentValue = valueAt(base, path);
       const appliedValue = applied.get(k);
-      if (appliedValue !== undefined && !deepEqual(currentValue, appliedValue)) {
-        conflicts.push({ manager: owner.manager, apiVersion: String(owner.entry.apiVersion ?? base.apiVersion), path });
-      }
+      if (appliedValue !== undefined && !deepEqual(currentValue, appliedValue))
+        conflicts.push({ manager: owner.manager, label: managerLabel(owner.entry, String(base.apiVersion)), path });
     }
   }
   if (conflicts.length > 0 && !force) {
-    const causes = conflicts.map((c) => ({ type: 'FieldManagerConflict', message: `conflict with "${c.manager}" using ${c.apiVersion}`, field: displayPath(c.path) }));
-    const lines = conflicts.map((c) => `conflict with "${c.manager}" using ${c.apiVersion}: ${displayPath(c.path)}`);
-    const message = conflicts.length === 1 ? `Apply failed with 1 conflict: ${lines[0]}` : `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
-    throw new ApiError(409, 'Conflict', message, { causes, name: config.metadata?.name, kind: config.kind });
+    const causes = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${c.label}`, field: displayPath(c.path) }));
+    throw new ApiError(409, 'Conflict', conflictMessage(conflicts), { causes });
   }
   for (const c of conflicts) {
     const owner = owners.find((o) => o.manager === c.manager);
@@ -184,8 +221,14 @@ export function serverSideApply(current: Obj | undefined, config: Obj, manager: 
   const previously = mine ? [...mine.paths] : [];
   const result = base;
   // Drop what this manager applied before and no longer applies, unless someone else owns it.
+  // A path still holds something when a field under it is applied now or owned by someone else.
+  const under = (k: string, keys: Iterable<string>): boolean => {
+    const prefix = `${k.slice(0, -1)},`;
+    for (const other of keys) if (other === k || other.startsWith(prefix)) return true;
+    return false;
+  };
   const droppable = previously
-    .filter((k) => !applied.has(k) && !owners.some((o) => o !== mine && o.paths.has(k)))
+    .filter((k) => !under(k, applied.keys()) && !owners.some((o) => o !== mine && under(k, o.paths)))
     .map((k) => JSON.parse(k) as Path)
     .sort((a, b) => b.length - a.length);
   for (const path of droppable) {

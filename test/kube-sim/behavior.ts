@@ -10,10 +10,7 @@ export const ANNOTATION = 'sim.outpost.dev/behavior';
 export const READY_AFTER = 'sim.outpost.dev/ready-after-ms';
 export const RUN_MS = 'sim.outpost.dev/run-ms';
 
-export type Behavior =
-  | { kind: 'ready' }
-  | { kind: 'never-ready' }
-  | { kind: 'exit'; code: number; reason: 'Error' | 'Completed' | 'OOMKilled' };
+export type Behavior = { kind: 'ready' } | { kind: 'never-ready' } | { kind: 'exit'; code: number; reason: 'Error' | 'Completed' | 'OOMKilled' };
 
 export interface ContainerPlan {
   behavior: Behavior;

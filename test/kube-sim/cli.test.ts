@@ -10,6 +10,7 @@ import { until, waitExit } from './test-kit.ts';
 
 const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const demo = fileURLToPath(new URL('./fixtures/demo', import.meta.url));
+const scripts = fileURLToPath(new URL('../../scripts/k8s', import.meta.url));
 const children: ReturnType<typeof spawn>[] = [];
 const dirs: string[] = [];
 
@@ -37,7 +38,9 @@ describe('kube-sim CLI', () => {
     expect(child.out()).toContain(`kubeconfig written to ${kubeconfig}`);
     expect(await readFile(kubeconfig, 'utf8')).toContain(`server: ${url}`);
     const got = await new Promise<string>((resolve, reject) => {
-      const k = spawn('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), 'get', 'ns', '-o', 'name'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const k = spawn('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), 'get', 'ns', '-o', 'name'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let text = '';
       k.stdout.on('data', (d: Buffer) => (text += d.toString()));
       const timer = setTimeout(() => k.kill('SIGKILL'), 10_000);
@@ -46,6 +49,33 @@ describe('kube-sim CLI', () => {
     expect(got.split('\n')).toEqual(expect.arrayContaining(['namespace/ingest', 'namespace/messaging', 'namespace/historian', 'namespace/edge-system']));
     child.kill('SIGTERM');
     expect(await waitExit(child, 5000)).toBe(0);
+  });
+
+  it('loads several fixture folders and writes a ServiceAccount kubeconfig RBAC applies to', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kube-sim-cli-'));
+    dirs.push(dir);
+    const web = join(dir, 'web.kubeconfig');
+    const args = ['--port', '0', '--kubeconfig-out', join(dir, 'admin'), '--fixtures', demo, '--fixtures', scripts, '--fast'];
+    const child = run([...args, '--token-kubeconfig', `outpost-system/outpost-web=${web}`]);
+    await until('token kubeconfig written', () => child.out().includes(`kubeconfig for serviceaccount outpost-system/outpost-web written to ${web}`));
+    expect(await readFile(web, 'utf8')).toMatch(/server: https:\/\/127\.0\.0\.1:\d+\n\s+certificate-authority-data: /);
+    const kubectl = (cmd: string[]): Promise<{ code: number | null; out: string }> =>
+      new Promise((resolve) => {
+        const k = spawn('/usr/bin/kubectl', ['--kubeconfig', web, '--cache-dir', join(dir, 'cache'), ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        k.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        k.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        const timer = setTimeout(() => k.kill('SIGKILL'), 10_000);
+        k.on('exit', (code) => (clearTimeout(timer), resolve({ code, out })));
+      });
+    expect((await kubectl(['get', 'ns', 'ingest', '-o', 'name'])).out).toBe('namespace/ingest\n');
+    const refused = await kubectl(['delete', 'ns', 'ingest']);
+    expect(refused.out).toContain('User "system:serviceaccount:outpost-system:outpost-web" cannot delete resource "namespaces"');
+    child.kill('SIGTERM');
+    expect(await waitExit(child, 5000)).toBe(0);
+    const missing = run([...args, '--token-kubeconfig', `outpost-system/nobody=${web}`]);
+    expect(await waitExit(missing, 10_000)).toBe(2);
+    expect(missing.out()).toContain('serviceaccounts "nobody" not found');
   });
 
   it('exits 2 with a message when --kubeconfig-out is missing or the port is bad', async () => {

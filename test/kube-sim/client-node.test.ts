@@ -19,8 +19,21 @@ describe('client-node API calls against kube-sim', () => {
 
   it('creates and patches a Deployment with strategic-merge and JSON patches', async () => {
     const apps = kc.makeApiClient(AppsV1Api);
-    await apps.createNamespacedDeployment({ namespace: 'default', body: { metadata: { name: 'web' }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1' }] } } } } });
-    const smp = await apps.patchNamespacedDeployment({ namespace: 'default', name: 'web', body: { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:2' }] } } } } }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+    await apps.createNamespacedDeployment({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'web' },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'web' } },
+          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1' }] } },
+        },
+      },
+    });
+    const smp = await apps.patchNamespacedDeployment(
+      { namespace: 'default', name: 'web', body: { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:2' }] } } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
     expect(smp.spec?.template.spec?.containers.map((c) => c.image)).toEqual(['nginx:2']);
     expect(smp.metadata?.generation).toBe(2);
     const jp = await apps.patchNamespacedDeployment({ namespace: 'default', name: 'web', body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] });
@@ -44,7 +57,12 @@ describe('client-node API calls against kube-sim', () => {
     await new Log(kc).log('default', 'p', 'web', stream, { follow: true, tailLines: 1 });
     await until('lines streamed', () => got.trim().split('\n').length >= 3);
     const events: string[] = [];
-    const watch = await new Watch(kc).watch('/api/v1/namespaces/default/pods', { fieldSelector: 'metadata.name=p' }, (type) => events.push(type), () => events.push('done'));
+    const watch = await new Watch(kc).watch(
+      '/api/v1/namespaces/default/pods',
+      { fieldSelector: 'metadata.name=p' },
+      (type) => events.push(type),
+      () => events.push('done'),
+    );
     await core.deleteNamespacedPod({ namespace: 'default', name: 'p' });
     await until('deleted', () => events.includes('DELETED'));
     await until('log stream ended', () => ended);

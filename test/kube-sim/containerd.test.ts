@@ -10,7 +10,9 @@ import { FAST, until, waitExit } from './test-kit.ts';
 
 function run(cmd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout: 20_000 }, (error, stdout, stderr) => (error ? reject(new Error(`${cmd} ${args.join(' ')}: ${stderr || error.message}`)) : resolve(stdout)));
+    execFile(cmd, args, { timeout: 20_000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${cmd} ${args.join(' ')}: ${stderr || error.message}`)) : resolve(stdout),
+    );
   });
 }
 
@@ -23,7 +25,10 @@ describe('kube-sim with a real containerd', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kube-sim-ctd-'));
     socket = join(dir, 'containerd.sock');
-    await writeFile(join(dir, 'config.toml'), `version = 2\nroot = "${dir}/root"\nstate = "${dir}/state"\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n[grpc]\n  address = "${socket}"\n`);
+    await writeFile(
+      join(dir, 'config.toml'),
+      `version = 2\nroot = "${dir}/root"\nstate = "${dir}/state"\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n[grpc]\n  address = "${socket}"\n`,
+    );
     containerd = spawn('containerd', ['--config', join(dir, 'config.toml')], { stdio: 'ignore' });
     await until('containerd answers', () => run('ctr', ['-a', socket, 'version']).then(() => true), 10_000, 100);
   });
@@ -41,7 +46,9 @@ describe('kube-sim with a real containerd', () => {
     sim = await startKubeSim({ port: 0, tickMs: 50, timing: FAST, containerdSocket: socket, imagePollMs: 100 });
     const info = sim.cluster.api.info('v1', 'Pod');
     sim.cluster.api.create(info, 'default', { metadata: { name: 'probe' }, spec: { containers: [{ name: 'probe', image: 'registry.local/edge/probe:1' }] } });
-    await until('image pull failing', () => ['ErrImagePull', 'ImagePullBackOff'].includes(sim?.cluster.get('v1', 'Pod', 'default', 'probe')?.status?.containerStatuses?.[0]?.state?.waiting?.reason));
+    await until('image pull failing', () =>
+      ['ErrImagePull', 'ImagePullBackOff'].includes(sim?.cluster.get('v1', 'Pod', 'default', 'probe')?.status?.containerStatuses?.[0]?.state?.waiting?.reason),
+    );
     const layout = join(dir, 'img');
     await run('umoci', ['init', '--layout', layout]);
     await run('umoci', ['new', '--image', `${layout}:1`]);

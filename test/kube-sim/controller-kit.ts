@@ -59,7 +59,15 @@ export function deletePod(kit: Kit, pod: KObject): void {
 }
 
 export function controllerName(kind: string): string {
-  return { ReplicaSet: 'replicaset-controller', Deployment: 'deployment-controller', StatefulSet: 'statefulset-controller', DaemonSet: 'daemonset-controller', Job: 'job-controller' }[kind] ?? 'controller-manager';
+  return (
+    {
+      ReplicaSet: 'replicaset-controller',
+      Deployment: 'deployment-controller',
+      StatefulSet: 'statefulset-controller',
+      DaemonSet: 'daemonset-controller',
+      Job: 'job-controller',
+    }[kind] ?? 'controller-manager'
+  );
 }
 
 export function setStatus(kit: Kit, info: ResourceInfo, obj: KObject, status: Obj): void {

@@ -22,7 +22,10 @@ describe('kubelet', () => {
   it('keeps a pod waiting while its image is missing and starts it when the image appears', async () => {
     const s = await start({ images: [] });
     const info = s.cluster.api.info('v1', 'Pod');
-    s.cluster.api.create(info, 'default', { metadata: { name: 'never' }, spec: { containers: [{ name: 'main', image: 'registry.local/app:2', imagePullPolicy: 'Never' }] } });
+    s.cluster.api.create(info, 'default', {
+      metadata: { name: 'never' },
+      spec: { containers: [{ name: 'main', image: 'registry.local/app:2', imagePullPolicy: 'Never' }] },
+    });
     s.cluster.api.create(info, 'default', { metadata: { name: 'pull' }, spec: { containers: [{ name: 'main', image: 'registry.local/app:2' }] } });
     await until('ErrImageNeverPull', () => status(s.cluster.get('v1', 'Pod', 'default', 'never')).state?.waiting?.reason === 'ErrImageNeverPull');
     await until('ImagePullBackOff', () => status(s.cluster.get('v1', 'Pod', 'default', 'pull')).state?.waiting?.reason === 'ImagePullBackOff');
@@ -36,8 +39,14 @@ describe('kubelet', () => {
   it('crash-loops with a growing restart count and back-off; OOMKilled shows in lastState', async () => {
     const s = await start();
     const info = s.cluster.api.info('v1', 'Pod');
-    s.cluster.api.create(info, 'default', { metadata: { name: 'crash', annotations: { 'sim.outpost.dev/behavior': 'crashloop', 'sim.outpost.dev/run-ms': '50' } }, spec: { containers: [{ name: 'main', image: 'a' }] } });
-    s.cluster.api.create(info, 'default', { metadata: { name: 'oom', annotations: { 'sim.outpost.dev/behavior': 'oomkill', 'sim.outpost.dev/run-ms': '50' } }, spec: { containers: [{ name: 'main', image: 'a' }] } });
+    s.cluster.api.create(info, 'default', {
+      metadata: { name: 'crash', annotations: { 'sim.outpost.dev/behavior': 'crashloop', 'sim.outpost.dev/run-ms': '50' } },
+      spec: { containers: [{ name: 'main', image: 'a' }] },
+    });
+    s.cluster.api.create(info, 'default', {
+      metadata: { name: 'oom', annotations: { 'sim.outpost.dev/behavior': 'oomkill', 'sim.outpost.dev/run-ms': '50' } },
+      spec: { containers: [{ name: 'main', image: 'a' }] },
+    });
     const backoff = await until('CrashLoopBackOff after restarts', () => {
       const st = status(s.cluster.get('v1', 'Pod', 'default', 'crash'));
       return st.restartCount >= 2 && st.state?.waiting?.reason === 'CrashLoopBackOff' ? st : undefined;
@@ -57,10 +66,23 @@ describe('kubelet', () => {
     const info = s.cluster.api.info('v1', 'Pod');
     const started: string[] = [];
     const unsubscribe = s.cluster.store.subscribe((e) => {
-      if (e.object.kind === 'Event' && e.type === 'ADDED' && e.object.reason === 'Started' && e.object.involvedObject.name === 'init') started.push(e.object.involvedObject.fieldPath);
+      if (e.object.kind === 'Event' && e.type === 'ADDED' && e.object.reason === 'Started' && e.object.involvedObject.name === 'init')
+        started.push(e.object.involvedObject.fieldPath);
     });
-    s.cluster.api.create(info, 'default', { metadata: { name: 'init' }, spec: { initContainers: [{ name: 'migrate', image: 'a' }, { name: 'warm', image: 'a' }], containers: [{ name: 'main', image: 'a' }] } });
-    s.cluster.api.create(info, 'default', { metadata: { name: 'bad-init', annotations: { 'sim.outpost.dev/behavior.setup': 'exit:2', 'sim.outpost.dev/run-ms.setup': '20' } }, spec: { initContainers: [{ name: 'setup', image: 'a' }], containers: [{ name: 'main', image: 'a' }] } });
+    s.cluster.api.create(info, 'default', {
+      metadata: { name: 'init' },
+      spec: {
+        initContainers: [
+          { name: 'migrate', image: 'a' },
+          { name: 'warm', image: 'a' },
+        ],
+        containers: [{ name: 'main', image: 'a' }],
+      },
+    });
+    s.cluster.api.create(info, 'default', {
+      metadata: { name: 'bad-init', annotations: { 'sim.outpost.dev/behavior.setup': 'exit:2', 'sim.outpost.dev/run-ms.setup': '20' } },
+      spec: { initContainers: [{ name: 'setup', image: 'a' }], containers: [{ name: 'main', image: 'a' }] },
+    });
     const seen = new Set<string>();
     await until('init pod running', () => {
       const pod = s.cluster.get('v1', 'Pod', 'default', 'init');
@@ -82,7 +104,10 @@ describe('kubelet', () => {
   it('serves previous logs after a crash and 400 for a container that never started', async () => {
     const s = await start({ images: [] });
     const info = s.cluster.api.info('v1', 'Pod');
-    s.cluster.api.create(info, 'default', { metadata: { name: 'crash', annotations: { 'sim.outpost.dev/behavior': 'exit:3', 'sim.outpost.dev/run-ms': '120' } }, spec: { containers: [{ name: 'main', image: 'a' }] } });
+    s.cluster.api.create(info, 'default', {
+      metadata: { name: 'crash', annotations: { 'sim.outpost.dev/behavior': 'exit:3', 'sim.outpost.dev/run-ms': '120' } },
+      spec: { containers: [{ name: 'main', image: 'a' }] },
+    });
     s.cluster.api.create(info, 'default', { metadata: { name: 'waiting' }, spec: { containers: [{ name: 'main', image: 'missing' }] } });
     s.cluster.images.add('a');
     await until('restarted once', () => status(s.cluster.get('v1', 'Pod', 'default', 'crash')).restartCount >= 1);
@@ -117,7 +142,8 @@ spec:
     const unsubscribe = s.cluster.store.subscribe((e) => {
       if (e.type === 'ADDED' && e.object.kind === 'Pod') {
         const previous = created.at(-1);
-        if (previous) previousReady.push(s.cluster.get('v1', 'Pod', 'default', previous)?.status?.conditions?.find((c: Obj) => c.type === 'Ready')?.status === 'True');
+        if (previous)
+          previousReady.push(s.cluster.get('v1', 'Pod', 'default', previous)?.status?.conditions?.find((c: Obj) => c.type === 'Ready')?.status === 'True');
         created.push(e.object.metadata.name);
       }
     });
@@ -160,7 +186,13 @@ spec:
 `);
     const first = await until('ds ready', () => s.cluster.list('v1', 'Pod', 'default').find((p) => p.status?.phase === 'Running')?.metadata.name);
     const info = s.cluster.api.info('apps/v1', 'DaemonSet');
-    s.cluster.api.patch(info, 'default', 'agent', 'application/strategic-merge-patch+json', JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'a', image: 'agent:2' }] } } } }));
+    s.cluster.api.patch(
+      info,
+      'default',
+      'agent',
+      'application/strategic-merge-patch+json',
+      JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'a', image: 'agent:2' }] } } } }),
+    );
     await until('updated and ready', () => {
       const ds = s.cluster.get('apps/v1', 'DaemonSet', 'default', 'agent');
       return ds?.status?.updatedNumberScheduled === 1 && ds.status.numberReady === 1 && ds.status.observedGeneration === 2;
@@ -185,7 +217,14 @@ spec:
     metadata: {labels: {app: stuck}, annotations: {sim.outpost.dev/behavior: never-ready}}
     spec: {containers: [{name: c, image: "x:1"}]}
 `);
-    const cond = await until('deadline exceeded', () => s.cluster.get('apps/v1', 'Deployment', 'default', 'stuck')?.status?.conditions?.find((c: Obj) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded'), 6000);
+    const cond = await until(
+      'deadline exceeded',
+      () =>
+        s.cluster
+          .get('apps/v1', 'Deployment', 'default', 'stuck')
+          ?.status?.conditions?.find((c: Obj) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded'),
+      6000,
+    );
     expect(cond.status).toBe('False');
   });
 });

@@ -11,6 +11,7 @@ export function syncReplicaSets(kit: Kit): void {
   const pods = listAll(kit, 'v1', 'Pod');
   const rsInfo = kit.info('apps/v1', 'ReplicaSet');
   for (const rs of listAll(kit, 'apps/v1', 'ReplicaSet')) {
+    if (rs.metadata.deletionTimestamp) continue; // being deleted: its controller stops
     const mine = ownedBy(pods, rs).filter((p) => p.metadata.namespace === rs.metadata.namespace);
     const active = mine.filter(isActive);
     const want = Number(rs.spec?.replicas ?? 1);
@@ -21,7 +22,9 @@ export function syncReplicaSets(kit: Kit): void {
         if (pod) kit.events.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, source);
       }
     } else if (active.length > want) {
-      const victims = [...active].sort((a, b) => Number(isReady(a)) - Number(isReady(b)) || String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)));
+      const victims = [...active].sort(
+        (a, b) => Number(isReady(a)) - Number(isReady(b)) || String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)),
+      );
       for (const pod of victims.slice(0, active.length - want)) {
         deletePod(kit, pod);
         kit.events.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, source);
@@ -53,7 +56,11 @@ function newRsFor(kit: Kit, d: KObject, hash: string, revision: number, replicas
       name: `${d.metadata.name}-${hash}`,
       namespace: d.metadata.namespace,
       labels: template.metadata.labels,
-      annotations: { 'deployment.kubernetes.io/desired-replicas': String(d.spec.replicas), 'deployment.kubernetes.io/max-replicas': String(d.spec.replicas + 1), [REVISION]: String(revision) },
+      annotations: {
+        'deployment.kubernetes.io/desired-replicas': String(d.spec.replicas),
+        'deployment.kubernetes.io/max-replicas': String(d.spec.replicas + 1),
+        [REVISION]: String(revision),
+      },
       ownerReferences: [ownerRef(d)],
     },
     spec: { replicas, minReadySeconds: d.spec.minReadySeconds ?? 0, selector, template },
@@ -72,14 +79,19 @@ function scale(kit: Kit, d: KObject, rs: KObject, replicas: number): void {
   next.spec.replicas = replicas;
   next.metadata.annotations = { ...(next.metadata.annotations ?? {}), 'deployment.kubernetes.io/desired-replicas': String(d.spec.replicas) };
   kit.api.writeObject(kit.info('apps/v1', 'ReplicaSet'), next);
-  kit.events.record(d, 'Normal', 'ScalingReplicaSet', `Scaled ${replicas > from ? 'up' : 'down'} replica set ${rs.metadata.name} from ${from} to ${replicas}`, { component: controllerName('Deployment') });
+  kit.events.record(d, 'Normal', 'ScalingReplicaSet', `Scaled ${replicas > from ? 'up' : 'down'} replica set ${rs.metadata.name} from ${from} to ${replicas}`, {
+    component: controllerName('Deployment'),
+  });
 }
 
 export function syncDeployments(kit: Kit): void {
   const dInfo = kit.info('apps/v1', 'Deployment');
   const allRs = listAll(kit, 'apps/v1', 'ReplicaSet');
   for (const d of listAll(kit, 'apps/v1', 'Deployment')) {
-    const owned = ownedBy(allRs, d).sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) || a.metadata.name.localeCompare(b.metadata.name));
+    if (d.metadata.deletionTimestamp) continue; // being deleted: its controller stops
+    const owned = ownedBy(allRs, d).sort(
+      (a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) || a.metadata.name.localeCompare(b.metadata.name),
+    );
     const hash = templateHash(d.spec.template);
     let newRs = owned.find((rs) => rs.metadata.labels?.['pod-template-hash'] === hash);
     const olds = owned.filter((rs) => rs !== newRs);
@@ -90,11 +102,19 @@ export function syncDeployments(kit: Kit): void {
     const paused = d.spec.paused === true;
     if (!newRs && !paused) {
       const oldTotal = olds.reduce((n, rs) => n + Number(rs.spec.replicas ?? 0), 0);
-      const initial = strategy.type === 'Recreate' ? (oldTotal === 0 ? desired : 0) : oldTotal === 0 ? desired : Math.max(0, Math.min(desired, desired + surge - oldTotal));
+      const initial =
+        strategy.type === 'Recreate' ? (oldTotal === 0 ? desired : 0) : oldTotal === 0 ? desired : Math.max(0, Math.min(desired, desired + surge - oldTotal));
       newRs = newRsFor(kit, d, hash, maxRevision + 1, initial);
-      if (newRs && initial > 0) kit.events.record(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${newRs.metadata.name} from 0 to ${initial}`, { component: controllerName('Deployment') });
+      if (newRs && initial > 0)
+        kit.events.record(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${newRs.metadata.name} from 0 to ${initial}`, {
+          component: controllerName('Deployment'),
+        });
     } else if (newRs && !paused) {
-      const view = (rs: KObject): { name: string; replicas: number; available: number } => ({ name: rs.metadata.name, replicas: Number(rs.spec.replicas ?? 0), available: Number(rs.status?.availableReplicas ?? 0) });
+      const view = (rs: KObject): { name: string; replicas: number; available: number } => ({
+        name: rs.metadata.name,
+        replicas: Number(rs.spec.replicas ?? 0),
+        available: Number(rs.status?.availableReplicas ?? 0),
+      });
       if (Number(newRs.metadata.annotations?.[REVISION] ?? 0) < maxRevision && olds.length > 0) {
         const next = clone(newRs);
         next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [REVISION]: String(maxRevision + 1) };
@@ -118,7 +138,15 @@ export function syncDeployments(kit: Kit): void {
   }
 }
 
-function writeDeploymentStatus(kit: Kit, dInfo: ReturnType<Kit['info']>, d: KObject, newRsIn: KObject | undefined, oldsIn: KObject[], desired: number, unavailable: number): void {
+function writeDeploymentStatus(
+  kit: Kit,
+  dInfo: ReturnType<Kit['info']>,
+  d: KObject,
+  newRsIn: KObject | undefined,
+  oldsIn: KObject[],
+  desired: number,
+  unavailable: number,
+): void {
   const fresh = (rs: KObject): KObject => kit.api.find(kit.info('apps/v1', 'ReplicaSet'), rs.metadata.namespace, rs.metadata.name) ?? rs;
   const newRs = newRsIn ? fresh(newRsIn) : undefined;
   const all = [...oldsIn.map(fresh), ...(newRs ? [newRs] : [])];
@@ -131,7 +159,9 @@ function writeDeploymentStatus(kit: Kit, dInfo: ReturnType<Kit['info']>, d: KObj
   const old: Obj[] = d.status?.conditions ?? [];
   const complete = updated === desired && replicas === desired && available === desired;
   const conditions = [
-    available >= desired - unavailable ? condition(old, 'Available', true, 'MinimumReplicasAvailable', 'Deployment has minimum availability.', now, true) : condition(old, 'Available', false, 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', now, true),
+    available >= desired - unavailable
+      ? condition(old, 'Available', true, 'MinimumReplicasAvailable', 'Deployment has minimum availability.', now, true)
+      : condition(old, 'Available', false, 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', now, true),
     progressing(d, newRs?.metadata.name ?? d.metadata.name, complete, { replicas, updated, available, ready }, now),
   ];
   const status: Obj = {
@@ -163,7 +193,12 @@ function progressing(d: KObject, rsName: string, complete: boolean, counts: Reco
   const prev = old.find((c) => c.type === 'Progressing');
   if (complete) return condition(old, 'Progressing', true, 'NewReplicaSetAvailable', `ReplicaSet "${rsName}" has successfully progressed.`, now, true);
   const s: Obj = d.status ?? {};
-  const moved = (s.observedGeneration ?? 0) !== (d.metadata.generation ?? 1) || counts.replicas !== (s.replicas ?? 0) || counts.updated !== (s.updatedReplicas ?? 0) || counts.available !== (s.availableReplicas ?? 0) || counts.ready !== (s.readyReplicas ?? 0);
+  const moved =
+    (s.observedGeneration ?? 0) !== (d.metadata.generation ?? 1) ||
+    counts.replicas !== (s.replicas ?? 0) ||
+    counts.updated !== (s.updatedReplicas ?? 0) ||
+    counts.available !== (s.availableReplicas ?? 0) ||
+    counts.ready !== (s.readyReplicas ?? 0);
   const stamp = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
   if (moved || !prev || prev.reason === 'NewReplicaSetAvailable') {
     return { ...condition(old, 'Progressing', true, 'ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`, now, true), lastUpdateTime: stamp };

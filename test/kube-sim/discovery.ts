@@ -5,7 +5,17 @@
 import { groupVersion, type Registry } from './resources.ts';
 import type { Obj } from './types.ts';
 
-export const KUBE_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.5+k3s1', gitCommit: '8e8f2a4726fdb4ca628eb62b2a526b64d0e6a763', gitTreeState: 'clean', buildDate: '2025-05-21T17:00:00Z', goVersion: 'go1.23.8', compiler: 'gc', platform: 'linux/amd64' };
+export const KUBE_VERSION = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.5+k3s1',
+  gitCommit: '8e8f2a4726fdb4ca628eb62b2a526b64d0e6a763',
+  gitTreeState: 'clean',
+  buildDate: '2025-05-21T17:00:00Z',
+  goVersion: 'go1.23.8',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+};
 
 export function apiVersions(host: string): Obj {
   return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] };
@@ -50,15 +60,48 @@ export function openApiV3GroupVersion(registry: Registry, group: string, version
     const writeParams = [param('dryRun'), param('fieldManager'), param('fieldValidation')];
     paths[`${base}/{name}`] = {
       parameters: [pathParam('name'), ...(info.namespaced ? [pathParam('namespace')] : []), param('pretty')],
-      get: { operationId: `read${info.kind}`, 'x-kubernetes-action': 'get', 'x-kubernetes-group-version-kind': gvk, responses: { '200': { description: 'OK' } } },
-      put: { operationId: `replace${info.kind}`, 'x-kubernetes-action': 'put', 'x-kubernetes-group-version-kind': gvk, parameters: writeParams, responses: { '200': { description: 'OK' } } },
-      patch: { operationId: `patch${info.kind}`, 'x-kubernetes-action': 'patch', 'x-kubernetes-group-version-kind': gvk, parameters: [...writeParams, param('force', 'boolean')], responses: { '200': { description: 'OK' } } },
-      delete: { operationId: `delete${info.kind}`, 'x-kubernetes-action': 'delete', 'x-kubernetes-group-version-kind': gvk, responses: { '200': { description: 'OK' } } },
+      get: {
+        operationId: `read${info.kind}`,
+        'x-kubernetes-action': 'get',
+        'x-kubernetes-group-version-kind': gvk,
+        responses: { '200': { description: 'OK' } },
+      },
+      put: {
+        operationId: `replace${info.kind}`,
+        'x-kubernetes-action': 'put',
+        'x-kubernetes-group-version-kind': gvk,
+        parameters: writeParams,
+        responses: { '200': { description: 'OK' } },
+      },
+      patch: {
+        operationId: `patch${info.kind}`,
+        'x-kubernetes-action': 'patch',
+        'x-kubernetes-group-version-kind': gvk,
+        parameters: [...writeParams, param('force', 'boolean')],
+        responses: { '200': { description: 'OK' } },
+      },
+      delete: {
+        operationId: `delete${info.kind}`,
+        'x-kubernetes-action': 'delete',
+        'x-kubernetes-group-version-kind': gvk,
+        responses: { '200': { description: 'OK' } },
+      },
     };
     paths[base] = {
       parameters: [...(info.namespaced ? [pathParam('namespace')] : []), param('pretty')],
-      get: { operationId: `list${info.kind}`, 'x-kubernetes-action': 'list', 'x-kubernetes-group-version-kind': gvk, responses: { '200': { description: 'OK' } } },
-      post: { operationId: `create${info.kind}`, 'x-kubernetes-action': 'post', 'x-kubernetes-group-version-kind': gvk, parameters: writeParams, responses: { '200': { description: 'OK' } } },
+      get: {
+        operationId: `list${info.kind}`,
+        'x-kubernetes-action': 'list',
+        'x-kubernetes-group-version-kind': gvk,
+        responses: { '200': { description: 'OK' } },
+      },
+      post: {
+        operationId: `create${info.kind}`,
+        'x-kubernetes-action': 'post',
+        'x-kubernetes-group-version-kind': gvk,
+        parameters: writeParams,
+        responses: { '200': { description: 'OK' } },
+      },
     };
   }
   return { openapi: '3.0.0', info: { title: 'Kubernetes (kube-sim)', version: 'v1.32.5+k3s1' }, paths, components: { schemas: {} } };

@@ -23,7 +23,8 @@ export class EventRecorder {
   record(obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string, source: EventSource, fieldPath?: string): void {
     const info = this.#api.registry.byKind('v1', 'Event');
     const ns = obj.metadata.namespace ?? 'default';
-    if (!info || !this.#api.find(this.#api.info('v1', 'Namespace'), undefined, ns)) return;
+    const namespace = this.#api.find(this.#api.info('v1', 'Namespace'), undefined, ns);
+    if (!info || !namespace || namespace.metadata.deletionTimestamp) return; // a real server refuses new content there
     const key = `${obj.metadata.uid}|${type}|${reason}|${message}|${fieldPath ?? ''}`;
     const now = stamp(this.#api.store.now());
     const existingName = this.#seen.get(key);
@@ -40,7 +41,15 @@ export class EventRecorder {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name, namespace: ns },
-      involvedObject: { kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name, uid: obj.metadata.uid, apiVersion: obj.apiVersion, resourceVersion: obj.metadata.resourceVersion, ...(fieldPath ? { fieldPath } : {}) },
+      involvedObject: {
+        kind: obj.kind,
+        namespace: obj.metadata.namespace,
+        name: obj.metadata.name,
+        uid: obj.metadata.uid,
+        apiVersion: obj.apiVersion,
+        resourceVersion: obj.metadata.resourceVersion,
+        ...(fieldPath ? { fieldPath } : {}),
+      },
       reason,
       message,
       source: { component: source.component, ...(source.host ? { host: source.host } : {}) },

@@ -1,10 +1,12 @@
 // Fixtures: every *.yaml / *.yml / *.json file of a folder (sorted by name; multi-document YAML
-// and `kind: List` allowed) is created in order. Namespaces and CRDs go first.
+// and `kind: List` allowed) is created in order. Namespaces and CRDs go first; CRDs are
+// established at once, so a fixture may hold their custom resources.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Api } from './api.ts';
 import { serverSideApply } from './apply.ts';
+import { establishCrd } from './crds.ts';
 import { stamp } from './store.ts';
 import { isPlainObject, type KObject, type Obj } from './types.ts';
 
@@ -14,7 +16,8 @@ export function parseManifests(text: string, source: string): KObject[] {
     if (doc.errors.length > 0) throw new Error(`${source}: ${doc.errors[0]?.message}`);
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
-    if (!isPlainObject(value) || typeof value.kind !== 'string' || typeof value.apiVersion !== 'string') throw new Error(`${source}: every document needs apiVersion and kind`);
+    if (!isPlainObject(value) || typeof value.kind !== 'string' || typeof value.apiVersion !== 'string')
+      throw new Error(`${source}: every document needs apiVersion and kind`);
     if (value.kind === 'List' || value.kind.endsWith('List')) out.push(...((value.items ?? []) as KObject[]));
     else out.push(value as KObject);
   }
@@ -32,12 +35,20 @@ export function loadObjects(api: Api, objects: KObject[], manager = 'kubectl'): 
   let n = 0;
   for (const obj of [...objects].sort((a, b) => rank(a) - rank(b))) {
     const info = api.registry.byKind(obj.apiVersion, obj.kind);
-    if (!info) throw new Error(`${obj.kind} "${obj.metadata?.name}": no resource for kind "${obj.kind}" in version "${obj.apiVersion}" (is its CRD in the fixtures?)`);
+    if (!info)
+      throw new Error(`${obj.kind} "${obj.metadata?.name}": no resource for kind "${obj.kind}" in version "${obj.apiVersion}" (is its CRD in the fixtures?)`);
     const ns = info.namespaced ? (obj.metadata?.namespace ?? 'default') : undefined;
     if (api.find(info, ns, obj.metadata?.name)) continue;
     try {
-      const applied = serverSideApply(undefined, { ...obj, metadata: { ...obj.metadata, ...(ns ? { namespace: ns } : {}) } }, manager, true, stamp(api.store.now()));
-      api.create(info, ns, applied);
+      const applied = serverSideApply(
+        undefined,
+        { ...obj, metadata: { ...obj.metadata, ...(ns ? { namespace: ns } : {}) } },
+        manager,
+        true,
+        stamp(api.store.now()),
+      );
+      const created = api.create(info, ns, applied);
+      if (info.kind === 'CustomResourceDefinition') establishCrd(api, created);
     } catch (error) {
       throw new Error(`${obj.kind} "${ns ? `${ns}/` : ''}${obj.metadata?.name}": ${(error as Error).message}`, { cause: error });
     }

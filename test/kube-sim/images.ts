@@ -35,7 +35,15 @@ export class ImageStore {
 
   /** Replaces the references one source (file, containerd, manual) contributes. */
   setSource(source: string, refs: Iterable<string>): void {
-    this.#sources.set(source, new Set([...refs].map((r) => r.trim()).filter((r) => r !== '' && !r.startsWith('#')).map(normalizeImage)));
+    this.#sources.set(
+      source,
+      new Set(
+        [...refs]
+          .map((r) => r.trim())
+          .filter((r) => r !== '' && !r.startsWith('#'))
+          .map(normalizeImage),
+      ),
+    );
   }
 
   add(ref: string, source = 'manual'): void {

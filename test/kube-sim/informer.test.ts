@@ -4,7 +4,10 @@ import { CoreV1Api, KubeConfig, makeInformer, type V1Pod } from '@kubernetes/cli
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, until, type SimHarness } from './test-kit.ts';
 
-const pod = (name: string): object => ({ metadata: { name, namespace: 'default', labels: { app: 'inf' } }, spec: { containers: [{ name: 'app', image: 'registry.local/inf:1' }] } });
+const pod = (name: string): object => ({
+  metadata: { name, namespace: 'default', labels: { app: 'inf' } },
+  spec: { containers: [{ name: 'app', image: 'registry.local/inf:1' }] },
+});
 
 describe('client-node informer against kube-sim', () => {
   let h: SimHarness;
@@ -42,10 +45,23 @@ describe('client-node informer against kube-sim', () => {
       stopped = true;
       void inf.stop();
     };
-    return { names: () => inf.list('default').map((p) => String(p.metadata?.name)).sort(), lists: () => lists, events, errors };
+    return {
+      names: () =>
+        inf
+          .list('default')
+          .map((p) => String(p.metadata?.name))
+          .sort(),
+      lists: () => lists,
+      events,
+      errors,
+    };
   }
 
-  const storeNames = (): string[] => h.sim.cluster.list('v1', 'Pod', 'default').map((p) => String(p.metadata.name)).sort();
+  const storeNames = (): string[] =>
+    h.sim.cluster
+      .list('v1', 'Pod', 'default')
+      .map((p) => String(p.metadata.name))
+      .sort();
   const api = (): SimHarness['sim']['cluster']['api'] => h.sim.cluster.api;
   const podInfo = (): ReturnType<SimHarness['sim']['cluster']['api']['info']> => api().info('v1', 'Pod');
 

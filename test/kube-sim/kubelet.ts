@@ -16,7 +16,21 @@ export type { KubeletTiming } from './pod-status.ts';
 const MAX_INSTANCES = 5;
 
 function runtimeOf(spec: Obj, init: boolean, now: number): ContainerRuntime {
-  return { name: spec.name, image: spec.image, init, state: 'waiting', reason: init ? 'PodInitializing' : 'ContainerCreating', restartCount: 0, startedAt: 0, nextStartAt: now, nextPullAt: now, pullAttempts: 0, everStarted: false, restartPending: false, instances: [] };
+  return {
+    name: spec.name,
+    image: spec.image,
+    init,
+    state: 'waiting',
+    reason: init ? 'PodInitializing' : 'ContainerCreating',
+    restartCount: 0,
+    startedAt: 0,
+    nextStartAt: now,
+    nextPullAt: now,
+    pullAttempts: 0,
+    everStarted: false,
+    restartPending: false,
+    instances: [],
+  };
 }
 
 export class Kubelet {
@@ -67,7 +81,9 @@ export class Kubelet {
       const next = structuredClone(pod);
       next.spec.nodeName = this.nodeName;
       pod = this.#api.store.update(storageKey(this.#pod), next);
-      this.#events.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${this.nodeName}`, { component: 'default-scheduler' });
+      this.#events.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${this.nodeName}`, {
+        component: 'default-scheduler',
+      });
     }
     let rt = this.#pods.get(pod.metadata.uid);
     if (!rt) {
@@ -147,7 +163,13 @@ export class Kubelet {
         c.state = 'waiting';
         c.reason = 'CrashLoopBackOff';
         c.message = `back-off ${Math.round(delay / 1000)}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
-        this.#event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`, c);
+        this.#event(
+          pod,
+          'Warning',
+          'BackOff',
+          `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+          c,
+        );
       }
     }
   }

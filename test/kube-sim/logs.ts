@@ -15,9 +15,27 @@ export interface Instance {
 }
 
 const FLAVOURS: Record<string, string[]> = {
-  mqtt: ['client connected from 10.42.0.%n', 'PUBLISH topic=plant/line%m/temp qos=1', 'subscription added plant/#', 'keepalive ok for %c clients', 'retained messages: %n'],
-  db: ['checkpoint complete: wrote %n buffers', 'autovacuum: processed table readings_%m', 'connection received from 10.42.0.%m', 'insert batch committed rows=%n', 'WAL segment %n archived'],
-  ingest: ['read %n samples from modbus unit %m', 'forwarded batch seq=%k to broker', 'sensor line%m temperature=%t C', 'buffer depth %n', 'poll cycle finished in %m ms'],
+  mqtt: [
+    'client connected from 10.42.0.%n',
+    'PUBLISH topic=plant/line%m/temp qos=1',
+    'subscription added plant/#',
+    'keepalive ok for %c clients',
+    'retained messages: %n',
+  ],
+  db: [
+    'checkpoint complete: wrote %n buffers',
+    'autovacuum: processed table readings_%m',
+    'connection received from 10.42.0.%m',
+    'insert batch committed rows=%n',
+    'WAL segment %n archived',
+  ],
+  ingest: [
+    'read %n samples from modbus unit %m',
+    'forwarded batch seq=%k to broker',
+    'sensor line%m temperature=%t C',
+    'buffer depth %n',
+    'poll cycle finished in %m ms',
+  ],
   agent: ['node heartbeat sent', 'disk usage /var/lib %m%', 'collected %n metrics', 'cpu load %t', 'scrape ok'],
   default: ['handled request id=%k', 'tick %k', 'work item %n done', 'cache hit ratio 0.%m', 'idle'],
 };
@@ -71,8 +89,8 @@ export function instanceLines(pod: string, container: string, image: string, ins
         : inst.killed
           ? `level=info container=${container} instance=${inst.index} msg="received SIGTERM, shutting down"`
           : inst.exitCode === 0
-          ? `level=info container=${container} instance=${inst.index} msg="work finished, exiting" code=0`
-          : `level=fatal container=${container} instance=${inst.index} msg="unrecoverable error, exiting" code=${inst.exitCode}`;
+            ? `level=info container=${container} instance=${inst.index} msg="work finished, exiting" code=0`
+            : `level=fatal container=${container} instance=${inst.index} msg="unrecoverable error, exiting" code=${inst.exitCode}`;
     out.push({ time: inst.end, text });
     if (out.length > maxLines) out.shift();
   }

@@ -36,7 +36,11 @@ function parentOf(doc: unknown, tokens: string[], op: string): { parent: Obj | u
 }
 
 function jsonPatchError(op: string, tokens: string[]): ApiError {
-  return new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${op} operation does not apply: doc is missing path: "/${tokens.join('/')}": missing value`);
+  return new ApiError(
+    422,
+    'Invalid',
+    `the server rejected our request due to an error in our request: ${op} operation does not apply: doc is missing path: "/${tokens.join('/')}": missing value`,
+  );
 }
 
 function getAt(doc: unknown, tokens: string[]): unknown {

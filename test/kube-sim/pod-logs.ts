@@ -32,12 +32,19 @@ export function makeLogHandler(api: Api, kubelet: Kubelet, options: LogOptions) 
     const current = request.previous ? instances[instances.length - 2] : instances[instances.length - 1];
     if (!current) {
       if (request.previous) throw badRequest(`previous terminated container "${name}" in pod "${pod.metadata.name}" not found`);
-      const reason = runtime?.reason === 'ErrImagePull' || runtime?.reason === 'ImagePullBackOff' || runtime?.reason === 'ErrImageNeverPull' ? 'trying and failing to pull image' : (runtime?.reason ?? 'ContainerCreating');
+      const reason =
+        runtime?.reason === 'ErrImagePull' || runtime?.reason === 'ImagePullBackOff' || runtime?.reason === 'ErrImageNeverPull'
+          ? 'trying and failing to pull image'
+          : (runtime?.reason ?? 'ContainerCreating');
       throw badRequest(`container "${name}" in pod "${pod.metadata.name}" is waiting to start: ${reason}`);
     }
     const now = Date.now();
     const format = (l: LogLine): string => (request.timestamps ? `${logStamp(l.time)} ${l.text}\n` : `${l.text}\n`);
-    const initial = selectLines(instanceLines(pod.metadata.name, name, image, current, now, options.intervalMs, options.maxLines), { tailLines: request.tailLines, sinceSeconds: request.sinceSeconds, now });
+    const initial = selectLines(instanceLines(pod.metadata.name, name, image, current, now, options.intervalMs, options.maxLines), {
+      tailLines: request.tailLines,
+      sinceSeconds: request.sinceSeconds,
+      now,
+    });
     let body = initial.map(format).join('');
     if (request.limitBytes !== null && request.limitBytes >= 0) body = body.slice(0, request.limitBytes);
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
@@ -63,7 +70,9 @@ export function makeLogHandler(api: Api, kubelet: Kubelet, options: LogOptions) 
     res.on('close', stop);
     const step = (): void => {
       const t = Date.now();
-      const fresh = instanceLines(pod.metadata.name, name, image, current, t, options.intervalMs, options.maxLines).filter((l) => l.time > sentUntil && l.time <= t);
+      const fresh = instanceLines(pod.metadata.name, name, image, current, t, options.intervalMs, options.maxLines).filter(
+        (l) => l.time > sentUntil && l.time <= t,
+      );
       for (const l of fresh) res.write(format(l));
       sentUntil = t;
       const still = api.find(podInfo, request.namespace, request.name);

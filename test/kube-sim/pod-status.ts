@@ -63,16 +63,43 @@ const cid = (pod: KObject, c: ContainerRuntime, delta = 0): string => `container
 
 function containerStatus(pod: KObject, c: ContainerRuntime, now: number, timing: KubeletTiming, initialized: boolean): Obj {
   const plan = planContainer(pod, c.name, timing, c.init);
-  const ready = c.init ? initSucceeded(c) : c.state === 'running' && plan.behavior.kind !== 'never-ready' && now - c.startedAt >= plan.readyAfterMs && !pod.metadata.deletionTimestamp;
+  const ready = c.init
+    ? initSucceeded(c)
+    : c.state === 'running' && plan.behavior.kind !== 'never-ready' && now - c.startedAt >= plan.readyAfterMs && !pod.metadata.deletionTimestamp;
   let state: Obj;
   if (c.state === 'running') state = { running: { startedAt: stamp(new Date(c.startedAt)) } };
-  else if (c.state === 'terminated') state = { terminated: { exitCode: c.exitCode ?? 0, reason: c.reason, startedAt: stamp(new Date(c.startedAt)), finishedAt: stamp(new Date(c.finishedAt ?? now)), containerID: cid(pod, c) } };
-  else state = { waiting: { reason: !c.init && !initialized && !c.everStarted ? 'PodInitializing' : c.reason || 'ContainerCreating', ...(c.message ? { message: c.message } : {}) } };
+  else if (c.state === 'terminated')
+    state = {
+      terminated: {
+        exitCode: c.exitCode ?? 0,
+        reason: c.reason,
+        startedAt: stamp(new Date(c.startedAt)),
+        finishedAt: stamp(new Date(c.finishedAt ?? now)),
+        containerID: cid(pod, c),
+      },
+    };
+  else
+    state = {
+      waiting: {
+        reason: !c.init && !initialized && !c.everStarted ? 'PodInitializing' : c.reason || 'ContainerCreating',
+        ...(c.message ? { message: c.message } : {}),
+      },
+    };
   const last = c.state === 'terminated' ? undefined : c.last;
   return {
     name: c.name,
     state,
-    lastState: last ? { terminated: { exitCode: last.exitCode, reason: last.reason, startedAt: stamp(new Date(last.startedAt)), finishedAt: stamp(new Date(last.finishedAt)), containerID: cid(pod, c, -1) } } : {},
+    lastState: last
+      ? {
+          terminated: {
+            exitCode: last.exitCode,
+            reason: last.reason,
+            startedAt: stamp(new Date(last.startedAt)),
+            finishedAt: stamp(new Date(last.finishedAt)),
+            containerID: cid(pod, c, -1),
+          },
+        }
+      : {},
     ready,
     restartCount: c.restartCount,
     image: c.image,
@@ -100,7 +127,13 @@ export function podStatus(pod: KObject, rt: PodRuntime, now: number, timing: Kub
     const prev = (old.conditions ?? []).find((x: Obj) => x.type === type);
     const status = value ? 'True' : 'False';
     const changed = !prev || prev.status !== status;
-    return { type, status, lastProbeTime: null, lastTransitionTime: changed ? stamp(new Date(now)) : prev.lastTransitionTime, ...(reason && !value ? { reason } : {}) };
+    return {
+      type,
+      status,
+      lastProbeTime: null,
+      lastTransitionTime: changed ? stamp(new Date(now)) : prev.lastTransitionTime,
+      ...(reason && !value ? { reason } : {}),
+    };
   };
   const completed = phase === 'Succeeded' || phase === 'Failed';
   const notReady = completed ? 'PodCompleted' : 'ContainersNotReady';

@@ -1,5 +1,6 @@
-// Just enough Kubernetes protobuf to accept what kubectl's imperative `create` commands send for
-// simple kinds (Namespace, ConfigMap, Secret, ServiceAccount, SelfSubjectAccessReview): the `k8s\0` envelope
+// Just enough Kubernetes protobuf to accept what kubectl's imperative commands send for simple
+// kinds (Namespace, ConfigMap, Secret, ServiceAccount, Role, ClusterRole, RoleBinding,
+// ClusterRoleBinding, TokenRequest and the self reviews of `kubectl auth`): the `k8s\0` envelope
 // (runtime.Unknown) and the fields of those types. Anything else is refused with 415.
 import { ApiError, type Obj } from './types.ts';
 
@@ -78,6 +79,44 @@ function objectMeta(buf: Uint8Array): Obj {
   return meta;
 }
 
+const strings = (buf: Uint8Array, n: number): string[] =>
+  fields(buf)
+    .filter((f) => f.n === n && f.wire === 2)
+    .map(text);
+
+function record(buf: Uint8Array, names: string[]): Obj {
+  const out: Obj = {};
+  for (const f of fields(buf)) if (f.wire === 2 && names[f.n - 1]) out[names[f.n - 1] as string] = text(f);
+  return out;
+}
+
+function rule(buf: Uint8Array): Obj {
+  const out: Obj = {};
+  ['verbs', 'apiGroups', 'resources', 'resourceNames', 'nonResourceURLs'].forEach((name, i) => {
+    const list = strings(buf, i + 1);
+    if (list.length || name === 'verbs') out[name] = list;
+  });
+  return out;
+}
+
+function decodeRbac(kind: string, fs: Field[], obj: Obj): Obj {
+  if (kind === 'Role' || kind === 'ClusterRole') {
+    obj.rules = fs.filter((f) => f.n === 2).map((f) => rule(bytes(f)));
+    const agg = fs.find((f) => f.n === 3);
+    if (kind === 'ClusterRole' && agg)
+      obj.aggregationRule = {
+        clusterRoleSelectors: fields(bytes(agg))
+          .filter((f) => f.n === 1)
+          .map((f) => ({ matchLabels: stringMap(fields(bytes(f)), 1) ?? {} })),
+      };
+    return obj;
+  }
+  obj.subjects = fs.filter((f) => f.n === 2).map((f) => record(bytes(f), ['kind', 'apiGroup', 'name', 'namespace']));
+  const ref = fs.find((f) => f.n === 3);
+  if (ref) obj.roleRef = record(bytes(ref), ['apiGroup', 'kind', 'name']);
+  return obj;
+}
+
 function decodeKind(kind: string, raw: Uint8Array): Obj {
   const fs = fields(raw);
   const first = (n: number): Field | undefined => fs.find((f) => f.n === n);
@@ -90,7 +129,12 @@ function decodeKind(kind: string, raw: Uint8Array): Obj {
   switch (kind) {
     case 'Namespace': {
       const spec = first(2);
-      if (spec) obj.spec = { finalizers: fields(bytes(spec)).filter((f) => f.n === 1).map(text) };
+      if (spec)
+        obj.spec = {
+          finalizers: fields(bytes(spec))
+            .filter((f) => f.n === 1)
+            .map(text),
+        };
       return obj;
     }
     case 'ConfigMap': {
@@ -126,15 +170,60 @@ function decodeKind(kind: string, raw: Uint8Array): Obj {
       obj.spec = { ...(resourceAttributes ? { resourceAttributes } : {}), ...(nonResourceAttributes ? { nonResourceAttributes } : {}) };
       return obj;
     }
+    case 'Role':
+    case 'ClusterRole':
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+      return decodeRbac(kind, fs, obj);
+    case 'TokenRequest': {
+      const spec = first(2);
+      const sf = spec ? fields(bytes(spec)) : [];
+      const seconds = sf.find((f) => f.n === 4 && f.wire === 0);
+      const bound = sf.find((f) => f.n === 3);
+      obj.spec = {
+        audiences: sf.filter((f) => f.n === 1).map(text),
+        ...(seconds ? { expirationSeconds: Number(seconds.value) } : {}),
+        ...(bound ? { boundObjectRef: record(bytes(bound), ['kind', 'apiVersion', 'name', 'uid']) } : {}),
+      };
+      return obj;
+    }
+    case 'SelfSubjectRulesReview': {
+      const spec = first(2);
+      obj.spec = spec ? record(bytes(spec), ['namespace']) : {};
+      return obj;
+    }
+    case 'SelfSubjectReview':
+      return obj;
     case 'ServiceAccount': {
-      const pulls = fs.filter((f) => f.n === 3).map((f) => ({ name: text(fields(bytes(f)).find((x) => x.n === 1) ?? { n: 1, wire: 2, value: new Uint8Array() }) }));
+      const pulls = fs
+        .filter((f) => f.n === 3)
+        .map((f) => ({ name: text(fields(bytes(f)).find((x) => x.n === 1) ?? { n: 1, wire: 2, value: new Uint8Array() }) }));
       if (pulls.length) obj.imagePullSecrets = pulls;
       bool(4, 'automountServiceAccountToken');
       return obj;
     }
   }
-  throw new ApiError(415, 'UnsupportedMediaType', `kube-sim decodes protobuf only for Namespace, ConfigMap, Secret, ServiceAccount and SelfSubjectAccessReview (got ${kind}); send JSON or YAML (e.g. kubectl create -f)`);
+  throw new ApiError(
+    415,
+    'UnsupportedMediaType',
+    `kube-sim decodes protobuf only for ${DECODED.join(', ')} (got ${kind}); send JSON or YAML (e.g. kubectl create -f)`,
+  );
 }
+
+const DECODED = [
+  'Namespace',
+  'ConfigMap',
+  'Secret',
+  'ServiceAccount',
+  'Role',
+  'ClusterRole',
+  'RoleBinding',
+  'ClusterRoleBinding',
+  'TokenRequest',
+  'SelfSubjectAccessReview',
+  'SelfSubjectRulesReview',
+  'SelfSubjectReview',
+];
 
 /** Decodes a `k8s\0`-enveloped protobuf body into a JSON object. */
 export function decodeProtobuf(body: Uint8Array): Obj {

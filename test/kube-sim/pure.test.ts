@@ -1,16 +1,14 @@
-// Unit tests of the sim's pure parts: selectors, patches, server-side apply, rollout arithmetic,
-// table cells, log lines, behaviours and the store's history.
+// Unit tests of the sim's pure parts: selectors, rollout arithmetic, table cells, log lines,
+// behaviours and the store's history (patches and server-side apply: patch-pure.test.ts).
 import { describe, expect, it } from 'vitest';
-import { fromFieldsV1, leafPaths, serverSideApply, toFieldsV1, recordUpdate } from './apply.ts';
 import { crashBackoff, parseBehavior, planContainer } from './behavior.ts';
 import { normalizeImage, ImageStore } from './images.ts';
 import { instanceLines, selectLines } from './logs.ts';
-import { jsonPatch, mergePatch, strategicMerge } from './patch.ts';
 import { fenceposts, newReplicas, oldReplicas, templateHash } from './rollout.ts';
 import { fieldsOf, fromLabelSelector, matches, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { Store } from './store.ts';
 import { humanDuration, podStatusCells } from './tables.ts';
-import { ApiError, type KObject } from './types.ts';
+import { ApiError } from './types.ts';
 
 describe('label selectors', () => {
   const labels = { app: 'web', tier: 'front', env: 'prod' };
@@ -37,107 +35,29 @@ describe('label selectors', () => {
   });
 
   it('turns a LabelSelector object into the same requirements', () => {
-    const sel = fromLabelSelector({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'env', operator: 'In', values: ['prod'] }, { key: 'gone', operator: 'DoesNotExist' }] });
+    const sel = fromLabelSelector({
+      matchLabels: { app: 'web' },
+      matchExpressions: [
+        { key: 'env', operator: 'In', values: ['prod'] },
+        { key: 'gone', operator: 'DoesNotExist' },
+      ],
+    });
     expect(matches(sel, labels)).toBe(true);
     expect(matches(sel, { ...labels, gone: '1' })).toBe(false);
   });
 
   it('field selectors read the fields the API server exposes per kind', () => {
-    const event = { metadata: { name: 'e', namespace: 'ns' }, involvedObject: { kind: 'Pod', name: 'p', namespace: 'ns', uid: 'u1' }, reason: 'Started', type: 'Normal' };
+    const event = {
+      metadata: { name: 'e', namespace: 'ns' },
+      involvedObject: { kind: 'Pod', name: 'p', namespace: 'ns', uid: 'u1' },
+      reason: 'Started',
+      type: 'Normal',
+    };
     expect(matches(parseFieldSelector('involvedObject.name=p,involvedObject.uid=u1'), fieldsOf('Event', event))).toBe(true);
     expect(matches(parseFieldSelector('involvedObject.kind!=Pod'), fieldsOf('Event', event))).toBe(false);
     const pod = { metadata: { name: 'p', namespace: 'ns' }, spec: { nodeName: 'n1' }, status: { phase: 'Running' } };
     expect(matches(parseFieldSelector('spec.nodeName=n1,status.phase!=Failed,metadata.namespace=ns'), fieldsOf('Pod', pod))).toBe(true);
     expect(() => parseFieldSelector('a in (b)')).toThrow(ApiError);
-  });
-});
-
-describe('patches', () => {
-  it('JSON merge patch sets, replaces lists and deletes with null', () => {
-    expect(mergePatch({ a: 1, b: { c: 2, d: 3 }, l: [1, 2] }, { b: { c: null, e: 4 }, l: [3] })).toEqual({ a: 1, b: { d: 3, e: 4 }, l: [3] });
-  });
-
-  it('JSON patch applies add, replace, remove, move, copy and test', () => {
-    const doc = { a: { b: [1, 2] }, c: 'x' };
-    const out = jsonPatch(doc, [
-      { op: 'add', path: '/a/b/-', value: 3 },
-      { op: 'replace', path: '/c', value: 'y' },
-      { op: 'copy', from: '/c', path: '/d' },
-      { op: 'move', from: '/d', path: '/e' },
-      { op: 'remove', path: '/a/b/0' },
-      { op: 'test', path: '/e', value: 'y' },
-      { op: 'add', path: '/k~1v', value: true },
-    ]);
-    expect(out).toEqual({ a: { b: [2, 3] }, c: 'y', e: 'y', 'k/v': true });
-    expect(doc).toEqual({ a: { b: [1, 2] }, c: 'x' });
-  });
-
-  it('JSON patch fails with 422 on a failed test or a missing path', () => {
-    expect(() => jsonPatch({ a: 1 }, [{ op: 'test', path: '/a', value: 2 }])).toThrow(/testing value/);
-    expect(() => jsonPatch({ a: 1 }, [{ op: 'replace', path: '/b/c', value: 2 }])).toThrow(/missing path/);
-    expect(() => jsonPatch({}, { op: 'add' })).toThrow(ApiError);
-  });
-
-  it('strategic merge merges containers by name and env by name, and honours $patch directives', () => {
-    const pod = { spec: { containers: [{ name: 'a', image: 'a:1', env: [{ name: 'X', value: '1' }] }, { name: 'b', image: 'b:1' }], tolerations: [{ key: 't' }] } };
-    const out = strategicMerge(pod, {
-      $setElementOrder: undefined,
-      spec: {
-        '$setElementOrder/containers': [{ name: 'a' }, { name: 'b' }],
-        containers: [{ name: 'a', image: 'a:2', env: [{ name: 'Y', value: '2' }] }, { name: 'b', $patch: 'delete' }],
-        tolerations: [{ key: 'u' }],
-      },
-    });
-    expect(out).toEqual({ $setElementOrder: undefined, spec: { containers: [{ name: 'a', image: 'a:2', env: [{ name: 'X', value: '1' }, { name: 'Y', value: '2' }] }], tolerations: [{ key: 'u' }] } });
-    expect(strategicMerge({ m: { a: 1, b: 2 } }, { m: { $patch: 'replace', c: 3 } })).toEqual({ m: { c: 3 } });
-    expect(strategicMerge({ metadata: { finalizers: ['a', 'b'] } }, { metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] } })).toEqual({ metadata: { finalizers: ['b'] } });
-    expect(strategicMerge({ s: { a: 1, b: 2 } }, { s: { $retainKeys: ['b'], b: 3 } })).toEqual({ s: { b: 3 } });
-  });
-
-  it('rollout restart patch adds the restartedAt annotation and keeps the rest', () => {
-    const d = { spec: { template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'a' }] } } } };
-    const out = strategicMerge(d, { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': 't' } } } } }) as typeof d & { spec: { template: { metadata: { annotations: object } } } };
-    expect(out.spec.template.metadata).toEqual({ labels: { app: 'x' }, annotations: { 'kubectl.kubernetes.io/restartedAt': 't' } });
-  });
-});
-
-describe('server-side apply', () => {
-  const cfg = (replicas: number, image = 'a:1'): KObject => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', labels: { app: 'd' } }, spec: { replicas, template: { spec: { containers: [{ name: 'c', image }] } } } });
-
-  it('fieldsV1 round-trips the owned paths, keyed list items included', () => {
-    const paths = new Set(leafPaths(cfg(1)).keys());
-    const tree = toFieldsV1(paths);
-    expect(tree['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"c"}']).toEqual({ '.': {}, 'f:name': {}, 'f:image': {} });
-    expect(fromFieldsV1(tree)).toEqual(paths);
-  });
-
-  it('creates, updates, conflicts with another manager, and forces', () => {
-    const created = serverSideApply(undefined, cfg(1), 'alice', false, 't');
-    expect(created.spec.replicas).toBe(1);
-    const updated = serverSideApply(created, cfg(2, 'a:2'), 'alice', false, 't');
-    expect(updated.spec.replicas).toBe(2);
-    expect(() => serverSideApply(updated, cfg(3, 'a:2'), 'bob', false, 't')).toThrow(/Apply failed with 1 conflict: conflict with "alice" using apps\/v1: \.spec\.replicas/);
-    const same = serverSideApply(updated, cfg(2, 'a:2'), 'bob', false, 't');
-    expect(same.metadata.managedFields.map((m: { manager: string }) => m.manager)).toEqual(['alice', 'bob']);
-    const forced = serverSideApply(updated, cfg(3, 'a:2'), 'bob', true, 't');
-    expect(forced.spec.replicas).toBe(3);
-    const alice = forced.metadata.managedFields.find((m: { manager: string }) => m.manager === 'alice');
-    expect(alice.fieldsV1['f:spec']['f:replicas']).toBeUndefined();
-  });
-
-  it('removes fields a manager stops applying, unless someone else owns them', () => {
-    const first = serverSideApply(undefined, cfg(1), 'alice', false, 't');
-    const without = cfg(1);
-    delete without.metadata.labels;
-    expect(serverSideApply(first, without, 'alice', false, 't').metadata.labels).toBeUndefined();
-    const shared = serverSideApply(first, cfg(1), 'bob', false, 't');
-    expect(serverSideApply(shared, without, 'alice', false, 't').metadata.labels).toEqual({ app: 'd' });
-  });
-
-  it('an update takes the fields it changed away from the appliers', () => {
-    const applied = serverSideApply(undefined, cfg(1), 'alice', false, 't');
-    const edited = recordUpdate(applied, { ...applied, spec: { ...applied.spec, replicas: 4 } }, 'kubectl-edit', 't');
-    expect(() => serverSideApply(edited, cfg(1), 'alice', false, 't')).toThrow(/conflict with "kubectl-edit"/);
   });
 });
 
@@ -190,7 +110,13 @@ describe('table cells', () => {
         phase: 'Running',
         containerStatuses: [
           { name: 'a', ready: true, restartCount: 0, state: { running: {} } },
-          { name: 'b', ready: false, restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { finishedAt: '2026-01-01T00:00:50Z' } } },
+          {
+            name: 'b',
+            ready: false,
+            restartCount: 3,
+            state: { waiting: { reason: 'CrashLoopBackOff' } },
+            lastState: { terminated: { finishedAt: '2026-01-01T00:00:50Z' } },
+          },
         ],
       },
     };
@@ -203,9 +129,14 @@ describe('table cells', () => {
     const done = { name: 'a', restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } };
     const running = { name: 'b', restartCount: 0, state: { running: {} } };
     const main = [{ name: 'm', restartCount: 0, state: { waiting: { reason: 'PodInitializing' } } }];
-    expect(podStatusCells({ ...base, status: { phase: 'Pending', initContainerStatuses: [done, running], containerStatuses: main } }, 0).status).toBe('Init:1/2');
+    expect(podStatusCells({ ...base, status: { phase: 'Pending', initContainerStatuses: [done, running], containerStatuses: main } }, 0).status).toBe(
+      'Init:1/2',
+    );
     const looping = { name: 'b', restartCount: 2, state: { waiting: { reason: 'CrashLoopBackOff' } } };
-    expect(podStatusCells({ ...base, status: { phase: 'Pending', initContainerStatuses: [done, looping], containerStatuses: main } }, 0)).toMatchObject({ status: 'Init:CrashLoopBackOff', restarts: '2' });
+    expect(podStatusCells({ ...base, status: { phase: 'Pending', initContainerStatuses: [done, looping], containerStatuses: main } }, 0)).toMatchObject({
+      status: 'Init:CrashLoopBackOff',
+      restarts: '2',
+    });
   });
 });
 
@@ -214,8 +145,15 @@ describe('container behaviour and logs', () => {
     expect(parseBehavior('exit:3', { kind: 'ready' })).toEqual({ kind: 'exit', code: 3, reason: 'Error' });
     expect(parseBehavior('oomkill', { kind: 'ready' })).toEqual({ kind: 'exit', code: 137, reason: 'OOMKilled' });
     expect(parseBehavior('bogus', { kind: 'ready' })).toEqual({ kind: 'ready' });
-    const pod = { metadata: { annotations: { 'sim.outpost.dev/behavior': 'crashloop', 'sim.outpost.dev/behavior.side': 'ready', 'sim.outpost.dev/ready-after-ms': '5' } }, spec: { restartPolicy: 'Never' } };
-    expect(planContainer(pod, 'main', { readyAfterMs: 100, runMs: 200 })).toEqual({ behavior: { kind: 'exit', code: 1, reason: 'Error' }, readyAfterMs: 5, runMs: 200 });
+    const pod = {
+      metadata: { annotations: { 'sim.outpost.dev/behavior': 'crashloop', 'sim.outpost.dev/behavior.side': 'ready', 'sim.outpost.dev/ready-after-ms': '5' } },
+      spec: { restartPolicy: 'Never' },
+    };
+    expect(planContainer(pod, 'main', { readyAfterMs: 100, runMs: 200 })).toEqual({
+      behavior: { kind: 'exit', code: 1, reason: 'Error' },
+      readyAfterMs: 5,
+      runMs: 200,
+    });
     expect(planContainer(pod, 'side', { readyAfterMs: 100, runMs: 200 }).behavior).toEqual({ kind: 'ready' });
     expect(planContainer({ spec: { restartPolicy: 'OnFailure' } }, 'x', { readyAfterMs: 0, runMs: 0 }).behavior.kind).toBe('exit');
     expect([0, 1, 2, 3, 10].map((n) => crashBackoff(n, 10, 50))).toEqual([0, 10, 20, 40, 50]);

@@ -15,13 +15,29 @@ export interface ResourceInfo {
   subresources: string[];
   /** True for CRD-defined resources. */
   custom: boolean;
+  /** Create-only review kinds (SelfSubjectAccessReview, TokenReview, …): never stored. */
+  review?: boolean;
   /** additionalPrinterColumns of a CRD version, if any. */
   printerColumns?: Obj[];
 }
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
-function r(group: string, version: string, plural: string, kind: string, namespaced: boolean, shortNames: string[] = [], subresources: string[] = [], categories: string[] = []): ResourceInfo {
+/** Review kinds (access reviews, token reviews): create only, never stored. */
+function review(group: string, plural: string, kind: string, namespaced: boolean): ResourceInfo {
+  return { ...r(group, 'v1', plural, kind, namespaced), review: true };
+}
+
+function r(
+  group: string,
+  version: string,
+  plural: string,
+  kind: string,
+  namespaced: boolean,
+  shortNames: string[] = [],
+  subresources: string[] = [],
+  categories: string[] = [],
+): ResourceInfo {
   return { group, version, plural, singular: kind.toLowerCase(), kind, namespaced, shortNames, categories, subresources, custom: false };
 }
 
@@ -32,19 +48,46 @@ export const BUILTINS: ResourceInfo[] = [
   r('', 'v1', 'services', 'Service', true, ['svc'], ['status'], ['all']),
   r('', 'v1', 'configmaps', 'ConfigMap', true, ['cm']),
   r('', 'v1', 'secrets', 'Secret', true),
-  r('', 'v1', 'serviceaccounts', 'ServiceAccount', true, ['sa']),
+  r('', 'v1', 'serviceaccounts', 'ServiceAccount', true, ['sa'], ['token']),
   r('', 'v1', 'events', 'Event', true, ['ev']),
   r('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', true, ['pvc'], ['status']),
+  r('', 'v1', 'persistentvolumes', 'PersistentVolume', false, ['pv'], ['status']),
+  r('', 'v1', 'resourcequotas', 'ResourceQuota', true, ['quota'], ['status']),
+  r('', 'v1', 'limitranges', 'LimitRange', true, ['limits']),
   r('apps', 'v1', 'deployments', 'Deployment', true, ['deploy'], ['status', 'scale'], ['all']),
   r('apps', 'v1', 'replicasets', 'ReplicaSet', true, ['rs'], ['status', 'scale'], ['all']),
   r('apps', 'v1', 'statefulsets', 'StatefulSet', true, ['sts'], ['status', 'scale'], ['all']),
   r('apps', 'v1', 'daemonsets', 'DaemonSet', true, ['ds'], ['status'], ['all']),
   r('apps', 'v1', 'controllerrevisions', 'ControllerRevision', true),
   r('batch', 'v1', 'jobs', 'Job', true, [], ['status'], ['all']),
+  r('batch', 'v1', 'cronjobs', 'CronJob', true, ['cj'], ['status'], ['all']),
+  r('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, ['hpa'], ['status'], ['all']),
+  r('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, ['pdb'], ['status']),
+  r('networking.k8s.io', 'v1', 'ingresses', 'Ingress', true, ['ing'], ['status']),
+  r('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', false),
+  r('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true, ['netpol']),
+  r('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false, ['sc']),
   r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
-  r('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false),
+  r('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true),
+  r('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true),
+  r('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),
+  r('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false),
+  review('authentication.k8s.io', 'tokenreviews', 'TokenReview', false),
+  review('authentication.k8s.io', 'selfsubjectreviews', 'SelfSubjectReview', false),
+  review('authorization.k8s.io', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false),
+  review('authorization.k8s.io', 'selfsubjectrulesreviews', 'SelfSubjectRulesReview', false),
+  review('authorization.k8s.io', 'subjectaccessreviews', 'SubjectAccessReview', false),
+  review('authorization.k8s.io', 'localsubjectaccessreviews', 'LocalSubjectAccessReview', true),
   r('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, ['crd', 'crds'], ['status'], ['api-extensions']),
 ];
+
+/** Subresources: the kind they speak, its group/version when it differs, and their verbs. */
+const SUBRESOURCES: Record<string, { kind?: string; group?: string; version?: string; verbs: string[] }> = {
+  status: { verbs: ['get', 'patch', 'update'] },
+  scale: { kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
+  log: { kind: 'Pod', verbs: ['get'] },
+  token: { kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] },
+};
 
 export const groupVersion = (info: Pick<ResourceInfo, 'group' | 'version'>): string => (info.group ? `${info.group}/${info.version}` : info.version);
 
@@ -100,15 +143,22 @@ export class Registry {
         singularName: info.singular,
         namespaced: info.namespaced,
         kind: info.kind,
-        verbs: info.kind === 'SelfSubjectAccessReview' ? ['create'] : VERBS,
+        verbs: info.review ? ['create'] : VERBS,
         ...(info.shortNames.length ? { shortNames: info.shortNames } : {}),
         ...(info.categories.length ? { categories: info.categories } : {}),
         storageVersionHash: Buffer.from(`${info.group}/${info.plural}`).toString('base64').slice(0, 11),
       });
       for (const sub of info.subresources) {
-        const verbs = sub === 'log' ? ['get'] : ['get', 'patch', 'update'];
-        const kind = sub === 'scale' ? 'Scale' : sub === 'log' ? 'Pod' : info.kind;
-        resources.push({ name: `${info.plural}/${sub}`, singularName: '', namespaced: info.namespaced, kind, verbs, ...(sub === 'scale' ? { group: 'autoscaling', version: 'v1' } : {}) });
+        const facts = SUBRESOURCES[sub] ?? { verbs: ['get'] };
+        const gv = facts.group ? { group: facts.group, version: facts.version } : {};
+        resources.push({
+          name: `${info.plural}/${sub}`,
+          singularName: '',
+          namespaced: info.namespaced,
+          kind: facts.kind ?? info.kind,
+          verbs: facts.verbs,
+          ...gv,
+        });
       }
     }
     return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: groupVersion({ group, version }), resources };

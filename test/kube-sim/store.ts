@@ -73,6 +73,11 @@ export class Store {
     return items.map(([, obj]) => (raw ? obj : clone(obj)));
   }
 
+  /** Every object of `key`, unsorted and uncloned (callers must not mutate): for full scans. */
+  scan(key: string): Iterable<KObject> {
+    return this.#objects.get(key)?.values() ?? [];
+  }
+
   count(key: string): number {
     return this.#objects.get(key)?.size ?? 0;
   }

@@ -13,14 +13,29 @@ export function scaleOf(obj: KObject): Obj {
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
-    metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion, creationTimestamp: obj.metadata.creationTimestamp },
+    metadata: {
+      name: obj.metadata.name,
+      namespace: obj.metadata.namespace,
+      uid: obj.metadata.uid,
+      resourceVersion: obj.metadata.resourceVersion,
+      creationTimestamp: obj.metadata.creationTimestamp,
+    },
     spec: { replicas: obj.spec?.replicas ?? 0 },
-    status: { replicas: obj.status?.replicas ?? 0, selector: Object.entries(obj.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') },
+    status: {
+      replicas: obj.status?.replicas ?? 0,
+      selector: Object.entries(obj.spec?.selector?.matchLabels ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
+    },
   };
 }
 
 export function withScale(obj: KObject, scale: Obj): KObject {
-  return { ...obj, metadata: { ...obj.metadata, resourceVersion: scale?.metadata?.resourceVersion ?? obj.metadata.resourceVersion }, spec: { ...obj.spec, replicas: Number(scale?.spec?.replicas ?? 0) } };
+  return {
+    ...obj,
+    metadata: { ...obj.metadata, resourceVersion: scale?.metadata?.resourceVersion ?? obj.metadata.resourceVersion },
+    spec: { ...obj.spec, replicas: Number(scale?.spec?.replicas ?? 0) },
+  };
 }
 
 export function patchScaleBody(patch: Obj): Obj {

@@ -29,17 +29,25 @@ export async function startHarness(options: KubeSimOptions = {}): Promise<SimHar
     kubeconfig,
     kubectl(args, opts = {}) {
       return new Promise((resolve) => {
-        const child = execFile('/usr/bin/kubectl', [...base, ...args], { timeout: opts.timeoutMs ?? 15_000, maxBuffer: 8 * 1024 * 1024, env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir } }, (error, stdout, stderr) => {
-          children.delete(child);
-          const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 1) : 0;
-          resolve({ code, stdout, stderr });
-        });
+        const child = execFile(
+          '/usr/bin/kubectl',
+          [...base, ...args],
+          { timeout: opts.timeoutMs ?? 15_000, maxBuffer: 8 * 1024 * 1024, env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir } },
+          (error, stdout, stderr) => {
+            children.delete(child);
+            const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
+            resolve({ code, stdout, stderr });
+          },
+        );
         children.add(child);
         if (opts.input !== undefined) child.stdin?.end(opts.input);
       });
     },
     spawnKubectl(args) {
-      const child = spawn('/usr/bin/kubectl', [...base, ...args], { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('/usr/bin/kubectl', [...base, ...args], {
+        env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       children.add(child);
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -90,4 +98,14 @@ export function columns(text: string): Record<string, string>[] {
   const re = /\S+(?: \S+)*/g;
   for (let m = re.exec(header); m; m = re.exec(header)) starts.push({ name: m[0], at: m.index });
   return lines.slice(1).map((line) => Object.fromEntries(starts.map((s, i) => [s.name, line.slice(s.at, starts[i + 1]?.at ?? line.length).trim()])));
+}
+
+/** The header client-node's KubernetesObjectApi.read/delete want, from a loosely typed object. */
+export function header(o: { apiVersion: string; kind: string; metadata: Record<string, unknown> }): {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+} {
+  const ns = o.metadata.namespace;
+  return { apiVersion: o.apiVersion, kind: o.kind, metadata: { name: String(o.metadata.name), ...(typeof ns === 'string' ? { namespace: ns } : {}) } };
 }

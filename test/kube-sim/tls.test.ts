@@ -29,7 +29,12 @@ describe('kube-sim over TLS', () => {
 
   it('is refused by a client that does not trust the certificate', async () => {
     const kc = new KubeConfig();
-    kc.loadFromOptions({ clusters: [{ name: 'c', server: h.sim.url, skipTLSVerify: false }], users: [{ name: 'u', token: 't' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' });
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: h.sim.url, skipTLSVerify: false }],
+      users: [{ name: 'u', token: 't' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
     await expect(kc.makeApiClient(CoreV1Api).listNamespace()).rejects.toThrow();
   });
 });

@@ -30,7 +30,10 @@ export function serveWatch(api: Api, info: ResourceInfo, params: WatchParams, re
   checkFieldSelector(info.kind, fields, { metadata: {} });
   if (params.resourceVersion && !/^\d+$/.test(params.resourceVersion)) throw badRequest(`invalid resourceVersion: ${params.resourceVersion}`);
   const selected = (obj: KObject | undefined): boolean =>
-    !!obj && (!info.namespaced || params.namespace === undefined || obj.metadata.namespace === params.namespace) && matches(labels, obj.metadata.labels ?? {}) && matches(fields, fieldsOf(info.kind, obj));
+    !!obj &&
+    (!info.namespaced || params.namespace === undefined || obj.metadata.namespace === params.namespace) &&
+    matches(labels, obj.metadata.labels ?? {}) &&
+    matches(fields, fieldsOf(info.kind, obj));
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   // Clients (client-node's fetch) wait for the headers before they consider the watch open.
@@ -56,7 +59,11 @@ export function serveWatch(api: Api, info: ResourceInfo, params: WatchParams, re
     if (closed) return;
     let payload = object;
     if (params.table && type !== 'ERROR' && type !== 'BOOKMARK') {
-      payload = toTable(info, [object as KObject], api.store.now().getTime(), { includeObject: params.includeObject, resourceVersion: object.metadata?.resourceVersion, noHeaders: headerSent });
+      payload = toTable(info, [object as KObject], api.store.now().getTime(), {
+        includeObject: params.includeObject,
+        resourceVersion: object.metadata?.resourceVersion,
+        noHeaders: headerSent,
+      });
       headerSent = true;
     }
     res.write(JSON.stringify({ type, object: payload }) + '\n');
@@ -95,7 +102,15 @@ export function serveWatch(api: Api, info: ResourceInfo, params: WatchParams, re
     const start = Number(rv);
     const history = Number.isFinite(start) ? api.store.since(key, start) : undefined;
     if (!history) {
-      send('ERROR', { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${rv} (${api.store.oldestResumable})`, reason: 'Expired', code: 410 });
+      send('ERROR', {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `too old resource version: ${rv} (${api.store.oldestResumable})`,
+        reason: 'Expired',
+        code: 410,
+      });
       stop();
       return;
     }
@@ -106,7 +121,11 @@ export function serveWatch(api: Api, info: ResourceInfo, params: WatchParams, re
   lastSent = 0;
 
   const bookmark = (): void => {
-    send('BOOKMARK', { kind: info.kind, apiVersion: info.group ? `${info.group}/${info.version}` : info.version, metadata: { resourceVersion: String(api.store.resourceVersion) } });
+    send('BOOKMARK', {
+      kind: info.kind,
+      apiVersion: info.group ? `${info.group}/${info.version}` : info.version,
+      metadata: { resourceVersion: String(api.store.resourceVersion) },
+    });
   };
   if (params.bookmarks) {
     const tick = (): void => {
