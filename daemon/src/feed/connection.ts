@@ -190,24 +190,37 @@ export class FeedConnection implements TopicListener {
 
   /** Answers a (re)subscription: the missed events when they fit the budget, else one snapshot. */
   private answer(topic: Topic, resume: ResumePoint | undefined): void {
+    if (this.overBudget()) return this.deferSnapshot(topic);
     const missed = resume && resume.epoch === this.hub.epoch ? topic.eventsAfter(resume.seq) : null;
-    if (resume && missed) {
-      const frames = missed.map((event, i) => JSON.stringify({ type: 'event', topic: topic.name, seq: resume.seq + i + 1, event }));
-      const bytes = frames.reduce((n, f) => n + Buffer.byteLength(f), 0);
-      if (this.socket.bufferedAmount + bytes <= this.options.sendBufferBytes) {
-        this.hub.counters.resumes += 1;
-        this.sendRaw(JSON.stringify({ type: 'resumed', topic: topic.name, seq: resume.seq, missed: missed.length }));
-        for (const frame of frames) this.sendRaw(frame);
-        return;
-      }
-    }
-    if (this.overBudget()) {
-      this.hub.counters.snapshotsDeferred += 1;
-      this.stale.add(topic.name);
-      this.watchDrain();
+    const frames = resume && missed ? this.encodeWithin(topic.name, resume.seq, missed) : null;
+    if (resume && missed && frames) {
+      this.hub.counters.resumes += 1;
+      this.sendRaw(JSON.stringify({ type: 'resumed', topic: topic.name, seq: resume.seq, missed: missed.length }));
+      for (const frame of frames) this.sendRaw(frame);
       return;
     }
     this.sendSnapshot(topic);
+  }
+
+  /** The missed events as frames, or null as soon as they would not fit the room left in the budget. */
+  private encodeWithin(topic: string, after: number, missed: unknown[]): string[] | null {
+    const room = this.options.sendBufferBytes - this.socket.bufferedAmount;
+    const frames: string[] = [];
+    let bytes = 0;
+    for (const [i, event] of missed.entries()) {
+      const frame = JSON.stringify({ type: 'event', topic, seq: after + i + 1, event });
+      bytes += Buffer.byteLength(frame);
+      if (bytes > room) return null;
+      frames.push(frame);
+    }
+    return frames;
+  }
+
+  /** Nothing is encoded for a client over its budget: the topic is marked, its snapshot goes out on drain. */
+  private deferSnapshot(topic: Topic): void {
+    this.hub.counters.snapshotsDeferred += 1;
+    this.stale.add(topic.name);
+    this.watchDrain();
   }
 
   private admit(): boolean {
