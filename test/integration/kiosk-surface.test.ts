@@ -1,0 +1,96 @@
+// The kiosk listener (loopback, no login) serves only what the kiosk page shows. Walks the daemon's
+// own route table and topic list (with a cluster, so `logs:` topics exist): every route and topic not
+// marked `kiosk` is refused there, and the marked ones work.
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RouteSpec } from '../../daemon/src/http/index.ts';
+import { servedOnKiosk } from '../../daemon/src/auth/index.ts';
+import type { HelloMessage } from '../../daemon/src/protocol/index.ts';
+import { userSession, type TestSession } from '../helpers/auth.ts';
+import { eventually, startTestCluster, testWorkloads, type TestCluster } from '../helpers/cluster.ts';
+import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import { TestFeedClient } from '../helpers/feed-client.ts';
+
+/** What the kiosk page (ui/src/pages/Kiosk.svelte and what it imports) uses; `status` joins with the device verdict. */
+const KIOSK_PAGE_ROUTES = ['GET /api/v1/session', 'GET /api/v1/kiosk'];
+const KIOSK_PAGE_TOPICS = ['cluster', 'health', 'system'];
+
+let cluster: TestCluster;
+let daemon: TestDaemon;
+let viewer: TestSession;
+let pod: string;
+const NS = `outpost-kiosk-${process.pid}`;
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  const applied = await cluster.kubectl(['apply', '-f', '-'], testWorkloads(NS));
+  expect(applied.code, applied.stderr).toBe(0);
+  daemon = await startTestDaemon({ cluster: { kubeconfig: cluster.kubeconfig } });
+  viewer = await userSession(daemon.home, daemon.url, 'vera', 'viewer');
+  pod = await eventually(() => daemon.cluster.view?.caches.pods.get(NS, 'lonely')?.metadata?.name, 'the lonely pod', 60_000);
+}, 90_000);
+
+afterAll(async () => {
+  await cluster?.kubectl(['delete', 'namespace', NS, '--wait=false']);
+  await daemon?.stop();
+  await cluster?.close();
+});
+
+const concrete = (path: string) => path.replace(/:[a-z]+/gi, 'x');
+
+function call(route: Pick<RouteSpec, 'method' | 'path'>, base: string): Promise<{ status: number; code: string | undefined }> {
+  const body = route.method === 'GET' ? undefined : '{}';
+  const headers = { origin: new URL(base).origin, 'content-type': 'application/json', ...(body ? { 'content-length': String(body.length) } : {}) };
+  return new Promise((resolve, reject) => {
+    const req = http.request(new URL(concrete(route.path), base), { method: route.method, headers, agent: false }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, code: res.headers['content-type']?.includes('json') ? (JSON.parse(text) as { code?: string }).code : undefined }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('the kiosk listener', () => {
+  it('marks exactly the routes the kiosk page uses, none of them mutating', () => {
+    expect(daemon.routes.filter(servedOnKiosk).map((r) => `${r.method} ${r.path}`).sort()).toEqual([...KIOSK_PAGE_ROUTES].sort());
+    expect(daemon.routes.filter((r) => r.kiosk === true && r.method !== 'GET')).toEqual([]);
+  });
+
+  it('refuses every other route in the table (404), and serves the marked ones', async () => {
+    const refused = daemon.routes.filter((r) => !servedOnKiosk(r));
+    expect(refused.length).toBeGreaterThan(15);
+    for (const route of refused) expect(await call(route, daemon.kioskUrl!), `${route.method} ${route.path}`).toEqual({ status: 404, code: 'not_found' });
+    for (const route of daemon.routes.filter(servedOnKiosk)) expect((await call(route, daemon.kioskUrl!)).status, `${route.method} ${route.path}`).toBe(200);
+    // The page itself and its assets are still there.
+    const page = await fetch(new URL('/kiosk', daemon.kioskUrl!));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+  });
+
+  it('lists only the marked topics in its hello and refuses every other topic, logs: included', async () => {
+    const kiosk = await TestFeedClient.open(daemon.kioskUrl!);
+    const marked = daemon.hub.topicNames().filter((t) => daemon.hub.accessOf(t)?.kiosk);
+    expect(marked.sort()).toEqual(KIOSK_PAGE_TOPICS);
+    expect((kiosk.messages[0] as HelloMessage).topics.sort()).toEqual(KIOSK_PAGE_TOPICS);
+    // Every topic the daemon has: the static ones and one of each dynamic family, for a pod that exists.
+    const everyTopic = [...daemon.hub.topicNames(), ...daemon.hub.dynamicPrefixes().map((prefix) => (prefix === 'logs:' ? `logs:${NS}/${pod}/tick` : `${prefix}x`))];
+    expect(everyTopic).toContain(`logs:${NS}/${pod}/tick`);
+    for (const topic of everyTopic.filter((t) => !marked.includes(t))) {
+      kiosk.send({ type: 'subscribe', topic });
+      expect(await kiosk.waitFor((m) => m.type === 'error' && m.topic === topic), topic).toMatchObject({ code: 'feed_unknown_topic' });
+    }
+    for (const topic of marked) {
+      kiosk.send({ type: 'subscribe', topic });
+      await kiosk.waitFor((m) => m.type === 'snapshot' && (m.topic as string) === topic);
+    }
+    expect(daemon.hub.dynamicTopicCount).toBe(0);
+    kiosk.close();
+    // The same log topic works for a logged-in viewer on the main listener: the kiosk refusal is the listener's.
+    const main = await TestFeedClient.open(daemon.url, { headers: { cookie: viewer.cookie, origin: viewer.origin } });
+    main.send({ type: 'subscribe', topic: `logs:${NS}/${pod}/tick` });
+    await main.waitFor((m) => m.type === 'snapshot', { timeoutMs: 10_000 });
+    main.close();
+  }, 30_000);
+});
