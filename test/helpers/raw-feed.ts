@@ -20,7 +20,8 @@ export interface RawFeed {
 export function clientTextFrame(text: string): Buffer {
   const payload = Buffer.from(text);
   const mask = randomBytes(4);
-  const header = payload.length < 126 ? Buffer.from([0x81, 0x80 | payload.length]) : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff]);
+  const short = payload.length < 126;
+  const header = Buffer.from(short ? [0x81, 0x80 | payload.length] : [0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff]);
   const masked = Buffer.alloc(payload.length);
   for (let i = 0; i < payload.length; i += 1) masked[i] = payload[i]! ^ mask[i % 4]!;
   return Buffer.concat([header, mask, masked]);
@@ -102,7 +103,8 @@ export function openRawFeed(port: number, headers: Record<string, string> = {}, 
       upgraded = true;
       body = [head.subarray(end + 4)];
       const received = () => Buffer.concat(body);
-      resolve({ socket, received, messages: () => parseFrames(received()).texts.map((t) => JSON.parse(t) as unknown), closeCode: () => parseFrames(received()).close, closed });
+      const messages = () => parseFrames(received()).texts.map((t) => JSON.parse(t) as unknown);
+      resolve({ socket, received, messages, closeCode: () => parseFrames(received()).close, closed });
     });
     socket.once('close', () => {
       clearTimeout(timer);
@@ -123,7 +125,8 @@ export async function waitForRaw(feed: RawFeed, predicate: (messages: unknown[])
     if (Date.now() > deadline) {
       const counts: Record<string, number> = {};
       for (const m of feed.messages()) counts[(m as { type: string }).type] = (counts[(m as { type: string }).type] ?? 0) + 1;
-      throw new Error(`timed out waiting for ${what}; received ${feed.received().length} bytes ${JSON.stringify(counts)}, close ${feed.closeCode()}, socket ${feed.socket.destroyed ? 'closed' : 'open'}`);
+      const state = `received ${feed.received().length} bytes ${JSON.stringify(counts)}, close ${feed.closeCode()}`;
+      throw new Error(`timed out waiting for ${what}; ${state}, socket ${feed.socket.destroyed ? 'closed' : 'open'}`);
     }
     await new Promise((r) => setTimeout(r, 20));
   }

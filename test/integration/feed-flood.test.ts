@@ -134,7 +134,9 @@ async function quiet(feed: RawFeed, timeoutMs = 30_000): Promise<void> {
 
 function report(name: string, m: Measured): void {
   const mb = (b: number) => (b / MB).toFixed(1);
-  console.log(`${name}: RSS ${mb(m.rssBefore)} MB -> peak ${mb(m.rssPeak)} MB (growth ${mb(m.rssPeak - m.rssBefore)} MB), after ${mb(m.rssAfter)} MB; /healthz max ${m.healthzMaxMs.toFixed(1)} ms over ${m.healthzCount} calls (${m.baselineMaxMs.toFixed(1)} ms before the flood)`);
+  const rss = `RSS ${mb(m.rssBefore)} MB -> peak ${mb(m.rssPeak)} MB (growth ${mb(m.rssPeak - m.rssBefore)} MB), after ${mb(m.rssAfter)} MB`;
+  const healthz = `/healthz max ${m.healthzMaxMs.toFixed(1)} ms over ${m.healthzCount} calls (${m.baselineMaxMs.toFixed(1)} ms before the flood)`;
+  console.log(`${name}: ${rss}; ${healthz}`);
 }
 
 function expectMemoryFlat(m: Measured): void {
@@ -220,7 +222,8 @@ describe('a feed client that floods subscribes and reads nothing, on the kiosk p
       const feed = await openRawFeed(d.kioskPort!);
       await waitForRaw(feed, (ms) => ms.length > 0, 'hello');
       const epoch = (feed.messages()[0] as HelloMessage).epoch;
-      const m = await underFlood(d, feed, frames(LIFTED_FRAMES, () => JSON.stringify({ type: 'subscribe', topic: 'health', resume: { epoch, seq: 0 } })), async () => {
+      const asking = frames(LIFTED_FRAMES, () => JSON.stringify({ type: 'subscribe', topic: 'health', resume: { epoch, seq: 0 } }));
+      const m = await underFlood(d, feed, asking, async () => {
         // Read what was sent until nothing more comes (the put-off snapshot last): a question asked
         // before the client has caught up would be one more reply over the budget.
         await quiet(feed);
@@ -238,7 +241,8 @@ describe('a feed client that floods subscribes and reads nothing, on the kiosk p
 
     it('closes (1008) a client over its budget that keeps asking for error replies', async () => {
       const feed = await openRawFeed(d.kioskPort!);
-      const m = await underFlood(d, feed, frames(LIFTED_FRAMES * 5, (i) => JSON.stringify({ type: 'subscribe', topic: `no-such-topic-${i}` })), () => feed.closed);
+      const unknown = frames(LIFTED_FRAMES * 5, (i) => JSON.stringify({ type: 'subscribe', topic: `no-such-topic-${i}` }));
+      const m = await underFlood(d, feed, unknown, () => feed.closed);
       report('error-reply flood', m);
       expectMemoryFlat(m);
       expect([1008, null]).toContain(feed.closeCode());

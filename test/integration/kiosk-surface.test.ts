@@ -45,7 +45,10 @@ function call(route: Pick<RouteSpec, 'method' | 'path'>, base: string): Promise<
     const req = http.request(new URL(concrete(route.path), base), { method: route.method, headers, agent: false }, (res) => {
       let text = '';
       res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, code: res.headers['content-type']?.includes('json') ? (JSON.parse(text) as { code?: string }).code : undefined }));
+      res.on('end', () => {
+        const code = res.headers['content-type']?.includes('json') ? (JSON.parse(text) as { code?: string }).code : undefined;
+        resolve({ status: res.statusCode ?? 0, code });
+      });
     });
     req.on('error', reject);
     req.end(body);
@@ -75,7 +78,8 @@ describe('the kiosk listener', () => {
     expect(marked.sort()).toEqual(KIOSK_PAGE_TOPICS);
     expect((kiosk.messages[0] as HelloMessage).topics.sort()).toEqual(KIOSK_PAGE_TOPICS);
     // Every topic the daemon has: the static ones and one of each dynamic family, for a pod that exists.
-    const everyTopic = [...daemon.hub.topicNames(), ...daemon.hub.dynamicPrefixes().map((prefix) => (prefix === 'logs:' ? `logs:${NS}/${pod}/tick` : `${prefix}x`))];
+    const dynamic = daemon.hub.dynamicPrefixes().map((prefix) => (prefix === 'logs:' ? `logs:${NS}/${pod}/tick` : `${prefix}x`));
+    const everyTopic = [...daemon.hub.topicNames(), ...dynamic];
     expect(everyTopic).toContain(`logs:${NS}/${pod}/tick`);
     for (const topic of everyTopic.filter((t) => !marked.includes(t))) {
       kiosk.send({ type: 'subscribe', topic });

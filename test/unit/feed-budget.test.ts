@@ -159,7 +159,8 @@ describe('frame rate', () => {
 
 describe('stream caps', () => {
   function streams(limits: { device: number; perConnection: number; perOwner: number }) {
-    const hub = new FeedHub({ replayEvents: 4, epoch: 'e', maxDynamicTopics: limits.device, streamsPerConnection: limits.perConnection, streamsPerOwner: limits.perOwner });
+    const caps = { maxDynamicTopics: limits.device, streamsPerConnection: limits.perConnection, streamsPerOwner: limits.perOwner };
+    const hub = new FeedHub({ replayEvents: 4, epoch: 'e', ...caps });
     const running = new Set<string>();
     hub.defineDynamic({
       prefix: 'count:',

@@ -49,7 +49,8 @@ function statusError(status: number, body: string): Error {
  * Resolves with the response once it is 200; rejects with the Kubernetes Status message otherwise.
  */
 export async function requestPodLog(kube: KubeClients, target: LogsTarget, query: LogQuery, signal: AbortSignal): Promise<IncomingMessage> {
-  const url = new URL(`${kube.server.replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}/log`);
+  const pod = `namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}`;
+  const url = new URL(`${kube.server.replace(/\/+$/, '')}/api/v1/${pod}/log`);
   url.searchParams.set('container', target.container);
   for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
   const options: https.RequestOptions = {};
@@ -67,17 +68,26 @@ export async function requestPodLog(kube: KubeClients, target: LogsTarget, query
       res.on('end', () => reject(statusError(res.statusCode ?? 0, body)));
       res.on('error', reject);
     });
-    req.on('error', (error: Error) => reject(signal.aborted ? error : Object.assign(new Error(`the API server does not answer: ${error.message}`), { cause: error })));
+    req.on('error', (error: Error) => {
+      reject(signal.aborted ? error : Object.assign(new Error(`the API server does not answer: ${error.message}`), { cause: error }));
+    });
     req.end();
   });
 }
 
-export async function downloadLogs(kube: KubeClients, target: LogsTarget, options: { tailLines: number; previous: boolean; signal?: AbortSignal }): Promise<string> {
+export interface DownloadOptions {
+  tailLines: number;
+  previous: boolean;
+  signal?: AbortSignal;
+}
+
+export async function downloadLogs(kube: KubeClients, target: LogsTarget, options: DownloadOptions): Promise<string> {
   const deadline = AbortSignal.timeout(DOWNLOAD_DEADLINE_MS);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
   const timedOut = () => Object.assign(new Error(`the API server did not answer within ${DOWNLOAD_DEADLINE_MS} ms`), { name: 'TimeoutError' });
   try {
-    const res = await requestPodLog(kube, target, { tailLines: Math.min(options.tailLines, MAX_DOWNLOAD_LINES), previous: options.previous, limitBytes: MAX_DOWNLOAD_BYTES }, signal);
+    const query = { tailLines: Math.min(options.tailLines, MAX_DOWNLOAD_LINES), previous: options.previous, limitBytes: MAX_DOWNLOAD_BYTES };
+    const res = await requestPodLog(kube, target, query, signal);
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of res as AsyncIterable<Buffer>) {

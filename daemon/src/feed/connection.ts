@@ -130,7 +130,9 @@ export class FeedConnection implements TopicListener {
     const topic = this.hub.resolve(name);
     if ('error' in topic) {
       if (access.dynamic && this.owner !== undefined) this.hub.releaseStream(this.owner);
-      if (topic.error === 'full') return this.sendError('feed_too_many_streams', 'too many live streams are open on this device; close one and try again', name);
+      if (topic.error === 'full') {
+        return this.sendError('feed_too_many_streams', 'too many live streams are open on this device; close one and try again', name);
+      }
       if (topic.error === 'refused') return this.sendError(topic.code, topic.message, name);
       return this.sendError('feed_unknown_topic', `no topic named ${name}`, name);
     }

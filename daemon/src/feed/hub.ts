@@ -72,7 +72,15 @@ export type Resolved = Topic | { error: 'unknown' | 'full' } | { error: 'refused
 
 export class FeedHub {
   readonly epoch: string;
-  readonly counters: FeedCounters = { eventsDropped: 0, drainSnapshots: 0, resumes: 0, snapshots: 0, snapshotsDeferred: 0, closedOverBudget: 0, closedTooManyMessages: 0 };
+  readonly counters: FeedCounters = {
+    eventsDropped: 0,
+    drainSnapshots: 0,
+    resumes: 0,
+    snapshots: 0,
+    snapshotsDeferred: 0,
+    closedOverBudget: 0,
+    closedTooManyMessages: 0,
+  };
   readonly streamsPerConnection: number;
   private readonly topics = new Map<string, Topic>();
   private readonly dynamicTopics = new Map<string, Topic>();

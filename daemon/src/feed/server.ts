@@ -58,7 +58,13 @@ export function attachFeed(server: Server, options: FeedServerOptions): FeedServ
   const clients = new Set<Client>();
   // One frame per event-loop turn (allowSynchronousEvents: false): a client pouring frames in cannot
   // hold the loop for a whole 64 KiB chunk of them, so other requests interleave.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false, autoPong: false, allowSynchronousEvents: false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxMessageBytes,
+    perMessageDeflate: false,
+    autoPong: false,
+    allowSynchronousEvents: false,
+  });
 
   function reject(socket: Duplex, status: number, text: string): void {
     socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
