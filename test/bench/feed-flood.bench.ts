@@ -49,7 +49,7 @@ export default async function feedFlood(): Promise<BenchRow[]> {
     );
     feed.socket.destroy();
     const ms = (v: number) => `${v.toFixed(1)} ms`;
-    const note = `${FRAMES.toLocaleString('en')} subscribes, client reads nothing; ${during.length} calls; reference: same daemon at rest, ${rest.length} calls`;
+    const note = `${FRAMES.toLocaleString('en')} subscribes, client reads nothing; ${during.length} calls; reference: at rest, ${rest.length} calls`;
     const row = (name: string, value: number, reference: number, extra: Partial<BenchRow> = {}): BenchRow => ({
       name,
       value: ms(value),
