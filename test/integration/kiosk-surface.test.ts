@@ -1,7 +1,10 @@
 // The kiosk listener (loopback, no login) serves only what the kiosk page shows. Walks the daemon's
 // own route table and topic list (with a cluster, so `logs:` topics exist): every route and topic not
 // marked `kiosk` is refused there, and the marked ones work.
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteSpec } from '../../daemon/src/http/index.ts';
 import { servedOnKiosk } from '../../daemon/src/auth/index.ts';
@@ -11,9 +14,30 @@ import { eventually, startTestCluster, testWorkloads, type TestCluster } from '.
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
 import { TestFeedClient } from '../helpers/feed-client.ts';
 
-/** What the kiosk page (ui/src/pages/Kiosk.svelte and what it imports) uses; `status` joins with the device verdict. */
-const KIOSK_PAGE_ROUTES = ['GET /api/v1/session', 'GET /api/v1/kiosk'];
-const KIOSK_PAGE_TOPICS = ['cluster', 'health', 'system'];
+const UI = fileURLToPath(new URL('../../ui/src/', import.meta.url));
+
+/**
+ * What the kiosk page uses, read from its source: `ui/src/pages/Kiosk.svelte` and everything it
+ * imports (the topics it asks the feed for, the API paths it GETs), plus the session check the app
+ * makes before it shows the kiosk (`lib/session.svelte.ts`). So a page that starts using a topic
+ * (the device verdict's `status`) fails this test until that topic is marked `kiosk: true`.
+ */
+function kioskPageUses(): { routes: string[]; topics: string[] } {
+  const seen = new Set<string>();
+  const routes = new Set<string>();
+  const topics = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/feed\.topic\(\s*['"`]([a-z:]+)['"`]\s*\)/g)) topics.add(m[1]!);
+    for (const m of text.matchAll(/\.get(?:<[^>]*>)?\(\s*['"`](\/api\/v1\/[^'"`?$]*)/g)) routes.add(`GET ${m[1]!}`);
+    for (const m of text.matchAll(/from\s+['"](\.{1,2}\/[^'"]+\.(?:svelte|ts))['"]/g)) visit(path.resolve(path.dirname(file), m[1]!));
+  };
+  visit(path.join(UI, 'pages/Kiosk.svelte'));
+  visit(path.join(UI, 'lib/session.svelte.ts'));
+  return { routes: [...routes].sort(), topics: [...topics].sort() };
+}
 
 let cluster: TestCluster;
 let daemon: TestDaemon;
@@ -56,9 +80,13 @@ function call(route: Pick<RouteSpec, 'method' | 'path'>, base: string): Promise<
 }
 
 describe('the kiosk listener', () => {
-  it('marks exactly the routes the kiosk page uses, none of them mutating', () => {
-    expect(daemon.routes.filter(servedOnKiosk).map((r) => `${r.method} ${r.path}`).sort()).toEqual([...KIOSK_PAGE_ROUTES].sort());
+  it('marks exactly the routes and topics the kiosk page uses, none of them mutating', () => {
+    const uses = kioskPageUses();
+    expect(uses.routes).toEqual(expect.arrayContaining(['GET /api/v1/session', 'GET /api/v1/kiosk']));
+    expect(uses.topics.length).toBeGreaterThanOrEqual(3);
+    expect(daemon.routes.filter(servedOnKiosk).map((r) => `${r.method} ${r.path}`).sort()).toEqual(uses.routes);
     expect(daemon.routes.filter((r) => r.kiosk === true && r.method !== 'GET')).toEqual([]);
+    expect(daemon.hub.topicNames().filter((t) => daemon.hub.accessOf(t)?.kiosk).sort()).toEqual(uses.topics);
   });
 
   it('refuses every other route in the table (404), and serves the marked ones', async () => {
@@ -75,8 +103,7 @@ describe('the kiosk listener', () => {
   it('lists only the marked topics in its hello and refuses every other topic, logs: included', async () => {
     const kiosk = await TestFeedClient.open(daemon.kioskUrl!);
     const marked = daemon.hub.topicNames().filter((t) => daemon.hub.accessOf(t)?.kiosk);
-    expect(marked.sort()).toEqual(KIOSK_PAGE_TOPICS);
-    expect((kiosk.messages[0] as HelloMessage).topics.sort()).toEqual(KIOSK_PAGE_TOPICS);
+    expect((kiosk.messages[0] as HelloMessage).topics.sort()).toEqual(marked.sort());
     // Every topic the daemon has: the static ones and one of each dynamic family, for a pod that exists.
     const dynamic = daemon.hub.dynamicPrefixes().map((prefix) => (prefix === 'logs:' ? `logs:${NS}/${pod}/tick` : `${prefix}x`));
     const everyTopic = [...daemon.hub.topicNames(), ...dynamic];
