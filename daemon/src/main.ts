@@ -11,8 +11,8 @@ import type { Logger } from './lib/logger.ts';
 import { projectRoot, readPackageVersion } from './lib/package-info.ts';
 import { openDatabase } from './store/index.ts';
 import { FeedHub, attachFeed, startSystemTopic, type FeedServer } from './feed/index.ts';
-import { MUTATING_METHODS, RouteTable, coreRoutes, createApp, listen, type RouteSpec } from './http/index.ts';
-import { feedAccess, isHostAllowed, isLoopbackAddress, kioskRoutes, policyGuard, sessionRoutes, userRoutes, type Listener } from './auth/index.ts';
+import { RouteTable, coreRoutes, createApp, listen, type RouteSpec } from './http/index.ts';
+import { feedAccess, isHostAllowed, isLoopbackAddress, kioskRoutes, policyGuard, servedOnKiosk, servedOnMain, sessionRoutes, userRoutes, type Listener } from './auth/index.ts';
 import { auditRoutes } from './audit/index.ts';
 import { nodeReadiness, startCluster, type ClusterService } from './cluster/index.ts';
 import { buildAccess } from './access.ts';
@@ -48,8 +48,6 @@ export interface DaemonHandle {
   /** Stops accepting, closes feed sockets with `reason`, ends open HTTP connections. */
   close(reason?: string): Promise<void>;
 }
-
-const KIOSK_POLICIES = new Set(['public', 'kiosk', 'viewer']);
 
 /** Test seams: adapters a test may swap for recorded ones (the daemon itself never sets them). */
 export interface DaemonSeams {
@@ -149,7 +147,7 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
     });
 
   const mainListening = await listen({
-    handler: appFor('main', secure, (r) => r.policy !== 'kiosk'),
+    handler: appFor('main', secure, servedOnMain),
     address: config.listen.address,
     port: config.listen.port,
     tls,
@@ -159,10 +157,13 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
   mainPort = mainListening.port;
   const kioskListening = config.kiosk.enabled
     ? await listen({
-        handler: appFor('kiosk', false, (r) => !MUTATING_METHODS.has(r.method) && KIOSK_POLICIES.has(r.policy)),
+        handler: appFor('kiosk', false, servedOnKiosk),
         address: '127.0.0.1',
         port: config.kiosk.port,
         connectionsPerAddress: config.limits.connectionsPerAddress,
+        // Per local user, so one local process cannot take the screen's connections (docs/security.md).
+        capBy: 'localUser',
+        onPeerUnknown: (reason) => log.warn({ reason }, 'kiosk listener: cannot tell which local user connected; counting by address'),
       }).catch((error: unknown) => Promise.reject(cannotListen(error, '127.0.0.1', config.kiosk.port, KIOSK_LISTENER)))
     : undefined;
   if (kioskListening) parts.add('kiosk listener', () => kioskListening.close());
@@ -175,6 +176,8 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
     maxMessageBytes: config.feed.maxMessageBytes,
     sendBufferBytes: config.feed.sendBufferBytes,
     maxSubscriptions: config.feed.maxSubscriptions,
+    framesPerSecond: config.feed.clientFramesPerSecond,
+    frameBurst: config.feed.clientFrameBurst,
   };
   const accessFor = (listener: Listener, listenerSecure: boolean) =>
     feedAccess({ auth: access.auth, sockets: access.sockets, hub, listener, secure: listenerSecure, allowedHosts: () => access.hosts.names });

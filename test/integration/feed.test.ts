@@ -16,7 +16,9 @@ async function open(options?: WebSocket.ClientOptions): Promise<TestFeedClient> 
 }
 
 beforeAll(async () => {
-  daemon = await startTestDaemon({ feed: { systemIntervalMs: 50, heartbeatMs: 1000, sendBufferBytes: 16 * 1024, replayEvents: 64 } });
+  // Heartbeats every 2 s: the slow client below reads nothing (so answers no ping) while ~200 MB of
+  // events are published at it, which takes longer than two 1 s heartbeats on a busy machine.
+  daemon = await startTestDaemon({ feed: { systemIntervalMs: 50, heartbeatMs: 2000, sendBufferBytes: 16 * 1024, replayEvents: 64 } });
   viewer = await userSession(daemon.home, daemon.url, 'vera', 'viewer');
 });
 afterEach(() => clients.splice(0).forEach((c) => c.close()));
@@ -28,7 +30,7 @@ describe('feed', () => {
   it('greets with the protocol, the epoch and the topics', async () => {
     const client = await open();
     const hello = client.messages[0] as HelloMessage;
-    expect(hello).toMatchObject({ type: 'hello', protocol: 'outpost.feed.v1', epoch: daemon.hub.epoch, heartbeatMs: 1000 });
+    expect(hello).toMatchObject({ type: 'hello', protocol: 'outpost.feed.v1', epoch: daemon.hub.epoch, heartbeatMs: 2000 });
     expect(hello.topics).toContain('system');
   });
 

@@ -50,9 +50,10 @@ describe('the device verdict on the demo box', () => {
     expect(verdict.reasons.every((r) => typeof r.since === 'number' && r.since <= Date.now())).toBe(true);
   }, 40_000);
 
-  it('answers the kiosk listener without a login, and refuses the main listener without one', async () => {
-    expect((await status(demo.daemon.kioskUrl!)).status).toBe('critical');
+  it('refuses the main listener without a login; the kiosk listener has the verdict only on its topic', async () => {
     expect((await fetch(new URL('/api/v1/status', demo.daemon.url))).status).toBe(401);
+    // The kiosk listener serves only what the kiosk page uses (docs/security.md): the `status` topic.
+    expect((await fetch(new URL('/api/v1/status', demo.daemon.kioskUrl!))).status).toBe(404);
   });
 
   it('carries the same verdict on the `status` topic, for the kiosk', async () => {

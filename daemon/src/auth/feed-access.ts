@@ -1,6 +1,8 @@
 // The feed handshake's checks, before the upgrade completes: an allowed Host, an Origin equal to the
 // page's own origin (another port on the same address is another origin), and a live session — or
-// the kiosk listener's read-only principal. Topics are filtered by the role each declares.
+// the kiosk listener's read-only principal. Topics are filtered by the role each declares; on the
+// kiosk listener only topics marked `kiosk: true` exist (the hello lists no other, a subscribe to
+// any other is answered `feed_unknown_topic`).
 import type { IncomingMessage } from 'node:http';
 import type { FeedHub, UpgradeDecision } from '../feed/index.ts';
 import { hashSessionId } from './sessions.ts';
@@ -24,17 +26,21 @@ export function feedAccess(deps: FeedAccessDeps): (req: IncomingMessage) => Upgr
     const policy = deps.hub.policyOf(topic);
     return policy !== undefined && roleAtLeast(role, policy);
   };
+  const kioskMayAccess = (topic: string) => {
+    const access = deps.hub.accessOf(topic);
+    return access?.kiosk === true && roleAtLeast('viewer', access.policy);
+  };
   return (req) => {
     if (!isHostAllowed(req.headers.host, deps.allowedHosts())) return { ok: false, status: 403 };
     const origin = req.headers.origin;
     if (origin !== undefined && !isSameOrigin({ origin, host: req.headers.host }, deps.secure)) return { ok: false, status: 403 };
-    if (deps.listener === 'kiosk') return { ok: true, mayAccess: mayAccessAs('viewer') };
+    if (deps.listener === 'kiosk') return { ok: true, mayAccess: kioskMayAccess };
 
     const cookie = parseCookies(req.headers.cookie).get(sessionCookieName(deps.secure));
     if (!cookie || cookie.length > 128) return { ok: false, status: 401 };
     const idHash = hashSessionId(cookie);
     const result = deps.auth.principalForSession(idHash);
     if (!('principal' in result) || result.principal.kind !== 'user') return { ok: false, status: 401 };
-    return { ok: true, mayAccess: mayAccessAs(result.principal.role), onOpen: (close) => deps.sockets.add(idHash, close) };
+    return { ok: true, mayAccess: mayAccessAs(result.principal.role), owner: idHash, onOpen: (close) => deps.sockets.add(idHash, close) };
   };
 }

@@ -9,7 +9,7 @@ export { HostAllowList } from './host-allow-list.ts';
 export { policyGuard, resolvePrincipal, requestContext, principalOf, type GuardDeps, type Listener } from './guard.ts';
 export { sessionRoutes } from './routes.ts';
 export { userRoutes, toUserInfo } from './user-routes.ts';
-export { kioskRoutes, connectUrls } from './kiosk-routes.ts';
+export { kioskRoutes, connectUrls, servedOnKiosk, servedOnMain } from './kiosk-routes.ts';
 export { feedAccess } from './feed-access.ts';
 export { hashPassword, verifyPassword, DEFAULT_SCRYPT } from './passwords.ts';
 export { ROLES, isRole, roleAtLeast, passwordProblem, usernameProblem, type Role } from './roles.ts';

@@ -1,8 +1,8 @@
 // What the appliance screen shows about access: how technicians connect (every non-loopback
 // address with its port), the TLS fingerprint to compare, and the setup code while setup is open.
-// Only registered on the loopback kiosk listener.
+// Only registered on the loopback kiosk listener, which serves nothing but routes marked `kiosk`.
 import os from 'node:os';
-import type { RouteSpec } from '../http/index.ts';
+import { MUTATING_METHODS, type RouteSpec } from '../http/index.ts';
 import type { KioskInfo } from '../protocol/auth.ts';
 import { isLoopbackAddress } from './request-checks.ts';
 
@@ -30,12 +30,23 @@ export function connectUrls(main: KioskRouteDeps['main'], interfaces = os.networ
   return urls;
 }
 
+/** Whether the kiosk listener serves a route: marked for the kiosk page, and reading only. */
+export function servedOnKiosk(route: RouteSpec): boolean {
+  return route.kiosk === true && !MUTATING_METHODS.has(route.method);
+}
+
+/** Whether the main listener serves a route: everything but the kiosk-only routes (the setup code). */
+export function servedOnMain(route: RouteSpec): boolean {
+  return route.policy !== 'kiosk';
+}
+
 export function kioskRoutes(deps: KioskRouteDeps): RouteSpec[] {
   return [
     {
       method: 'GET',
       path: '/api/v1/kiosk',
       policy: 'kiosk',
+      kiosk: true,
       summary: 'connect addresses, TLS fingerprint and (during first start) the setup code, for the appliance screen',
       handler: (_req, res) => {
         const urls = connectUrls(deps.main);

@@ -37,6 +37,7 @@ export function sessionRoutes(deps: SessionRouteDeps): RouteSpec[] {
       method: 'GET',
       path: '/api/v1/session',
       policy: 'public',
+      kiosk: true,
       summary: 'who you are (or that you are not logged in), and whether first-start setup is open',
       handler: (_req, res) => {
         const principal = principalOf(res);

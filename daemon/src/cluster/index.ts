@@ -47,7 +47,7 @@ export async function startCluster(options: ClusterOptions): Promise<ClusterServ
   let live: LiveCluster | null = null;
   let problem: string | null = null;
   const status: ClusterStatus = { state: 'none', since: Date.now(), lastError: null, source: choice?.source ?? null, server: null };
-  const topic = options.hub.define<ClusterState, ClusterEvent>({ name: 'cluster', policy: 'viewer', initial: initialClusterState(status), reduce: reduceCluster });
+  const topic = options.hub.define<ClusterState, ClusterEvent>({ name: 'cluster', policy: 'viewer', kiosk: true, initial: initialClusterState(status), reduce: reduceCluster });
   if (choice) {
     try {
       const { startLiveCluster } = await import('./live-cluster.ts');

@@ -12,14 +12,14 @@ import { Actions } from './actions.ts';
 import { ClusterView } from './cluster-view.ts';
 import { connectKube, withDeadline, type KubeClients } from './kube-adapter.ts';
 import type { KubeconfigChoice } from './kubeconfig.ts';
-import { downloadLogs, followLogs } from './logs-adapter.ts';
+import { downloadLogs, followLogs, logTargetProblem } from './logs-adapter.ts';
 import type { BackoffPolicy } from './watch-adapter.ts';
 
 export interface LiveCluster {
   kube: KubeClients;
   view: ClusterView;
   actions: Actions;
-  downloadLogs(target: LogsTarget, options: { tailLines: number; previous: boolean }): Promise<string>;
+  downloadLogs(target: LogsTarget, options: { tailLines: number; previous: boolean; signal?: AbortSignal }): Promise<string>;
   stop(): void;
 }
 
@@ -63,6 +63,9 @@ export function startLiveCluster(choice: KubeconfigChoice, options: LiveClusterO
     create(name) {
       const target = parseLogsTopic(name);
       if (!target) return null;
+      // Checked in the watched cache before any request: a name that matches nothing holds no stream.
+      const problem = logTargetProblem(view, target);
+      if (problem) return { refused: 'feed_log_target_not_found', message: problem };
       return {
         initial: initialLogsState(target),
         reduce: (state, event) => reduceLogs(state as LogsState, event as LogsEvent),

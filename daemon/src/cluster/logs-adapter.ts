@@ -2,22 +2,104 @@
 // streams a container's log into a `logs:` topic: the previous container's last lines after a
 // crash, then the current ones, re-opened after a container restart or an API server blip (lines
 // already sent are skipped by timestamp), and `ended` once the pod is gone.
-import { Writable } from 'node:stream';
+// Invariant: one follow has at most one request open to the API server at any time, and stopping it
+// aborts that request wherever it is (connecting, waiting for headers, streaming) and every retry.
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
 import type { Topic } from '../feed/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { LogsEvent, LogsState, LogsTarget } from '../protocol/logs.ts';
 import { LOG_BUFFER_LINES, MAX_DOWNLOAD_LINES } from '../protocol/logs.ts';
 import type { ClusterView } from './cluster-view.ts';
-import { withDeadline, type KubeClients } from './kube-adapter.ts';
+import type { KubeClients } from './kube-adapter.ts';
 import { isNewer, LineSplitter, parseStamped, type StampedLine } from './log-lines.ts';
 
 export const MAX_DOWNLOAD_BYTES = 8 << 20;
+const DOWNLOAD_DEADLINE_MS = 30_000;
 
-export async function downloadLogs(kube: KubeClients, target: LogsTarget, options: { tailLines: number; previous: boolean }): Promise<string> {
-  return withDeadline(
-    kube.core.readNamespacedPodLog({ name: target.pod, namespace: target.namespace, container: target.container, tailLines: Math.min(options.tailLines, MAX_DOWNLOAD_LINES), previous: options.previous, limitBytes: MAX_DOWNLOAD_BYTES }),
-    30_000,
-  );
+type LogQuery = Record<string, string | number | boolean>;
+
+/** Why a `logs:` topic cannot be followed right now (checked in the watched cache, no request), or null. */
+export function logTargetProblem(view: ClusterView, target: LogsTarget): string | null {
+  const pod = view.caches.pods.get(target.namespace, target.pod);
+  const where = `${target.namespace}/${target.pod}`;
+  if (!pod) {
+    const state = view.status.state;
+    return state === 'connected' ? `pod ${where} does not exist` : `pod ${where} is not known (the cluster is ${state}); try again once it is connected`;
+  }
+  if (pod.metadata?.deletionTimestamp) return `pod ${where} is being deleted`;
+  const spec = (pod.spec ?? {}) as Record<string, { name?: string }[] | undefined>;
+  const names = ['containers', 'initContainers', 'ephemeralContainers'].flatMap((k) => (spec[k] ?? []).map((c) => c.name));
+  return names.includes(target.container) ? null : `pod ${where} has no container named ${target.container}`;
+}
+
+function statusError(status: number, body: string): Error {
+  let parsed: unknown = body;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    // A plain-text answer is kept as it is.
+  }
+  const message = (parsed as { message?: unknown } | null)?.message;
+  return Object.assign(new Error(typeof message === 'string' ? message : `the API server answered ${status}`), { code: status, body: parsed });
+}
+
+/**
+ * GET …/pods/<pod>/log with the kubeconfig's credentials (node:http, so `signal` reaches the socket).
+ * Resolves with the response once it is 200; rejects with the Kubernetes Status message otherwise.
+ */
+export async function requestPodLog(kube: KubeClients, target: LogsTarget, query: LogQuery, signal: AbortSignal): Promise<IncomingMessage> {
+  const pod = `namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}`;
+  const url = new URL(`${kube.server.replace(/\/+$/, '')}/api/v1/${pod}/log`);
+  url.searchParams.set('container', target.container);
+  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
+  const options: https.RequestOptions = {};
+  await kube.config.applyToHTTPSOptions(options);
+  signal.throwIfAborted();
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    const req = client.request(url, { ...options, method: 'GET', signal, headers: { ...options.headers, accept: 'text/plain, application/json' } }, (res) => {
+      if (res.statusCode === 200) return resolve(res);
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (body.length < 64 * 1024) body += chunk;
+      });
+      res.on('end', () => reject(statusError(res.statusCode ?? 0, body)));
+      res.on('error', reject);
+    });
+    req.on('error', (error: Error) => {
+      reject(signal.aborted ? error : Object.assign(new Error(`the API server does not answer: ${error.message}`), { cause: error }));
+    });
+    req.end();
+  });
+}
+
+export interface DownloadOptions {
+  tailLines: number;
+  previous: boolean;
+  signal?: AbortSignal;
+}
+
+export async function downloadLogs(kube: KubeClients, target: LogsTarget, options: DownloadOptions): Promise<string> {
+  const deadline = AbortSignal.timeout(DOWNLOAD_DEADLINE_MS);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+  const timedOut = () => Object.assign(new Error(`the API server did not answer within ${DOWNLOAD_DEADLINE_MS} ms`), { name: 'TimeoutError' });
+  try {
+    const query = { tailLines: Math.min(options.tailLines, MAX_DOWNLOAD_LINES), previous: options.previous, limitBytes: MAX_DOWNLOAD_BYTES };
+    const res = await requestPodLog(kube, target, query, signal);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_DOWNLOAD_BYTES) break;
+      chunks.push(chunk);
+    }
+    res.destroy();
+    return Buffer.concat(chunks).toString('utf8');
+  } catch (error) {
+    throw deadline.aborted ? timedOut() : error;
+  }
 }
 
 interface ContainerStatus {
@@ -33,17 +115,19 @@ export interface FollowOptions {
 }
 
 export function followLogs(kube: KubeClients, view: ClusterView, target: LogsTarget, topic: Topic<LogsState, LogsEvent>, log: Logger, options: FollowOptions = {}): () => void {
-  let stopped = false;
-  let stream: AbortController | undefined;
+  const life = new AbortController();
+  /** The one request to the API server (connecting or streaming), if any. */
+  let current: AbortController | undefined;
+  let retry: NodeJS.Timeout | undefined;
   let pending: string[] = [];
   let last: StampedLine | null = null;
-  let opening = false;
   let statusSince = view.status.since;
   const pod = view.caches.pods.get(target.namespace, target.pod);
   const uid = pod?.metadata?.uid;
+  const stopped = (): boolean => life.signal.aborted;
 
   const publish = (event: LogsEvent): void => {
-    if (!stopped) topic.publish(event);
+    if (!stopped()) topic.publish(event);
   };
   const flush = (): void => {
     if (pending.length === 0) return;
@@ -52,7 +136,7 @@ export function followLogs(kube: KubeClients, view: ClusterView, target: LogsTar
     publish({ kind: 'logs.lines.v1', lines });
   };
   const end = (reason: string): void => {
-    if (stopped) return;
+    if (stopped()) return;
     flush();
     publish({ kind: 'logs.ended.v1', reason });
     stop();
@@ -61,56 +145,57 @@ export function followLogs(kube: KubeClients, view: ClusterView, target: LogsTar
     const now = view.caches.pods.get(target.namespace, target.pod);
     return !now || now.metadata?.uid !== uid || Boolean(now.metadata?.deletionTimestamp);
   };
+  const later = (ms: number): void => {
+    if (stopped()) return;
+    clearTimeout(retry);
+    retry = setTimeout(() => void reopen(), ms);
+  };
+  const take = (raw: string): void => {
+    const line = parseStamped(raw);
+    if (!isNewer(line, last)) return;
+    last = line;
+    pending.push(line.text);
+  };
 
   const open = async (first: boolean): Promise<void> => {
-    if (stopped || opening) return;
-    opening = true;
+    if (stopped()) return;
+    current?.abort();
+    const request = new AbortController();
+    current = request;
+    const signal = AbortSignal.any([life.signal, request.signal]);
     const splitter = new LineSplitter();
-    const take = (raw: string): void => {
-      const line = parseStamped(raw);
-      if (!isNewer(line, last)) return;
-      last = line;
-      pending.push(line.text);
-    };
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, callback) {
-        for (const raw of splitter.push(chunk.toString('utf8'))) take(raw);
-        callback();
-      },
-      final(callback) {
-        for (const raw of splitter.flush()) take(raw);
-        callback();
-        if (!stopped) setTimeout(() => void reopen(), podGone() ? 0 : 1000);
-      },
-    });
-    // The client pipes the response into `sink` without handling the response's errors: take them
-    // here (an abort when we stop, a reset when the API server goes away) and re-open after a reset.
-    sink.on('pipe', (source: NodeJS.ReadableStream) => {
-      source.on('error', (error: Error) => {
-        if (stopped || error.name === 'AbortError') return;
-        log.debug({ err: error.message, target }, 'log stream broke; re-opening');
-        setTimeout(() => void reopen(), 1000);
-      });
-    });
+    // Re-opened: only what came since the last line delivered (repeats are skipped by timestamp).
+    const since: StampedLine | null = last;
+    const window: LogQuery = !first && since ? { sinceSeconds: Math.max(1, Math.ceil((Date.now() - since.ms) / 1000) + 1) } : { tailLines: LOG_BUFFER_LINES };
     try {
-      // Re-opened: only what came since the last line delivered (repeats are skipped by timestamp).
-      const since: StampedLine | null = last;
-      const window = !first && since ? { sinceSeconds: Math.max(1, Math.ceil((Date.now() - since.ms) / 1000) + 1) } : { tailLines: LOG_BUFFER_LINES };
-      stream = await kube.log.log(target.namespace, target.pod, target.container, sink, { follow: true, timestamps: true, ...window });
-      if (stopped) stream.abort();
+      const res = await requestPodLog(kube, target, { follow: true, timestamps: true, ...window }, signal);
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        for (const raw of splitter.push(chunk)) take(raw);
+      });
+      res.on('error', (error: Error) => {
+        if (!signal.aborted) log.debug({ err: error.message, target }, 'log stream broke; re-opening');
+      });
+      // Ended by the API server (container restarted, pod gone, server restarting): open again.
+      res.on('close', () => {
+        for (const raw of splitter.flush()) take(raw);
+        if (current !== request || signal.aborted) return;
+        current = undefined;
+        later(podGone() ? 0 : 1000);
+      });
     } catch (error) {
+      if (current === request) current = undefined;
+      if (signal.aborted) return;
       const message = (error as { body?: { message?: string } }).body?.message ?? (error as Error).message;
-      if (!stopped && !podGone()) {
+      if (!podGone()) {
         const text = `cannot read logs yet: ${message}`;
         if (topic.state.error !== text) publish({ kind: 'logs.error.v1', message: text });
-        setTimeout(() => void reopen(), 2000);
+        later(2000);
       }
-    } finally {
-      opening = false;
     }
   };
   const reopen = async (): Promise<void> => {
-    if (stopped) return;
+    if (stopped()) return;
     if (podGone()) return end('the pod is gone');
     await open(false);
   };
@@ -120,11 +205,11 @@ export function followLogs(kube: KubeClients, view: ClusterView, target: LogsTar
     const c = statuses.find((s) => s.name === target.container);
     if (!c || (c.restartCount ?? 0) === 0 || c.state?.running) return;
     try {
-      const text = await downloadLogs(kube, target, { tailLines: 100, previous: true });
+      const text = await downloadLogs(kube, target, { tailLines: 100, previous: true, signal: life.signal });
       const t = c.lastState?.terminated;
       publish({ kind: 'logs.lines.v1', lines: [`--- previous container (exit code ${t?.exitCode ?? '?'}${t?.reason ? `, ${t.reason}` : ''}) ---`, ...text.split('\n').filter((l) => l !== ''), '--- current container ---'] });
     } catch (error) {
-      log.debug({ err: error, target }, 'no previous container logs');
+      if (!stopped()) log.debug({ err: error, target }, 'no previous container logs');
     }
   };
 
@@ -135,17 +220,15 @@ export function followLogs(kube: KubeClients, view: ClusterView, target: LogsTar
     // After the connection to the API server came back, the log stream may be dead: re-open it.
     if (status.since !== statusSince) {
       statusSince = status.since;
-      if (status.state === 'connected') {
-        stream?.abort();
-        void open(false);
-      }
+      if (status.state === 'connected') void open(false);
     }
   }, options.checkMs ?? 500);
   function stop(): void {
-    stopped = true;
+    life.abort();
+    current = undefined;
+    clearTimeout(retry);
     clearInterval(flushTimer);
     clearInterval(checkTimer);
-    stream?.abort();
   }
 
   if (!pod) {

@@ -57,6 +57,9 @@ export const configSchema = z
         /** Events kept per topic so a reconnecting client can resume without a snapshot. */
         replayEvents: z.number().int().min(0).max(100_000).default(512),
         maxSubscriptions: z.number().int().min(1).max(1000).default(32),
+        /** Frames one client may send a second on average, and at once; past them its socket is closed (1008). */
+        clientFramesPerSecond: z.number().min(1).max(1_000_000).default(20),
+        clientFrameBurst: z.number().int().min(10).max(1_000_000).default(120),
         systemIntervalMs: z.number().int().min(50).max(60_000).default(1000),
       })
       .strict()

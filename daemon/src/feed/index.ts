@@ -1,4 +1,5 @@
-export { FeedHub, MAX_DYNAMIC_TOPICS, type FeedCounters, type DynamicTopic, type DynamicTopicSource } from './hub.ts';
+export { FeedHub, MAX_DYNAMIC_TOPICS, MAX_STREAMS_PER_CONNECTION, MAX_STREAMS_PER_OWNER } from './hub.ts';
+export type { FeedCounters, DynamicTopic, DynamicTopicSource, DynamicRefusal, TopicAccess } from './hub.ts';
 export { Topic, type TopicDefinition, type TopicPolicy } from './topic.ts';
 export { FeedConnection, type FeedSocket } from './connection.ts';
 export { attachFeed, type FeedServer, type FeedServerOptions, type UpgradeDecision } from './server.ts';

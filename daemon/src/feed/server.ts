@@ -1,6 +1,7 @@
 // Adapter: attaches the feed WebSocket to an HTTP server. Handshake checks are delegated to
 // `authorizeUpgrade` (the access layer); the heartbeat pings every client and terminates those that
-// did not answer the previous ping.
+// did not answer the previous ping (only a pong counts: a client that floods but never reads is not
+// alive). Pongs to the client's pings go through its connection's budget, never ws's automatic ones.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -16,6 +17,8 @@ export interface UpgradeDecision {
   mayAccess?: (topic: string) => boolean;
   /** Lets the access layer close this socket later (logout, expiry). */
   onOpen?: (close: (code: number, reason: string) => void) => () => void;
+  /** Who the socket acts for (a session), for the per-session stream cap. */
+  owner?: string;
 }
 
 export interface FeedServerOptions {
@@ -26,6 +29,9 @@ export interface FeedServerOptions {
   maxMessageBytes: number;
   sendBufferBytes: number;
   maxSubscriptions: number;
+  /** Incoming frames per client: sustained rate and burst (defaults in connection.ts). */
+  framesPerSecond?: number;
+  frameBurst?: number;
   authorizeUpgrade?: (req: IncomingMessage) => UpgradeDecision;
 }
 
@@ -37,6 +43,9 @@ export interface FeedServer {
   close(code?: number, reason?: string): void;
 }
 
+/** How long a client that broke its limits keeps its socket after the close frame was queued. */
+const VIOLATION_GRACE_MS = 500;
+
 interface Client {
   socket: WebSocket;
   connection: FeedConnection;
@@ -47,7 +56,15 @@ interface Client {
 export function attachFeed(server: Server, options: FeedServerOptions): FeedServer {
   const log = options.log;
   const clients = new Set<Client>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
+  // One frame per event-loop turn (allowSynchronousEvents: false): a client pouring frames in cannot
+  // hold the loop for a whole 64 KiB chunk of them, so other requests interleave.
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxMessageBytes,
+    perMessageDeflate: false,
+    autoPong: false,
+    allowSynchronousEvents: false,
+  });
 
   function reject(socket: Duplex, status: number, text: string): void {
     socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -70,17 +87,31 @@ export function attachFeed(server: Server, options: FeedServerOptions): FeedServ
       sendBufferBytes: options.sendBufferBytes,
       maxSubscriptions: options.maxSubscriptions,
       mayAccess: decision.mayAccess,
+      framesPerSecond: options.framesPerSecond,
+      frameBurst: options.frameBurst,
+      owner: decision.owner,
+      onViolation: (close) => {
+        log.info({ reason: close.reason, queued: socket.bufferedAmount }, 'feed client broke its limits; closing');
+        // Stop reading its frames at once; the close frame may never reach a client that does not
+        // read, so the socket is cut shortly after whatever it does.
+        socket.pause();
+        socket.close(close.code, close.reason);
+        setTimeout(() => socket.terminate(), VIOLATION_GRACE_MS).unref();
+      },
     });
     const client: Client = { socket, connection, alive: true, detach: () => undefined };
     client.detach = decision.onOpen?.((code, reason) => socket.close(code, reason)) ?? client.detach;
     clients.add(client);
 
     socket.on('message', (data, isBinary) => {
-      client.alive = true;
-      if (isBinary) return connection.send({ type: 'error', code: 'feed_bad_message', message: 'binary frames are not accepted' });
-      connection.receive(data.toString());
+      if (isBinary) connection.receiveBinary();
+      else connection.receive(data.toString());
     });
-    socket.on('pong', () => (client.alive = true));
+    socket.on('ping', (data) => connection.receivePing(data));
+    socket.on('pong', () => {
+      client.alive = true;
+      connection.receivePong();
+    });
     socket.on('error', (error) => log.debug({ err: error }, 'feed socket error'));
     socket.on('close', () => {
       clients.delete(client);

@@ -18,6 +18,7 @@ export function startSystemTopic(hub: FeedHub, options: SystemTopicOptions): () 
     initial: { version: options.version, startedAt: Math.round(startedAt), uptimeS: 0, clients: 0, serverTime: startedAt },
     reduce: reduceSystem,
     policy: 'viewer',
+    kiosk: true,
   });
   const timer = setInterval(() => {
     const t = now();

@@ -10,6 +10,11 @@ export interface TopicDefinition<S, E> {
   reduce(state: S, event: E): S;
   /** The least role that may subscribe; declared where the topic is defined. */
   policy: TopicPolicy;
+  /**
+   * Whether the loopback kiosk listener (no login) serves this topic. Default false: only what the
+   * kiosk page shows is marked, where the topic is defined (docs/security.md, "The kiosk listener").
+   */
+  kiosk?: boolean;
   /** Called when the last subscriber leaves (dynamic topics stop their source here). */
   onIdle?: () => void;
 }
@@ -22,6 +27,7 @@ export interface TopicListener {
 export class Topic<S = unknown, E = unknown> {
   readonly name: string;
   readonly policy: TopicPolicy;
+  readonly kiosk: boolean;
   private readonly reduce: (state: S, event: E) => S;
   private readonly onIdle: (() => void) | undefined;
   private current: S;
@@ -34,6 +40,7 @@ export class Topic<S = unknown, E = unknown> {
   constructor(definition: TopicDefinition<S, E>, replayCapacity: number) {
     this.name = definition.name;
     this.policy = definition.policy;
+    this.kiosk = definition.kiosk === true;
     this.reduce = definition.reduce;
     this.onIdle = definition.onIdle;
     this.current = definition.initial;

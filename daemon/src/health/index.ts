@@ -81,7 +81,7 @@ export function createHealth(options: HealthOptions): Health {
   let cluster: { nodeReady: boolean; reason: string | null } | null = null;
   let identifyTimer: NodeJS.Timeout | undefined;
 
-  const topic = options.hub.define<HealthState, HealthEvent>({ name: 'health', policy: 'viewer', initial: initialHealthState(thresholds), reduce: reduceHealth });
+  const topic = options.hub.define<HealthState, HealthEvent>({ name: 'health', policy: 'viewer', kiosk: true, initial: initialHealthState(thresholds), reduce: reduceHealth });
 
   function reevaluate(time: number): void {
     const sample = sampler.latest;

@@ -1,9 +1,11 @@
 // Adapter: one HTTP or HTTPS listener with the limits every listener gets: header and request
-// timeouts, a cap on open connections per source address, and a close() that ends them all.
+// timeouts, a cap on open connections per source address (or per local user), and a close() that
+// ends them all.
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { RequestListener } from 'node:http';
+import { procPeerUsers, type PeerUsers } from './peer-user-adapter.ts';
 
 export interface ListenOptions {
   handler: RequestListener;
@@ -11,6 +13,24 @@ export interface ListenOptions {
   port: number;
   tls?: { cert: string; key: string };
   connectionsPerAddress: number;
+  /**
+   * What the cap counts by. `address` (default): the source address, every loopback source counting
+   * as one (any local process may pick any of 127/8). `localUser`: the local user owning the peer
+   * socket, as the kernel records it — for the loopback kiosk listener, so one local process cannot
+   * take the screen's connections (docs/security.md). Each connection waits for its owner (a read of
+   * the kernel's socket table shared by every connection waiting) before HTTP sees a byte of it.
+   */
+  capBy?: 'address' | 'localUser';
+  /** Where `localUser` learns owners (default: /proc/net/tcp); tests may hand in their own. */
+  peerUsers?: PeerUsers;
+  /** Told (once) when an owner cannot be learnt; such connections are then counted by their address. */
+  onPeerUnknown?: (reason: string) => void;
+}
+
+/** The key a connection counts under with `capBy: 'address'`. */
+export function addressKey(address: string | undefined): string {
+  const a = (address ?? '-').replace(/^::ffff:/i, '');
+  return a === '::1' || /^127\./.test(a) ? 'loopback' : a;
 }
 
 export interface Listening {
@@ -27,21 +47,25 @@ export async function listen(options: ListenOptions): Promise<Listening> {
     ? https.createServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, options.handler)
     : http.createServer(serverOptions, options.handler);
 
-  const perAddress = new Map<string, number>();
-  server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
-    const address = socket.remoteAddress ?? '-';
-    const count = (perAddress.get(address) ?? 0) + 1;
-    if (count > options.connectionsPerAddress) {
-      socket.destroy();
-      return;
-    }
-    perAddress.set(address, count);
+  const counts = new Map<string, number>();
+  const admit = (key: string, socket: Socket): boolean => {
+    const count = (counts.get(key) ?? 0) + 1;
+    if (count > options.connectionsPerAddress) return false;
+    counts.set(key, count);
     socket.once('close', () => {
-      const left = (perAddress.get(address) ?? 1) - 1;
-      if (left <= 0) perAddress.delete(address);
-      else perAddress.set(address, left);
+      const left = (counts.get(key) ?? 1) - 1;
+      if (left <= 0) counts.delete(key);
+      else counts.set(key, left);
     });
-  });
+    return true;
+  };
+  const waiting = new Set<Socket>();
+  if (options.capBy === 'localUser') admitByLocalUser(server, options, admit, waiting);
+  else {
+    server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+      if (!admit(addressKey(socket.remoteAddress), socket)) socket.destroy();
+    });
+  }
   if (options.tls) server.on('tlsClientError', (_error, socket) => socket.destroy());
 
   await new Promise<void>((resolve, reject) => {
@@ -63,10 +87,49 @@ export async function listen(options: ListenOptions): Promise<Listening> {
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
+        for (const socket of waiting) socket.destroy();
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 1000).unref();
       });
       return closing;
     },
   };
+}
+
+/**
+ * Holds each new connection (not yet read: `pauseOnConnect`) until the owner of its peer socket is
+ * known, then hands it to HTTP or refuses it. Bounded: at most 2× the cap waiting and 4× the cap open
+ * over all users (file descriptors); past that a connection is refused at once.
+ */
+function admitByLocalUser(server: http.Server, options: ListenOptions, admit: (key: string, socket: Socket) => boolean, waiting: Set<Socket>): void {
+  const peerUsers = options.peerUsers ?? procPeerUsers();
+  const maxWaiting = options.connectionsPerAddress * 2;
+  const maxOpen = options.connectionsPerAddress * 4;
+  let open = 0;
+  // net.Server reads this for every accepted socket; http.createServer has no option for it.
+  (server as unknown as { pauseOnConnect: boolean }).pauseOnConnect = true;
+  let warned = false;
+  const handOver = server.listeners('connection') as ((socket: Socket) => void)[];
+  server.removeAllListeners('connection');
+  server.on('connection', (socket: Socket) => {
+    if (waiting.size >= maxWaiting || open >= maxOpen) return void socket.destroy();
+    waiting.add(socket);
+    const onError = (): void => void socket.destroy();
+    socket.on('error', onError);
+    void peerUsers.ownerOf(socket).then((owner) => {
+      waiting.delete(socket);
+      socket.off('error', onError);
+      if (socket.destroyed || 'gone' in owner) return void socket.destroy();
+      if ('unknown' in owner && !warned) {
+        warned = true;
+        options.onPeerUnknown?.(owner.unknown);
+      }
+      const key = 'uid' in owner ? `uid:${owner.uid}` : addressKey(socket.remoteAddress);
+      if (open >= maxOpen || !admit(key, socket)) return void socket.destroy();
+      open += 1;
+      socket.once('close', () => (open -= 1));
+      for (const listener of handOver) listener.call(server, socket);
+      socket.resume();
+    });
+  });
 }

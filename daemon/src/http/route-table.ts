@@ -14,6 +14,11 @@ export interface RouteSpec {
   /** Also accept the configured Prometheus scrape token (`Authorization: Bearer …`). */
   scrapeToken?: boolean;
   /**
+   * Served on the loopback kiosk listener (no login) as well. Default false: only what the kiosk page
+   * uses is marked, and never a mutating route (docs/security.md, "The kiosk listener").
+   */
+  kiosk?: boolean;
+  /**
    * Required on every mutating route: the audit action recorded with the caller, target and
    * outcome once the response is sent, or 'self' when the handler records richer entries itself.
    */
@@ -36,7 +41,7 @@ export class RouteTable {
       if (MUTATING_METHODS.has(route.method) && !route.audit) {
         throw new Error(`mutating route ${route.method} ${route.path} must declare its audit action`);
       }
-      if (MUTATING_METHODS.has(route.method) && route.policy === 'kiosk') {
+      if (MUTATING_METHODS.has(route.method) && (route.policy === 'kiosk' || route.kiosk === true)) {
         throw new Error(`route ${route.method} ${route.path}: the kiosk has no mutating route`);
       }
       this.specs.push(route);

@@ -36,6 +36,8 @@ export const ERROR_CODES = {
   feed_message_too_large: 413,
   feed_unknown_topic: 404,
   feed_too_many_subscriptions: 429,
+  feed_too_many_streams: 429,
+  feed_log_target_not_found: 404,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -97,4 +97,8 @@ export const FEED_CLOSE = {
   sessionEnded: { code: 4001, reason: 'session ended' },
   forbidden: { code: 4003, reason: 'forbidden' },
   tooLarge: { code: 1009, reason: 'message too large' },
+  /** The client asked for replies while over its send budget (it is not reading what it has). */
+  overBudget: { code: 1008, reason: 'send budget exceeded' },
+  /** The client sent frames faster than `feed.clientFramesPerSecond` after its burst. */
+  tooManyMessages: { code: 1008, reason: 'too many messages' },
 } as const;

@@ -50,7 +50,7 @@ export function createStatus(options: StatusOptions): StatusService {
   const startedAt = options.startedAt ?? now();
   const rules: StatusRules = { ...DEFAULT_STATUS_RULES, ...options.rules };
   const initial = initialStatusState(startedAt);
-  const topic = options.hub.define<StatusState, StatusEvent>({ name: 'status', policy: 'viewer', initial, reduce: reduceStatus });
+  const topic = options.hub.define<StatusState, StatusEvent>({ name: 'status', policy: 'viewer', kiosk: true, initial, reduce: reduceStatus });
   let everConnected = false;
   let timer: NodeJS.Timeout | undefined;
 

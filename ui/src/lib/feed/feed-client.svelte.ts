@@ -52,6 +52,9 @@ export class FeedClient {
   // Parameterised `logs:` topics, subscribed while a log viewer holds them.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #logViews = new Map<string, LogsView>();
+  // Topics waiting for the answer to a resync after a gap (one request each, not one per event).
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #resyncing = new Set<string>();
   #socket: SocketLike | null = null;
   #attempt = 0;
   #failingSince: number | null = null;
@@ -163,6 +166,7 @@ export class FeedClient {
     const now = this.#options.now();
     switch (message.type) {
       case 'hello':
+        this.#resyncing.clear();
         this.#heartbeatMs = message.heartbeatMs;
         this.#serverVersion = message.version;
         if (this.#status !== 'connecting') this.#reconnects += 1;
@@ -177,6 +181,7 @@ export class FeedClient {
         }
         break;
       case 'snapshot': {
+        this.#resyncing.delete(message.topic);
         const logs = this.#logViews.get(message.topic);
         if (logs) logs.applySnapshot(message.epoch, message.seq, message.state as unknown as LogsState);
         else this.#views.get(message.topic)?.applySnapshot(message.epoch, message.seq, message.state, now);
@@ -184,13 +189,14 @@ export class FeedClient {
       }
       case 'event': {
         const logs = this.#logViews.get(message.topic);
-        if (logs) {
-          if (!logs.applyEvent(message.seq, message.event as unknown as LogsEvent)) this.#send({ type: 'subscribe', topic: message.topic });
-          break;
-        }
-        const view = this.#views.get(message.topic);
-        if (view && !view.applyEvent(message.seq, message.event as never, now)) {
-          this.#send({ type: 'subscribe', topic: message.topic });
+        const view = logs ?? this.#views.get(message.topic);
+        const applied = logs ? logs.applyEvent(message.seq, message.event as unknown as LogsEvent) : view?.applyEvent(message.seq, message.event as never, now);
+        // A gap: ask once to resume from the last event applied (a repeat subscribe without `resume`
+        // is a no-op for the server); the answer (`resumed` or a snapshot) clears the request.
+        if (view && applied === false && !this.#resyncing.has(message.topic)) {
+          this.#resyncing.add(message.topic);
+          const resume = view.resumePoint();
+          this.#send(resume ? { type: 'subscribe', topic: message.topic, resume } : { type: 'subscribe', topic: message.topic });
         }
         break;
       }
@@ -198,6 +204,8 @@ export class FeedClient {
         if (message.topic) (this.#logViews.get(message.topic) ?? this.#views.get(message.topic as TopicName))?.fail(message.message);
         break;
       case 'resumed':
+        this.#resyncing.delete(message.topic);
+        break;
       case 'unsubscribed':
       case 'heartbeat':
         break;

@@ -72,16 +72,24 @@ describe('FeedClient', () => {
     stop();
   });
 
-  it('asks for a fresh snapshot when an event skips a sequence number', () => {
+  it('asks once to resume from its last sequence when an event skips a sequence number', () => {
     const client = makeClient();
     const system = client.topic('system');
     client.listen();
     last().open();
     last().deliver(hello());
     last().deliver({ type: 'snapshot', topic: 'system', epoch: 'e1', seq: 4, state });
+    const sent = last().sent.length;
     last().deliver(tick(7));
+    last().deliver(tick(8));
     expect(system.seq).toBe(4);
-    expect(last().sent.at(-1)).toEqual({ type: 'subscribe', topic: 'system' });
+    expect(last().sent.slice(sent)).toEqual([{ type: 'subscribe', topic: 'system', resume: { epoch: 'e1', seq: 4 } }]);
+    // Answered: a later gap asks again.
+    last().deliver({ type: 'resumed', topic: 'system', seq: 4, missed: 4 });
+    for (const n of [5, 6, 7, 8]) last().deliver(tick(n));
+    expect(system.seq).toBe(8);
+    last().deliver(tick(11));
+    expect(last().sent.slice(sent)).toHaveLength(2);
   });
 
   it('reconnects with backoff after the socket drops and resumes from its last sequence', () => {
