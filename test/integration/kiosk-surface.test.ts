@@ -26,12 +26,20 @@ function kioskPageUses(): { routes: string[]; topics: string[] } {
   const seen = new Set<string>();
   const routes = new Set<string>();
   const topics = new Set<string>();
+  // The one API client defines a typed method per route (`status() { return this.get('/api/v1/status') }`):
+  // a page uses the route when it calls the method, not because the client defines it.
+  const client = path.join(UI, 'lib/api.ts');
+  const methods = new Map<string, string>();
+  for (const m of readFileSync(client, 'utf8').matchAll(/^\s+(\w+)\([^)]*\)[^{\n]*\{\s*\n\s*return this\.get(?:<[^>]*>)?\(\s*['"`](\/api\/v1\/[^'"`?$]*)/gm)) {
+    methods.set(m[1]!, m[2]!);
+  }
   const visit = (file: string): void => {
-    if (seen.has(file)) return;
+    if (seen.has(file) || file === client) return;
     seen.add(file);
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/feed\.topic\(\s*['"`]([a-z:]+)['"`]\s*\)/g)) topics.add(m[1]!);
     for (const m of text.matchAll(/\.get(?:<[^>]*>)?\(\s*['"`](\/api\/v1\/[^'"`?$]*)/g)) routes.add(`GET ${m[1]!}`);
+    for (const m of text.matchAll(/api\.(\w+)\(/g)) if (methods.has(m[1]!)) routes.add(`GET ${methods.get(m[1]!)!}`);
     for (const m of text.matchAll(/from\s+['"](\.{1,2}\/[^'"]+\.(?:svelte|ts))['"]/g)) visit(path.resolve(path.dirname(file), m[1]!));
   };
   visit(path.join(UI, 'pages/Kiosk.svelte'));
