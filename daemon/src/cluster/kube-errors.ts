@@ -97,6 +97,11 @@ export function describeKubeFailure(error: unknown): string {
   if (typeof code === 'string' && NETWORK[code]) return NETWORK[code];
   if (e.name === 'TimeoutError') return 'the Kubernetes API server did not answer in time';
   const status = typeof e.code === 'number' ? e.code : e.statusCode;
+  // The client's log reader turns "no answer at all" into a 500 with no body and no headers.
+  const headers = (error as { headers?: unknown } | null)?.headers;
+  if (status === 500 && e.body === undefined && headers !== null && typeof headers === 'object' && Object.keys(headers).length === 0) {
+    return 'the Kubernetes API server does not answer';
+  }
   if (typeof status === 'number') {
     const said = statusMessage(e.body);
     const phrase = `${status} ${STATUS_CODES[status] ?? 'error'}`;

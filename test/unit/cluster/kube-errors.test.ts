@@ -12,6 +12,9 @@ describe('Kubernetes failures on the screen', () => {
   it('names the network cause in words, never "fetch failed"', () => {
     expect(describeKubeFailure(refused)).toBe('the Kubernetes API server refuses connections (it may be restarting)');
     expect(describeKubeFailure(new TypeError('fetch failed'))).toBe('the Kubernetes API server does not answer');
+    // What the client's log reader throws when the connection failed (it drops the cause).
+    expect(describeKubeFailure(new ApiException(500, 'Error occurred in log request', undefined, {}))).toBe('the Kubernetes API server does not answer');
+    expect(describeKubeFailure(new ApiException(500, 'x', undefined, { 'content-type': 'text/plain' }))).toBe('the Kubernetes API server answered 500 Internal Server Error');
   });
 
   it('turns the client\'s HTTP dump into the status and the server\'s own message, without headers', () => {
