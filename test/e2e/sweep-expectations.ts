@@ -195,6 +195,7 @@ export function pageExpectations(role: Role): Record<string, Expectation> {
       expect(text).toMatch(/unrecoverable error/);
     }),
     'a:See every workload': navigatesTo(/^\/workloads$/, { heading: 'Workloads' }),
+    'a:Back to the overview': navigatesTo(/^\/$/, { heading: 'Overview' }),
 
     // Audit (admins)
     'audit-filter': async ({ page, control }) => {
@@ -212,7 +213,12 @@ export function pageExpectations(role: Role): Record<string, Expectation> {
       expect(lines.length).toBeGreaterThan(0);
       for (const line of lines) expect(JSON.parse(line)).toHaveProperty('action');
     }),
-    'audit-older': { todo: 'shows only past 100 records; the sweep makes fewer' },
+    'audit-older': async ({ page, control }) => {
+      const rows = page.locator('[data-testid="audit-table"] tbody tr');
+      const before = await rows.count();
+      await control.click();
+      await expect.poll(() => rows.count(), WAIT).toBeGreaterThan(before);
+    },
 
     // Settings
     'input:Follow this computer': chooseTheme('light'),

@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startDemo, type Demo } from '../../scripts/demo-setup.ts';
-import { createUser, TEST_PASSWORD } from '../helpers/auth.ts';
+import { createUser, login, TEST_PASSWORD } from '../helpers/auth.ts';
 import { startTestDaemon, tempDir } from '../helpers/daemon.ts';
 import { launchBrowser, screenshot, watchConsole, type BrowserSession } from './harness.ts';
 import { pageExpectations, shellExpectations, type Role } from './sweep-expectations.ts';
@@ -65,6 +65,7 @@ const PAGES: { path: string; ready: (page: Page, role: Role) => Promise<unknown>
   { path: '/workloads/historian/deployment/report-exporter', ready: (p) => p.getByTestId('log-error').waitFor({ timeout: 20_000 }) },
   { path: '/workloads/ingest/gadget/x', ready: (p) => p.getByTestId('no-such-workload').waitFor() },
   { path: '/upgrades', ready: (p) => p.getByTestId('not-built').waitFor() },
+  { path: '/no-such-page', ready: (p) => p.getByRole('heading', { level: 1, name: 'Not found' }).waitFor() },
   { path: '/audit', ready: (p, role) => (role === 'admin' ? p.getByTestId('audit-table').waitFor() : p.getByText('The audit log is for admins').waitFor()) },
   { path: '/settings', ready: (p, role) => (role === 'admin' ? p.getByTestId('user-row').first().waitFor() : p.getByTestId('password-panel').waitFor()) },
 ];
@@ -103,6 +104,19 @@ describe('every control on every page, pressed as a user', () => {
     }, 600_000);
   }
 
+  it('pages back through older audit records', async () => {
+    // More than a page (100) of records: role changes (cheap; a login costs a second by design).
+    const admin = await login(demo.daemon.url, 'ada');
+    for (let i = 0; i < 106; i += 1) {
+      const res = await fetch(new URL('/api/v1/users/sam', demo.daemon.url), { method: 'PATCH', headers: admin.headers(), body: JSON.stringify({ role: i % 2 === 0 ? 'operator' : 'viewer' }) });
+      expect(res.status).toBe(200);
+    }
+    const page = await browser.newPage();
+    const open = opener(page, 'ada', '/audit', () => page.getByTestId('audit-older').waitFor());
+    const report = await sweepPage({ page, open, scope: 'main', expectations: pageExpectations('admin'), where: 'admin on /audit with many records' });
+    expect(report.pressed).toContain('audit-older#0');
+  }, 120_000);
+
   it('opens the menu on a phone, says who is logged in, and reaches every page from it', async () => {
     const page = await browser.newPage({ width: 390, height: 844 });
     const load = opener(page, 'otto', '/upgrades', () => page.getByTestId('not-built').waitFor());
@@ -122,6 +136,7 @@ describe('pages before the shell', () => {
   it('log in: the button says why it waits, a wrong password is said once, the right one gets in', async () => {
     const page = await browser.newPage();
     await page.goto(url('/'));
+    await page.getByTestId('login-username').waitFor();
     const controls = await findControls(page, 'body');
     expect(controls.map((c) => c.key)).toEqual(['login-submit']);
     expect(controls[0]).toMatchObject({ disabled: true, reason: 'Enter your username and password first' });
