@@ -48,7 +48,11 @@ const THEMES = [
 const PAGES: { path: string; name: string; ready: (p: Page) => Promise<unknown> }[] = [
   { path: '/', name: 'overview', ready: (p) => p.locator('[data-testid="chart-usage"] canvas').first().waitFor() },
   { path: '/workloads', name: 'workloads', ready: (p) => p.getByTestId('workload-row').first().waitFor() },
-  { path: '/workloads/ingest/deployment/opcua-bridge', name: 'workload', ready: (p) => p.locator('[data-testid="log-lines"] .line').first().waitFor({ timeout: 20_000 }) },
+  {
+    path: '/workloads/ingest/deployment/opcua-bridge',
+    name: 'workload',
+    ready: (p) => p.locator('[data-testid="log-lines"] .line').first().waitFor({ timeout: 20_000 }),
+  },
   { path: '/audit', name: 'audit', ready: (p) => p.getByTestId('audit-table').waitFor() },
   { path: '/settings', name: 'settings', ready: (p) => p.getByTestId('user-row').first().waitFor() },
   { path: '/upgrades', name: 'upgrades', ready: (p) => p.getByTestId('not-built').waitFor() },
@@ -73,7 +77,8 @@ async function chooseTheme(page: Page, label: string, value: string): Promise<vo
 async function misfits(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const out: string[] = [];
-    if (document.documentElement.scrollWidth > window.innerWidth) out.push(`page is ${document.documentElement.scrollWidth}px wide in a ${window.innerWidth}px window`);
+    const wide = document.documentElement.scrollWidth;
+    if (wide > window.innerWidth) out.push(`page is ${wide}px wide in a ${window.innerWidth}px window`);
     const ctx = document.createElement('canvas').getContext('2d')!;
     for (const el of document.querySelectorAll<HTMLInputElement>('input[placeholder], textarea[placeholder]')) {
       if (el.getClientRects().length === 0) continue;
@@ -115,9 +120,11 @@ describe('layouts', () => {
           await p.ready(page);
           if (p.name === 'overview') {
             // The history arrives after the page: wait until the charts have drawn something.
-            await expect
-              .poll(() => page.evaluate(() => [...document.querySelectorAll<HTMLCanvasElement>('[data-testid^="chart-"] canvas')].every((c) => c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data.some((v) => v > 0))), { timeout: 15_000 })
-              .toBe(true);
+            const drawn = () =>
+              page.evaluate(() =>
+                [...document.querySelectorAll<HTMLCanvasElement>('[data-testid^="chart-"] canvas')].every((c) => c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data.some((v) => v > 0)),
+              );
+            await expect.poll(drawn, { timeout: 15_000 }).toBe(true);
             expect(await clippedCharts(page), `${p.name} ${size.name} ${theme.value}`).toEqual([]);
           }
           expect(await misfits(page), `${p.name} ${size.name} ${theme.value}`).toEqual([]);
@@ -140,7 +147,8 @@ describe('on a phone', () => {
     await page.goto(url('/workloads'));
     const row = page.locator('[data-key="ingest/deployment/opcua-bridge"]');
     await row.waitFor();
-    const labels = await row.locator('td[data-label]').evaluateAll((cells) => cells.filter((c) => c.getClientRects().length > 0).map((c) => (c as HTMLElement).dataset.label));
+    const shown = (cells: Element[]) => cells.filter((c) => c.getClientRects().length > 0).map((c) => (c as HTMLElement).dataset.label);
+    const labels = await row.locator('td[data-label]').evaluateAll(shown);
     expect(labels).toEqual(['Status', 'Workload', 'Namespace', 'Ready', 'Restarts', 'Age', 'Images']);
     const restart = row.getByTestId('restart');
     await restart.scrollIntoViewIfNeeded();

@@ -82,7 +82,8 @@ describe('the log viewer', () => {
     await page.getByTestId('log-times').check();
     const stamps = await page.locator('[data-testid="log-lines"] time').allInnerTexts();
     expect(stamps).toHaveLength(all);
-    const kubelet = await page.locator('[data-testid="log-lines"] time[datetime]').evaluateAll((els) => els.map((e) => Date.parse(e.getAttribute('datetime')!)));
+    const stamped = page.locator('[data-testid="log-lines"] time[datetime]');
+    const kubelet = await stamped.evaluateAll((els) => els.map((e) => Date.parse(e.getAttribute('datetime')!)));
     expect(kubelet.length).toBeGreaterThan(0);
     for (const t of kubelet) expect(Math.abs(Date.now() - t)).toBeLessThan(10 * 60_000);
     await screenshot(page, 'logs-timestamps');
@@ -106,7 +107,9 @@ describe('the log viewer', () => {
     const error = page.getByTestId('log-error');
     await error.waitFor(WAIT);
     expect(await error.textContent()).toBe('No log yet: exporter has not started (ErrImageNeverPull). It appears here once the container runs.');
-    for (const testid of ['log-download', 'log-download-previous', 'log-pause', 'log-search', 'log-times', 'log-lines']) expect(await page.getByTestId(testid).count(), testid).toBe(0);
+    for (const testid of ['log-download', 'log-download-previous', 'log-pause', 'log-search', 'log-times', 'log-lines']) {
+      expect(await page.getByTestId(testid).count(), testid).toBe(0);
+    }
     expect(await page.getByTestId('log-download-unavailable').getAttribute('title')).toMatch(/has not started/);
     await expectCleanScreen(page, 'container that never started');
     await screenshot(page, 'logs-not-started');
@@ -150,7 +153,8 @@ describe('plain words when something is wrong', () => {
       await screenshot(list, 'cluster-down-workloads');
       // The log pane says it in words too, once the stream notices.
       await page.getByTestId('log-error').waitFor(WAIT);
-      expect(await page.getByTestId('log-error').textContent()).toMatch(/^Cannot read the log: the Kubernetes API server (does not answer|refuses connections)/);
+      const said = await page.getByTestId('log-error').textContent();
+      expect(said).toMatch(/^Cannot read the log: the Kubernetes API server (does not answer|refuses connections)/);
       await expectCleanScreen(page, 'log pane with the API down');
       await expectCleanScreen(list, 'workloads with the API down');
       await screenshot(page, 'cluster-down-log');

@@ -154,7 +154,8 @@ export function pageExpectations(role: Role): Record<string, Expectation> {
     // Workloads list
     'namespace-select': async ({ page, control }) => {
       await control.selectOption('ingest');
-      await expect.poll(async () => [...new Set(await page.locator('[data-testid="workload-row"] td[data-label="Namespace"]').allInnerTexts())], WAIT).toEqual(['ingest']);
+      const namespaces = page.locator('[data-testid="workload-row"] td[data-label="Namespace"]');
+      await expect.poll(async () => [...new Set(await namespaces.allInnerTexts())], WAIT).toEqual(['ingest']);
     },
     'show-system': checks(async (page, checked) => {
       expect(checked).toBe(true);
@@ -206,7 +207,8 @@ export function pageExpectations(role: Role): Record<string, Expectation> {
     'audit-outcome': async ({ page, control }) => {
       await control.selectOption('success');
       await page.getByTestId('audit-filter').click();
-      await expect.poll(async () => [...new Set(await page.locator('[data-testid="audit-table"] td[data-label="Outcome"] .badge').allInnerTexts())], WAIT).toEqual(['success']);
+      const outcomes = page.locator('[data-testid="audit-table"] td[data-label="Outcome"] .badge');
+      await expect.poll(async () => [...new Set(await outcomes.allInnerTexts())], WAIT).toEqual(['success']);
     },
     'audit-export': downloads((text) => {
       const lines = text.trim().split('\n');

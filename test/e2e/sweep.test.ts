@@ -108,7 +108,8 @@ describe('every control on every page, pressed as a user', () => {
     // More than a page (100) of records: role changes (cheap; a login costs a second by design).
     const admin = await login(demo.daemon.url, 'ada');
     for (let i = 0; i < 106; i += 1) {
-      const res = await fetch(new URL('/api/v1/users/sam', demo.daemon.url), { method: 'PATCH', headers: admin.headers(), body: JSON.stringify({ role: i % 2 === 0 ? 'operator' : 'viewer' }) });
+      const body = JSON.stringify({ role: i % 2 === 0 ? 'operator' : 'viewer' });
+      const res = await fetch(new URL('/api/v1/users/sam', demo.daemon.url), { method: 'PATCH', headers: admin.headers(), body });
       expect(res.status).toBe(200);
     }
     const page = await browser.newPage();

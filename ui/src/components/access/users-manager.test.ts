@@ -11,7 +11,8 @@ function fakeApi(answers: { status: number; body: unknown }[]) {
     sent.push({ method: String(init?.method), url: String(input), body: JSON.parse(String(init?.body ?? 'null')), csrf: new Headers(init?.headers).get('x-csrf-token') });
     const answer = answers.shift() ?? { status: 200, body: { users: [vera] } };
     if (answer.status === 204) return new Response(null, { status: 204 });
-    return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { 'content-type': answer.status >= 400 ? 'application/problem+json' : 'application/json' } });
+    const type = answer.status >= 400 ? 'application/problem+json' : 'application/json';
+    return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { 'content-type': type } });
   });
   api.csrfToken = 'token-1';
   return { api, sent };
@@ -32,7 +33,8 @@ describe('users manager', () => {
   });
 
   it('keeps the dialog open with a field problem at its field and no second copy as an error line', async () => {
-    const { api } = fakeApi([{ status: 400, body: { code: 'validation_failed', status: 400, title: 'x', detail: 'a password needs at least 10 characters', errors: [{ path: 'password', message: 'a password needs at least 10 characters' }] } }]);
+    const short = 'a password needs at least 10 characters';
+    const { api } = fakeApi([{ status: 400, body: { code: 'validation_failed', status: 400, title: 'x', detail: short, errors: [{ path: 'password', message: short }] } }]);
     const users = new UsersManager(api);
     users.askPassword(vera);
     await users.confirm('short');
