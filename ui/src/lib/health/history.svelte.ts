@@ -79,7 +79,8 @@ export class HistoryManager {
       this.#error = null;
     } catch (error) {
       if (controller.signal.aborted) return;
-      this.#error = error instanceof Error ? error.message : String(error);
+      // fetch rejects with the browser's own words ("Failed to fetch") when nothing answers: say it plainly.
+      this.#error = error instanceof TypeError ? 'the device did not answer; the charts fill in again when it does' : error instanceof Error ? error.message : String(error);
     } finally {
       if (this.#controller === controller) {
         this.#loading = false;
