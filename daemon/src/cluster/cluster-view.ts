@@ -8,6 +8,7 @@ import type { Topic } from '../feed/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ClusterEvent, ClusterState, ClusterStatus, WorkloadSummary } from '../protocol/cluster.ts';
 import { MAX_EVENTS, toWarningEvent } from './events.ts';
+import { describeKubeFailure } from './kube-errors.ts';
 import type { KEvent, KObject } from './kube-types.ts';
 import { resourceSources, type KubeClients, type ResourceName } from './kube-adapter.ts';
 import { ObjectCache } from './object-cache.ts';
@@ -124,10 +125,11 @@ export class ClusterView {
   }
 
   #setHealth(name: ResourceName, error: unknown): void {
-    const message = error === null ? null : error instanceof Error ? error.message : String(error);
+    // The screen gets one plain sentence; the journal keeps the client's own text.
+    const message = error === null ? null : describeKubeFailure(error);
     const before = this.#health.get(name);
     this.#health.set(name, { ok: error === null, error: message });
-    if (error !== null && before?.ok !== false) this.#log.warn({ resource: name, err: message }, 'watch failing');
+    if (error !== null && before?.ok !== false) this.#log.warn({ resource: name, err: error instanceof Error ? error.message : String(error) }, 'watch failing');
     const all = [...this.#health.values()];
     const failing = all.filter((h) => !h.ok);
     const state = all.length === 0 ? 'connecting' : failing.length === 0 ? (all.length < 9 ? 'connecting' : 'connected') : failing.length === all.length ? 'unreachable' : 'degraded';

@@ -12,6 +12,7 @@ import type { LogsEvent, LogsState, LogsTarget } from '../protocol/logs.ts';
 import { LOG_BUFFER_LINES, MAX_DOWNLOAD_LINES } from '../protocol/logs.ts';
 import type { ClusterView } from './cluster-view.ts';
 import type { KubeClients } from './kube-adapter.ts';
+import { logOpenProblem } from './kube-errors.ts';
 import { isNewer, LineSplitter, parseStamped, type StampedLine } from './log-lines.ts';
 
 export const MAX_DOWNLOAD_BYTES = 8 << 20;
@@ -105,7 +106,7 @@ export async function downloadLogs(kube: KubeClients, target: LogsTarget, option
 interface ContainerStatus {
   name: string;
   restartCount?: number;
-  state?: { running?: object };
+  state?: { running?: object; waiting?: { reason?: string } };
   lastState?: { terminated?: { exitCode?: number; reason?: string } };
 }
 
@@ -120,6 +121,7 @@ export function followLogs(kube: KubeClients, view: ClusterView, target: LogsTar
   let current: AbortController | undefined;
   let retry: NodeJS.Timeout | undefined;
   let pending: string[] = [];
+  let pendingTimes: (number | null)[] = [];
   let last: StampedLine | null = null;
   let statusSince = view.status.since;
   const pod = view.caches.pods.get(target.namespace, target.pod);
@@ -131,15 +133,22 @@ export function followLogs(kube: KubeClients, view: ClusterView, target: LogsTar
   };
   const flush = (): void => {
     if (pending.length === 0) return;
-    const lines = pending.length > LOG_BUFFER_LINES ? pending.slice(-LOG_BUFFER_LINES) : pending;
+    const from = Math.max(0, pending.length - LOG_BUFFER_LINES);
+    const lines = pending.slice(from);
+    const times = pendingTimes.slice(from);
     pending = [];
-    publish({ kind: 'logs.lines.v1', lines });
+    pendingTimes = [];
+    publish({ kind: 'logs.lines.v1', lines, times });
   };
   const end = (reason: string): void => {
     if (stopped()) return;
     flush();
     publish({ kind: 'logs.ended.v1', reason });
     stop();
+  };
+  const waitingContainer = (): { name: string; waitingReason: string | null } => {
+    const statuses = (view.caches.pods.get(target.namespace, target.pod)?.status?.containerStatuses as ContainerStatus[] | undefined) ?? [];
+    return { name: target.container, waitingReason: statuses.find((c) => c.name === target.container)?.state?.waiting?.reason ?? null };
   };
   const podGone = (): boolean => {
     const now = view.caches.pods.get(target.namespace, target.pod);
@@ -155,6 +164,7 @@ export function followLogs(kube: KubeClients, view: ClusterView, target: LogsTar
     if (!isNewer(line, last)) return;
     last = line;
     pending.push(line.text);
+    pendingTimes.push(Number.isFinite(line.ms) ? line.ms : null);
   };
 
   const open = async (first: boolean): Promise<void> => {
@@ -186,9 +196,8 @@ export function followLogs(kube: KubeClients, view: ClusterView, target: LogsTar
     } catch (error) {
       if (current === request) current = undefined;
       if (signal.aborted) return;
-      const message = (error as { body?: { message?: string } }).body?.message ?? (error as Error).message;
       if (!podGone()) {
-        const text = `cannot read logs yet: ${message}`;
+        const text = logOpenProblem(error, waitingContainer());
         if (topic.state.error !== text) publish({ kind: 'logs.error.v1', message: text });
         later(2000);
       }

@@ -8,6 +8,8 @@ export interface RolloutProgress {
   message: string;
 }
 
+const pods = (n: number): string => (n === 1 ? 'pod' : 'pods');
+
 export function rolloutProgress(kind: WorkloadKind, o: KObject, minGeneration = 0): RolloutProgress {
   const generation = Number(o.metadata?.generation ?? 0);
   const observed = Number(o.status?.observedGeneration ?? 0);
@@ -23,17 +25,17 @@ export function rolloutProgress(kind: WorkloadKind, o: KObject, minGeneration = 
       const updated = Number(s.updatedReplicas ?? 0);
       const total = Number(s.replicas ?? 0);
       const available = Number(s.availableReplicas ?? 0);
-      if (updated < want) return wait(`${updated} of ${want} new pods created`);
-      if (total > updated) return wait(`${total - updated} old pods terminating`);
-      if (available < updated) return wait(`${available} of ${updated} new pods available`);
+      if (updated < want) return wait(`${updated} of ${want} new ${pods(want)} created`);
+      if (total > updated) return wait(`${total - updated} old ${pods(total - updated)} terminating`);
+      if (available < updated) return wait(`${available} of ${updated} new ${pods(updated)} available`);
       return { done: true, failed: false, message: `rolled out (${available} of ${want} available)` };
     }
     case 'statefulset': {
       const want = Number(o.spec?.replicas ?? 1);
       const ready = Number(s.readyReplicas ?? 0);
       const updated = Number(s.updatedReplicas ?? 0);
-      if (updated < want) return wait(`${updated} of ${want} pods updated`);
-      if (ready < want) return wait(`${ready} of ${want} pods ready`);
+      if (updated < want) return wait(`${updated} of ${want} ${pods(want)} updated`);
+      if (ready < want) return wait(`${ready} of ${want} ${pods(want)} ready`);
       if (s.updateRevision && s.currentRevision !== s.updateRevision) return wait('waiting for the new revision to become current');
       return { done: true, failed: false, message: `rolled out (${ready} of ${want} ready)` };
     }
@@ -41,8 +43,8 @@ export function rolloutProgress(kind: WorkloadKind, o: KObject, minGeneration = 
       const want = Number(s.desiredNumberScheduled ?? 0);
       const updated = Number(s.updatedNumberScheduled ?? 0);
       const available = Number(s.numberAvailable ?? 0);
-      if (updated < want) return wait(`${updated} of ${want} pods updated`);
-      if (available < want) return wait(`${available} of ${want} pods available`);
+      if (updated < want) return wait(`${updated} of ${want} ${pods(want)} updated`);
+      if (available < want) return wait(`${available} of ${want} ${pods(want)} available`);
       return { done: true, failed: false, message: `rolled out (${available} of ${want} available)` };
     }
     default:

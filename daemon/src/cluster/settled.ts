@@ -130,8 +130,10 @@ function jobVerdict(o: KObject, pods: readonly KObject[], since: number): Settle
   }
   const stuck = problems.find((p) => p.reason !== 'Error' && p.reason !== 'OOMKilled');
   if (stuck) return { state: 'failing', message: stuck.message, ready: succeeded, desired, problems, settlesAt: null };
-  return { state: 'settling', message: `${succeeded} of ${desired} completions`, ready: succeeded, desired, problems, settlesAt: null };
+  return { state: 'settling', message: `${succeeded} of ${desired} ${desired === 1 ? 'completion' : 'completions'}`, ready: succeeded, desired, problems, settlesAt: null };
 }
+
+const allReady = (desired: number): string => (desired === 1 ? 'ready' : `all ${desired} ready`);
 
 /**
  * Whether a workload is settled healthy. `pods` are the workload's pods (any revision); pods being
@@ -161,7 +163,7 @@ export function settledVerdict(kind: WorkloadKind, o: KObject, pods: readonly KO
     return verdict('settled', 'completed');
   }
   if (desired === 0) return verdict('settled', 'scaled to zero');
-  if (ready < desired) return verdict('settling', `${ready} of ${desired} pods ready`);
+  if (ready < desired) return verdict('settling', `${ready} of ${desired} ${desired === 1 ? 'pod' : 'pods'} ready`);
 
   // Stable since the latest of: each pod becoming ready, each container (re)starting.
   let stableSince = 0;
@@ -174,7 +176,7 @@ export function settledVerdict(kind: WorkloadKind, o: KObject, pods: readonly KO
   const settlesAt = stableSince + stabilityMs;
   if (settlesAt > options.now) {
     const stable = Math.max(0, Math.floor((options.now - stableSince) / 1000));
-    return verdict('settling', `all ${desired} ready; stable for ${stable} s of ${Math.round(stabilityMs / 1000)} s`, settlesAt);
+    return verdict('settling', `${allReady(desired)}; stable for ${stable} s of ${Math.round(stabilityMs / 1000)} s`, settlesAt);
   }
-  return verdict('settled', `all ${desired} ready and stable for ${Math.round(stabilityMs / 1000)} s`);
+  return verdict('settled', `${allReady(desired)} and stable for ${Math.round(stabilityMs / 1000)} s`);
 }

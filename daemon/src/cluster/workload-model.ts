@@ -136,13 +136,13 @@ function summarize(kind: WorkloadKind, o: KObject, pods: readonly KObject[], clo
     const failed = (o.status?.conditions as { type: string; status: string; message?: string }[] | undefined)?.find((c) => c.type === 'Failed' && c.status === 'True');
     if (failed) return { ...base, status: 'Failed', reason: failed.message ?? 'the job failed', severity: 'trouble' };
     if (ready >= desired) return { ...base, status: 'Completed', reason: null, severity: 'done' };
-    return { ...base, status: 'Running', reason: `${ready} of ${desired} completions`, severity: 'progressing' };
+    return { ...base, status: 'Running', reason: `${ready} of ${desired} ${desired === 1 ? 'completion' : 'completions'}`, severity: 'progressing' };
   }
   const rollout = rolloutProgress(kind, o);
   if (rollout.failed) return { ...base, status: 'RolloutFailed', reason: rollout.message, severity: 'trouble' };
   if (desired === 0) return { ...base, status: 'ScaledDown', reason: null, severity: 'ok' };
   if (!rollout.done) return { ...base, status: 'Progressing', reason: rollout.message, severity: 'progressing' };
-  if (ready < desired) return { ...base, status: 'Degraded', reason: `${ready} of ${desired} pods ready${worst?.reason ? `; ${worst.reason}` : ''}`, severity: worst?.severity === 'progressing' ? 'progressing' : 'trouble' };
+  if (ready < desired) return { ...base, status: 'Degraded', reason: `${ready} of ${desired} ${desired === 1 ? 'pod' : 'pods'} ready${worst?.reason ? `; ${worst.reason}` : ''}`, severity: worst?.severity === 'progressing' ? 'progressing' : 'trouble' };
   return settling({ ...base, status: 'Running', reason: null, severity: 'ok' }, kind, o, pods, clock);
 }
 

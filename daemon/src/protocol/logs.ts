@@ -13,6 +13,8 @@ export interface LogsState {
   container: string;
   /** The last lines (at most LOG_BUFFER_LINES). */
   lines: string[];
+  /** When the kubelet stamped each line (Unix ms, parallel to `lines`); null where unknown. Absent from older daemons. */
+  times?: (number | null)[];
   /** How many lines came in total; lines[0] is line number total - lines.length + 1. */
   total: number;
   ended: boolean;
@@ -21,7 +23,7 @@ export interface LogsState {
 }
 
 export type LogsEvent =
-  | { kind: 'logs.lines.v1'; lines: string[] }
+  | { kind: 'logs.lines.v1'; lines: string[]; times?: (number | null)[] }
   | { kind: 'logs.ended.v1'; reason: string }
   | { kind: 'logs.error.v1'; message: string };
 
@@ -48,7 +50,7 @@ export function parseLogsTopic(name: string): LogsTarget | null {
 }
 
 export function initialLogsState(target: LogsTarget): LogsState {
-  return { ...target, lines: [], total: 0, ended: false, endReason: null, error: null };
+  return { ...target, lines: [], times: [], total: 0, ended: false, endReason: null, error: null };
 }
 
 export function reduceLogs(state: LogsState, event: LogsEvent): LogsState {
@@ -56,7 +58,9 @@ export function reduceLogs(state: LogsState, event: LogsEvent): LogsState {
     case 'logs.lines.v1': {
       const lines = event.lines.map((l) => (l.length > LOG_LINE_MAX_CHARS ? `${l.slice(0, LOG_LINE_MAX_CHARS)}…` : l));
       const all = state.lines.concat(lines);
-      return { ...state, lines: all.length > LOG_BUFFER_LINES ? all.slice(all.length - LOG_BUFFER_LINES) : all, total: state.total + lines.length, error: null };
+      const times = (state.times ?? state.lines.map(() => null)).concat(lines.map((_, i) => event.times?.[i] ?? null));
+      const cut = Math.max(0, all.length - LOG_BUFFER_LINES);
+      return { ...state, lines: all.slice(cut), times: times.slice(cut), total: state.total + lines.length, error: null };
     }
     case 'logs.ended.v1':
       return { ...state, ended: true, endReason: event.reason };

@@ -47,6 +47,18 @@ describe('log lines', () => {
     expect(state.total).toBe(LOG_BUFFER_LINES + 10);
   });
 
+  it('keeps each line\'s kubelet time beside it, through the trim, and null where a line had none', () => {
+    let state = initialLogsState({ namespace: 'n', pod: 'p', container: 'c' });
+    state = reduceLogs(state, { kind: 'logs.lines.v1', lines: ['--- previous container ---'] });
+    state = reduceLogs(state, { kind: 'logs.lines.v1', lines: Array.from({ length: LOG_BUFFER_LINES }, (_, i) => `line ${i}`), times: Array.from({ length: LOG_BUFFER_LINES }, (_, i) => 1000 + i) });
+    expect(state.lines).toHaveLength(LOG_BUFFER_LINES);
+    expect(state.times).toHaveLength(LOG_BUFFER_LINES);
+    expect([state.lines[0], state.times?.[0]]).toEqual(['line 0', 1000]);
+    state = reduceLogs({ ...state, times: undefined }, { kind: 'logs.lines.v1', lines: ['from an older daemon'] });
+    expect(state.times?.at(-1)).toBeNull();
+    expect(state.times).toHaveLength(state.lines.length);
+  });
+
   it('parses logs: topic names and refuses malformed ones', () => {
     expect(parseLogsTopic('logs:ingest/opcua-bridge-7f9c/bridge')).toEqual({ namespace: 'ingest', pod: 'opcua-bridge-7f9c', container: 'bridge' });
     expect(parseLogsTopic('logs:ingest/../etc')).toBeNull();

@@ -20,3 +20,15 @@ export function formatClock(unixMs: number): string {
 export function formatHourMinute(unixMs: number): string {
   return new Date(unixMs).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 }
+
+/** "1 link", "2 links", "0 links": a count with its noun in the right number. */
+export function countOf(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}
+
+/** A log line's time: 24-hour local time to the millisecond (the date is in the tooltip). */
+export function formatLogTime(unixMs: number): string {
+  const d = new Date(unixMs);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}

@@ -55,6 +55,7 @@ export class SessionManager {
 
   async setup(code: string, username: string, password: string): Promise<void> {
     this.#apply(await this.#api.post<SessionInfo>('/api/v1/setup', { code, username, password }));
+    this.#endedReason = null;
   }
 
   async logout(): Promise<void> {
@@ -66,11 +67,15 @@ export class SessionManager {
     }
   }
 
-  /** The server said the session is over (feed closed with 4001, or a call answered 401). */
+  /**
+   * The session may be over (feed closed with 4001, a call answered 401, the feed keeps failing):
+   * ask the server. The reason is shown only when the server confirms the session is gone; a daemon
+   * that did not answer, or still knows the session, leaves no stale notice for a later login page.
+   */
   async ended(reason: string): Promise<void> {
     if (this.#phase !== 'authenticated') return;
-    this.#endedReason = reason;
     await this.load();
+    if (this.#phase !== 'authenticated') this.#endedReason = reason;
   }
 
   #apply(info: SessionInfo): void {

@@ -2,7 +2,7 @@
 // on a timer (every 10 s for the hour, every minute for the day). One request at a time; a range
 // change aborts the request in flight.
 import type { HealthHistory, HistoryRange } from '@protocol';
-import type { ApiClient } from '../api.ts';
+import { ApiError, type ApiClient } from '../api.ts';
 
 export interface HistoryManagerOptions {
   points?: number;
@@ -72,7 +72,9 @@ export class HistoryManager {
       this.#error = null;
     } catch (error) {
       if (controller.signal.aborted) return;
-      this.#error = error instanceof Error ? error.message : String(error);
+      // Nothing answered (the API client's network_error): say it plainly, and that the charts come back.
+      const silent = error instanceof ApiError && error.code === 'network_error';
+      this.#error = silent ? 'the device did not answer; the charts fill in again when it does' : error instanceof Error ? error.message : String(error);
     } finally {
       if (this.#controller === controller) {
         this.#loading = false;

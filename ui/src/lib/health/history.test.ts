@@ -34,6 +34,13 @@ describe('HistoryManager', () => {
     expect(m.data).toBeNull();
   });
 
+  it('says in words that the device did not answer, not the browser\'s "Failed to fetch"', async () => {
+    const m = new HistoryManager(client(async () => Promise.reject(new TypeError('Failed to fetch'))));
+    const stop = m.listen();
+    await vi.waitFor(() => expect(m.error).toBe('the device did not answer; the charts fill in again when it does'));
+    stop();
+  });
+
   it('refreshes on its timer and stops after cleanup', async () => {
     let calls = 0;
     const m = new HistoryManager(client(async () => (calls++, answer({ range: '1h', stepS: 1, time: [], series: {} }))), { refreshMs: { '1h': 10, '24h': 10 } });
