@@ -30,6 +30,22 @@ export default tseslint.config(
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
   },
   {
+    // One event loop serves every client: the daemon never waits on a process synchronously, and never
+    // uses systeminformation (its execSync `hostname -f` asks DNS and blocks ~10 s on an air-gapped box).
+    files: ['daemon/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...['node:child_process', 'child_process'].map((name) => ({ name, importNames: ['execSync', 'execFileSync', 'spawnSync'], message: 'blocks the event loop: use the async form with a timeout' })),
+            { name: 'systeminformation', message: 'runs processes synchronously and asks DNS: read /proc, /sys and /etc instead' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Pure code: data in, data out. I/O lives in *-adapter.ts, sampler.ts, staging.ts, journal.ts, executors.ts.
     files: ['daemon/src/protocol/**/*.ts', 'daemon/src/**/pure/**/*.ts', 'daemon/src/**/*-pure.ts', 'daemon/src/**/reducer.ts', 'daemon/src/**/parse-*.ts', 'daemon/src/**/planner.ts', ...['kubeconfig', 'workload-model', 'pod-status', 'rollout', 'object-cache', 'events', 'log-lines', 'kube-types', 'kube-errors'].map((f) => `daemon/src/cluster/${f}.ts`), 'daemon/src/agent/agent.ts', 'daemon/src/agent/exclusive-runner.ts'],
     rules: {
