@@ -76,6 +76,12 @@ json_field() { sed -n "s/^  \"$1\": \"\\([^\"]*\\)\",\\{0,1\\}\$/\\1/p" "$2"; }
 # 0 when version $1 sorts after $2 (sort -V: 1.10.0 > 1.9.0; a pre-release sorts after its release).
 newer() { [ "$1" != "$2" ] && [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | tail -n 1)" = "$1" ]; }
 id_of() { awk -F: -v n="$2" '$1 == n { print $3 }' "$ROOT/etc/$1" 2>/dev/null; }
+# useradd, groupadd, usermod, userdel, groupdel on the tree's /etc (shadow's --prefix) or this machine's.
+shadow_tool() {
+  tool=$1
+  shift
+  if [ -n "$ROOT" ]; then "$tool" --prefix "$ROOT" "$@"; else "$tool" "$@"; fi
+}
 
 # --- users, folders, units: shared by install and uninstall -------------------------------------
 
@@ -86,16 +92,14 @@ create_accounts() {
     return
   fi
   for f in passwd group shadow gshadow; do [ -e "$ROOT/etc/$f" ] || : >"$ROOT/etc/$f"; done
-  prefix=
-  [ -z "$ROOT" ] || prefix="--prefix $ROOT"
-  # shellcheck disable=SC2086 # $prefix is empty or two words
   for account in outpost outpost-kiosk; do
-    [ -n "$(id_of group "$account")" ] || groupadd --system $prefix "$account"
-    [ -n "$(id_of passwd "$account")" ] || useradd --system $prefix --gid "$account" --no-create-home --shell /usr/sbin/nologin \
-      --home-dir "$([ "$account" = outpost ] && echo /var/lib/outpost || echo /run/outpost-kiosk)" "$account"
+    home=/var/lib/outpost
+    [ "$account" = outpost ] || home=/run/outpost-kiosk
+    [ -n "$(id_of group "$account")" ] || shadow_tool groupadd --system "$account"
+    [ -n "$(id_of passwd "$account")" ] || shadow_tool useradd --system --gid "$account" --no-create-home --shell /usr/sbin/nologin --home-dir "$home" "$account"
   done
   for group in video render input; do
-    [ -z "$(id_of group "$group")" ] || usermod $prefix -a -G "$group" outpost-kiosk
+    [ -z "$(id_of group "$group")" ] || shadow_tool usermod -a -G "$group" outpost-kiosk
   done
 }
 
@@ -106,15 +110,16 @@ create_folders() {
   fi
   uid=$(id_of passwd outpost)
   gid=$(id_of group outpost)
-  [ -n "$uid" ] && [ -n "$gid" ] || die 1 "the outpost account is missing"
-  install -d -m 0700 "$ROOT/var/lib/outpost" && chown_to "$uid:$gid" "$ROOT/var/lib/outpost" && chmod 0700 "$ROOT/var/lib/outpost"
+  if [ -z "$uid" ] || [ -z "$gid" ]; then die 1 "the outpost account is missing"; fi
+  install -d -m 0700 "$ROOT/var/lib/outpost" && chown_to "+$uid:+$gid" "$ROOT/var/lib/outpost" && chmod 0700 "$ROOT/var/lib/outpost"
   for d in /etc/outpost /etc/outpost/trust /run/outpost; do
-    install -d -m 0750 "$ROOT$d" && chown_to "0:$gid" "$ROOT$d" && chmod 0750 "$ROOT$d"
+    install -d -m 0750 "$ROOT$d" && chown_to "+0:+$gid" "$ROOT$d" && chmod 0750 "$ROOT$d"
   done
 }
 
 # Links $1 into the .wants folder of its [Install] WantedBy= target(s), as `systemctl enable` does.
 link_unit() {
+  # shellcheck disable=SC2013 # WantedBy= is a space-separated list
   for target in $(sed -n 's/^WantedBy=//p' "$ROOT$UNITDIR/$1"); do
     mkdir -p "$ROOT/etc/systemd/system/$target.wants"
     ln -sfn "$UNITDIR/$1" "$ROOT/etc/systemd/system/$target.wants/$1"
@@ -143,7 +148,7 @@ disable_unit() {
 put_file() {
   mkdir -p "$(dirname "$2")"
   cp "$1" "$2.new.$$"
-  chown_to 0:0 "$2.new.$$"
+  chown_to +0:+0 "$2.new.$$"
   chmod "$3" "$2.new.$$"
   mv -f "$2.new.$$" "$2"
   echo "${2#"$ROOT"}" >>"$MANIFEST.new"
@@ -158,16 +163,16 @@ uninstall() {
       case $f in /usr/local/lib/* | /opt/outpost/*) rm -f "$ROOT$f" ;; esac
     done <"$MANIFEST"
   fi
+  # Also the known paths, should the list be missing (an interrupted first install).
+  for unit in $UNITS; do rm -f "$ROOT$UNITDIR/$unit"; done
+  rm -f "$ROOT$SYSUSERS" "$ROOT$TMPFILES"
   rm -rf "$OPT"
   if booted; then systemctl daemon-reload; fi
   if [ "$PURGE" = yes ]; then
     rm -rf "$ROOT/etc/outpost" "$ROOT/var/lib/outpost" "$ROOT/run/outpost"
-    prefix=
-    [ -z "$ROOT" ] || prefix="--prefix $ROOT"
-    # shellcheck disable=SC2086
     for account in outpost-kiosk outpost; do
-      [ -z "$(id_of passwd "$account")" ] || userdel $prefix "$account"
-      [ -z "$(id_of group "$account")" ] || groupdel $prefix "$account"
+      [ -z "$(id_of passwd "$account")" ] || shadow_tool userdel "$account"
+      [ -z "$(id_of group "$account")" ] || shadow_tool groupdel "$account"
     done
     say "removed Outpost, its configuration, its state and its accounts"
   else
@@ -186,11 +191,11 @@ machine_arch() {
 }
 
 check_release() {
-  [ -f "$SRC/release.json" ] && [ -f "$SRC/SHA256SUMS" ] || die 1 "$SRC is not an unpacked Outpost release (no release.json or SHA256SUMS)"
+  if [ ! -f "$SRC/release.json" ] || [ ! -f "$SRC/SHA256SUMS" ]; then die 1 "$SRC is not an unpacked Outpost release (no release.json or SHA256SUMS)"; fi
   VERSION=$(json_field version "$SRC/release.json")
   ARCH=$(json_field arch "$SRC/release.json")
   NODE=$(json_field node "$SRC/release.json")
-  [ -n "$VERSION" ] && [ -n "$ARCH" ] && [ -n "$NODE" ] || die 1 "release.json lacks version, arch or node"
+  if [ -z "$VERSION" ] || [ -z "$ARCH" ] || [ -z "$NODE" ]; then die 1 "release.json lacks version, arch or node"; fi
   here=$(machine_arch)
   [ "$ARCH" = "$here" ] || die 3 "this archive is for linux-$ARCH but this machine is $(uname -m) (linux-$here): use outpost-$VERSION-linux-$here.tar.gz"
   (cd "$SRC" && sha256sum --quiet --strict -c SHA256SUMS) || die 1 "files differ from SHA256SUMS: the archive is damaged; copy it again"
@@ -213,7 +218,7 @@ copy_release() {
   rm -rf "$tmp"
   cp -R "$SRC/." "$tmp"
   # Whoever unpacked the archive must not own code that root (the agent) runs.
-  chown_to -R 0:0 "$tmp"
+  chown_to -R +0:+0 "$tmp"
   chmod -R go-w "$tmp"
   rm -rf "$dest"
   mv "$tmp" "$dest"
@@ -237,7 +242,7 @@ listen:
   port: 8443
 YAML
   gid=$(id_of group outpost)
-  chown_to "0:${gid:-0}" "$config.new.$$"
+  chown_to "+0:+${gid:-0}" "$config.new.$$"
   chmod 0640 "$config.new.$$"
   mv "$config.new.$$" "$config"
   say "wrote a default $config"
@@ -313,11 +318,20 @@ install_release() {
     fi
   fi
 
-  say "installed Outpost $VERSION (linux-$ARCH, Node $NODE) in ${ROOT:-}/opt/outpost${installed:+, upgraded from $installed}"
+  if [ -z "$installed" ]; then
+    what="installed Outpost $VERSION"
+  elif [ "$installed" = "$VERSION" ]; then
+    what="reinstalled Outpost $VERSION"
+  elif newer "$VERSION" "$installed"; then
+    what="upgraded Outpost $installed to $VERSION"
+  else
+    what="downgraded Outpost $installed to $VERSION"
+  fi
+  say "$what (linux-$ARCH, Node $NODE) in ${ROOT:-}/opt/outpost"
   [ "$with_agent" = yes ] || say "this release has no 'outpost agent' yet: outpost-agent.socket is installed, not enabled"
   [ "$with_kiosk" = yes ] || say "kiosk screen not enabled (needs cage and chromium: apt-get install cage chromium, then run this again)"
   if [ -z "$ROOT" ] && [ -z "$installed" ]; then
-    say "first start: the setup code is on the kiosk screen and in: journalctl -u outpost-web | grep 'setup code'"
+    say "first start: the setup code is on the kiosk screen and in: journalctl -u outpost-web | grep -i 'setup code'"
   fi
 }
 

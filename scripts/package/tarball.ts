@@ -68,7 +68,7 @@ export async function readTarGzMember(file: string, name: string, maxBytes: numb
       return;
     }
     const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('data', (c: unknown) => chunks.push(c as Buffer));
     stream.on('end', () => {
       found = Buffer.concat(chunks);
       next();
