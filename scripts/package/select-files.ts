@@ -42,6 +42,8 @@ export function selectProductionPackages(lock: Lockfile): Selection {
     if (entry.dev || entry.devOptional) continue;
     const name = packageName(folder);
     if (NODE_PACKAGES.has(name)) continue;
+    // Type declarations that a production package lists as dependencies: nothing loads them at run time.
+    if (name.startsWith('@types/')) continue;
     if (entry.optional) {
       // An optional production package is how npm ships per-platform binaries (esbuild, swc…): one
       // that sneaks in would make the x64 and arm64 archives differ in more than bin/node.

@@ -10,7 +10,7 @@ import { elfMachine, isElf } from '../../scripts/package/elf.ts';
 import { listTarGz } from '../../scripts/package/tarball.ts';
 import { ROOT } from '../helpers/daemon.ts';
 import { ARCH, VERSION, archiveName, buildArchive, expectedEpoch, sha256File, unpack } from '../release/build.ts';
-import { installSh, leftovers } from '../release/installed.ts';
+import { installSh, leftovers, runCommand } from '../release/installed.ts';
 import { commandAvailable, netnsUnavailable, runInNetns } from '../release/netns.ts';
 import type { AirgapReport, InstallFlowReport } from '../release/reports.ts';
 import { analyse } from '../release/strace-analysis.ts';
@@ -81,6 +81,19 @@ describe('the release archive', () => {
     expect(elfMachine(readFileSync(path.join(release, 'bin/node')).subarray(0, 64))).toBe(ARCH);
     const listed = readFileSync(path.join(release, 'SHA256SUMS'), 'utf8').trim().split('\n').map((l) => l.slice(66));
     expect(listed.sort()).toEqual(all.filter((f) => f !== 'SHA256SUMS').sort());
+  });
+});
+
+describe('the kiosk browser launcher', () => {
+  it('passes every flag of kiosk/chromium.flags as one argument, a fresh profile, and the URL from the environment', async () => {
+    const fake = path.join(work, 'fake-browser');
+    writeFileSync(fake, '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done\n', { mode: 0o755 });
+    const runtime = mkdirp(path.join(work, 'kiosk-runtime'));
+    const env = { ...process.env, OUTPOST_KIOSK_BROWSER: fake, RUNTIME_DIRECTORY: runtime, OUTPOST_KIOSK_URL: 'http://127.0.0.1:7481/kiosk?token=abc' };
+    const result = await runCommand([path.join(release, 'libexec/outpost-kiosk-browser')], { env });
+    const args = result.out.trim().split('\n');
+    const flags = readFileSync(path.join(release, 'kiosk/chromium.flags'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(args).toEqual([...flags, `--user-data-dir=${runtime}/chromium`, 'http://127.0.0.1:7481/kiosk?token=abc']);
   });
 });
 

@@ -1,7 +1,7 @@
 // The units as a device gets them: install.sh into a tree (with cage and chromium present, so the
 // kiosk is enabled), the host's own systemd units beside them (targets the [Install] sections name),
 // then systemd's verifier and its offline security score on every Outpost unit in that tree.
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { installSh, runCommand } from './installed.ts';
 
@@ -40,5 +40,7 @@ export async function installedUnitsReport(release: string, root: string): Promi
     if (!figure) problems.push(`${unit}: no exposure figure in ${result.out.slice(-300)}`);
     else exposure[unit] = Number(figure);
   }
-  return { problems, exposure, kioskEnabled: existsSync(path.join(root, 'etc/systemd/system/multi-user.target.wants/outpost-kiosk.service')) };
+  // The link points into the tree's own /usr/local (absolute, as systemctl makes it): lstat, not stat.
+  const link = path.join(root, 'etc/systemd/system/multi-user.target.wants/outpost-kiosk.service');
+  return { problems, exposure, kioskEnabled: lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink() ?? false };
 }
