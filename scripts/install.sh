@@ -8,6 +8,8 @@
 #
 # Options: --root DIR, --no-start, --no-kiosk, --allow-downgrade, --no-systemd-tools (use useradd,
 # install and plain symlinks, as on a machine without systemd-sysusers/tmpfiles/systemctl).
+# Exit codes: 1 failed, 2 bad usage, 3 wrong architecture, 4 downgrade refused, 5 installed but the
+# web service did not start.
 # Layout and every decision: docs/install.md. Safe to run again: every step checks before it acts.
 set -eu
 
@@ -37,7 +39,7 @@ while [ $# -gt 0 ]; do
     --no-kiosk) KIOSK=no ;;
     --allow-downgrade) DOWNGRADE=yes ;;
     --no-systemd-tools) SYSTEMD_TOOLS=no ;;
-    -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die 2 "unknown option '$1' (see --help)" ;;
   esac
   shift
@@ -88,7 +90,7 @@ shadow_tool() {
 create_accounts() {
   mkdir -p "$ROOT/etc"
   if have systemd-sysusers; then
-    systemd-sysusers --root="${ROOT:-/}" "$ROOT$SYSUSERS" >/dev/null
+    if [ -n "$ROOT" ]; then systemd-sysusers --root="$ROOT" "$ROOT$SYSUSERS" >/dev/null; else systemd-sysusers "$SYSUSERS" >/dev/null; fi
     return
   fi
   for f in passwd group shadow gshadow; do [ -e "$ROOT/etc/$f" ] || : >"$ROOT/etc/$f"; done
@@ -105,7 +107,7 @@ create_accounts() {
 
 create_folders() {
   if have systemd-tmpfiles; then
-    systemd-tmpfiles --root="${ROOT:-/}" --create "$ROOT$TMPFILES"
+    if [ -n "$ROOT" ]; then systemd-tmpfiles --root="$ROOT" --create "$ROOT$TMPFILES"; else systemd-tmpfiles --create "$TMPFILES"; fi
     return
   fi
   uid=$(id_of passwd outpost)
@@ -136,7 +138,8 @@ enable_unit() {
 
 disable_unit() {
   if have systemctl && booted; then
-    systemctl disable --now --quiet "$1" 2>/dev/null || true
+    systemctl stop "$1" 2>/dev/null || true
+    systemctl disable --quiet "$1" 2>/dev/null || true
   elif have systemctl && [ -e "$ROOT$UNITDIR/$1" ]; then
     systemctl --root="${ROOT:-/}" disable --quiet "$1" 2>/dev/null || true
   fi
@@ -307,14 +310,19 @@ install_release() {
     disable_unit outpost-kiosk.service
   fi
 
+  started=yes
   if booted; then
     [ ! -e "$ROOT$UDEVDIR" ] || udevadm control --reload 2>/dev/null || true
     systemctl daemon-reload
     if [ "$START" = yes ]; then
-      # An upgrade restarts the web process on the new release (migrations run as it starts).
-      systemctl restart outpost-web.service
-      [ "$with_agent" = no ] || systemctl start outpost-agent.socket
-      [ "$with_kiosk" = no ] || systemctl restart outpost-kiosk.service
+      # An upgrade restarts the web process on the new release (migrations run as it starts); systemctl
+      # waits for its READY=1.
+      if ! systemctl restart outpost-web.service; then
+        started=no
+        say "error: outpost-web did not start; see: journalctl -u outpost-web"
+      fi
+      [ "$with_agent" = no ] || systemctl start outpost-agent.socket || started=no
+      [ "$with_kiosk" = no ] || systemctl restart outpost-kiosk.service || say "warning: the kiosk screen did not start; see: journalctl -u outpost-kiosk"
     fi
   fi
 
@@ -333,6 +341,8 @@ install_release() {
   if [ -z "$ROOT" ] && [ -z "$installed" ]; then
     say "first start: the setup code is on the kiosk screen and in: journalctl -u outpost-web | grep -i 'setup code'"
   fi
+  # Installed, but not running: a distinct code, so automation notices.
+  [ "$started" = yes ] || exit 5
 }
 
 case $ACTION in

@@ -2,7 +2,8 @@
 // install.sh (refusals, upgrade, fallback without systemd tools); the units in an installed tree; the
 // install → serve → log in → uninstall flow in a loopback-only network namespace; and the air-gap
 // proof under strace. Only this machine's architecture is built here (`npm run package` builds both).
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +28,10 @@ beforeAll(async () => {
   archive = (await buildArchive(path.join(work, 'a'))).file;
   release = await unpack(archive, mkdirp(path.join(work, 'unpacked')));
 }, 600_000);
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => rm(work, { recursive: true, force: true }), 300_000);
+
+/** Each install tree holds a full copy of the release (~170 MB): remove it as soon as its test is done. */
+const drop = (...dirs: string[]) => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 
 function mkdirp(dir: string): string {
   mkdirSync(dir, { recursive: true });
@@ -113,6 +117,7 @@ describe('install.sh', () => {
     expect(broken.out).toMatch(/damaged/);
     expect(existsSync(path.join(root, 'opt/outpost'))).toBe(false);
     expect(existsSync(path.join(root, 'etc/passwd'))).toBe(false);
+    await drop(root, damaged);
   });
 
   it('upgrades to a newer release keeping config, state and the previous release; refuses a downgrade unless told', async () => {
@@ -139,6 +144,7 @@ describe('install.sh', () => {
     expect((await installSh(release, ['--root', root, '--allow-downgrade'])).code).toBe(0);
     expect(readlinkSync(path.join(root, 'opt/outpost/current'))).toBe(`releases/${VERSION}`);
     expect(readdirSync(path.join(root, 'opt/outpost/releases')).sort()).toEqual([VERSION, '99.0.0'].sort());
+    await drop(root, newer);
   });
 
   it('without systemd tools makes the same accounts, folders, modes and unit links', async () => {
@@ -157,6 +163,7 @@ describe('install.sh', () => {
     };
     expect(shape(trees.fallback)).toEqual(shape(trees.tools));
     expect(shape(trees.tools).folders).toEqual(['700 outpost:outpost', '750 root:outpost', '750 root:outpost', '750 root:outpost', '640 root:outpost']);
+    await drop(trees.tools, trees.fallback);
   });
 
   it.skipIf(!commandAvailable('systemd-analyze'))('installs units that pass systemd-analyze verify, with outpost-web exposure at most 2.0', async () => {
@@ -167,6 +174,7 @@ describe('install.sh', () => {
     expect(report.exposure['outpost-web.service']).toBeLessThanOrEqual(2.0);
     expect(report.exposure['outpost-agent.service']).toBeLessThanOrEqual(3.0);
     expect(report.exposure['outpost-kiosk.service']).toBeLessThanOrEqual(4.0);
+    await drop(path.join(work, 'units'));
   }, 120_000);
 });
 

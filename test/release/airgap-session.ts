@@ -80,7 +80,8 @@ try {
   const kiosk = await context.newPage();
   kiosk.setDefaultTimeout(60_000);
   await kiosk.goto(new URL('/kiosk', daemon.kioskUrl!).toString());
-  await kiosk.getByTestId('kiosk-status').waitFor();
+  // Until the feed's first health snapshot arrives the kiosk says "waiting".
+  await kiosk.locator('[data-testid="kiosk-status"]:not([data-status="waiting"])').waitFor();
   pages.kiosk = (await kiosk.getByTestId('kiosk-status').getAttribute('data-status')) ?? '';
   // Idle a while with both pages live: anything that phones home on a timer gets its chance.
   await page.waitForTimeout(10_000);
