@@ -9,7 +9,7 @@ import globals from 'globals';
 const ioModules = ['node:fs', 'node:fs/promises', 'node:child_process', 'node:net', 'node:http', 'node:https', 'express', 'ws', '@kubernetes/client-node'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'ui/dist/', '.outpost/', 'test-results/', 'test/fixtures/**/generated/'] },
+  { ignores: ['node_modules/', 'ui/dist/', 'dist/', '.outpost/', 'test-results/', 'test/fixtures/**/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs.recommended,
