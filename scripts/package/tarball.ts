@@ -79,12 +79,26 @@ export async function readTarGzMember(file: string, name: string, maxBytes: numb
   return found;
 }
 
+export interface ListedEntry {
+  name: string;
+  type: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  uname: string;
+  gname: string;
+  /** Seconds. */
+  mtime: number;
+  size: number;
+}
+
 /** Every entry header of a .tar.gz, in order (tests read archives back with it). */
-export async function listTarGz(file: string): Promise<{ name: string; type: string; mode: number; uid: number; gid: number; uname: string; gname: string; mtime: number; size: number }[]> {
+export async function listTarGz(file: string): Promise<ListedEntry[]> {
   const extract = tar.extract();
-  const headers: Awaited<ReturnType<typeof listTarGz>> = [];
+  const headers: ListedEntry[] = [];
   extract.on('entry', (h, stream, next) => {
-    headers.push({ name: h.name, type: h.type ?? 'file', mode: h.mode ?? 0, uid: h.uid ?? -1, gid: h.gid ?? -1, uname: h.uname ?? '', gname: h.gname ?? '', mtime: (h.mtime?.getTime() ?? 0) / 1000, size: h.size ?? 0 });
+    const { name, type = 'file', mode = 0, uid = -1, gid = -1, uname = '', gname = '', size = 0 } = h;
+    headers.push({ name, type: type ?? 'file', mode, uid, gid, uname, gname, mtime: (h.mtime?.getTime() ?? 0) / 1000, size });
     stream.on('end', next);
     stream.resume();
   });

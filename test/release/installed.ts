@@ -11,9 +11,17 @@ export interface CommandResult {
 }
 
 /** Runs a command to its end with a deadline; stdout and stderr together. */
-export function runCommand(argv: string[], options: { timeoutMs?: number; input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CommandResult> {
+export interface CommandOptions {
+  timeoutMs?: number;
+  input?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export function runCommand(argv: string[], options: CommandOptions = {}): Promise<CommandResult> {
+  const execOptions = { timeout: options.timeoutMs ?? 60_000, maxBuffer: 8 << 20, env: options.env ?? process.env, cwd: options.cwd };
   return new Promise((resolve) => {
-    const child = execFile(argv[0]!, argv.slice(1), { timeout: options.timeoutMs ?? 60_000, maxBuffer: 8 << 20, env: options.env ?? process.env, cwd: options.cwd }, (error, stdout, stderr) => {
+    const child = execFile(argv[0]!, argv.slice(1), execOptions, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
       resolve({ code, out: `${stdout}${stderr}` });
     });
@@ -44,10 +52,9 @@ export function startInstalled(root: string, options: { env?: NodeJS.ProcessEnv;
 }
 
 export async function addUser(root: string, name: string, role: string, password: string): Promise<CommandResult> {
-  return runCommand([outpostCommand(root), 'user', 'add', name, '--role', role, '--password-stdin', '--home', path.join(root, 'var/lib/outpost'), '--config', 'none'], {
-    input: `${password}\n`,
-    timeoutMs: 60_000,
-  });
+  const home = path.join(root, 'var/lib/outpost');
+  const argv = [outpostCommand(root), 'user', 'add', name, '--role', role, '--password-stdin', '--home', home, '--config', 'none'];
+  return runCommand(argv, { input: `${password}\n`, timeoutMs: 60_000 });
 }
 
 export interface LoginResult {
@@ -78,7 +85,9 @@ export function leftovers(root: string): { opt: boolean; units: string[]; wants:
   return {
     opt: existsSync(path.join(root, 'opt/outpost')),
     units: list(unitDir).filter((f) => f.startsWith('outpost')),
-    wants: ['multi-user.target.wants', 'sockets.target.wants'].flatMap((w) => list(path.join(root, 'etc/systemd/system', w))).filter((f) => f.startsWith('outpost')),
+    wants: ['multi-user.target.wants', 'sockets.target.wants']
+      .flatMap((w) => list(path.join(root, 'etc/systemd/system', w)))
+      .filter((f) => f.startsWith('outpost')),
     config: existsSync(path.join(root, 'etc/outpost/config.yaml')),
     state: existsSync(path.join(root, 'var/lib/outpost/outpost.db')),
     accounts: passwd

@@ -155,6 +155,7 @@ export function analyse(text: string, resolvConf: string): Analysis {
   const attempts = parseAttempts(text);
   const servers = new Set(nameservers(resolvConf).map((s) => s.toLowerCase()));
   const inet = attempts.filter((a) => a.family === 'inet' || a.family === 'inet6');
+  const isDnsServer = (a: Attempt) => (a.family === 'inet' || a.family === 'inet6') && (a.port === 53 || servers.has(a.address!.toLowerCase()));
   const unixPaths = new Map<string, number>();
   for (const a of attempts) if (a.family === 'unix') unixPaths.set(a.path!, (unixPaths.get(a.path!) ?? 0) + 1);
   const outside = inet.filter((a) => !isLoopback(a.address!));
@@ -164,9 +165,7 @@ export function analyse(text: string, resolvConf: string): Analysis {
     loopback: inet.filter((a) => isLoopback(a.address!)),
     nonLoopback: outside.filter((a) => !routeLookup(a)),
     udpRouteLookups: outside.filter(routeLookup),
-    dns: attempts.filter(
-      (a) => ((a.family === 'inet' || a.family === 'inet6') && (a.port === 53 || servers.has(a.address!.toLowerCase()))) || (a.family === 'unix' && DNS_UNIX_PATHS.some((p) => p.test(a.path!))),
-    ),
+    dns: attempts.filter((a) => (a.family === 'unix' ? DNS_UNIX_PATHS.some((p) => p.test(a.path!)) : isDnsServer(a))),
     unixPaths,
   };
 }

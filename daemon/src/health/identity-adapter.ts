@@ -53,7 +53,8 @@ export function fileIdentity(options: { root?: string; deadlineMs?: number } = {
   return async () => {
     const signal = AbortSignal.timeout(options.deadlineMs ?? 5000);
     const entries = await Promise.all(Object.entries(IDENTITY_FILES).map(async ([key, files]) => [key, await readFirst(root, files, signal)] as const));
-    return identityFromFiles({ ...Object.fromEntries(entries), hostname: os.hostname(), kernel: os.release(), arch: os.arch(), osType: os.type() } as IdentityFiles);
+    const uname = { hostname: os.hostname(), kernel: os.release(), arch: os.arch(), osType: os.type() };
+    return identityFromFiles({ ...Object.fromEntries(entries), ...uname } as IdentityFiles);
   };
 }
 

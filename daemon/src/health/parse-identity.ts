@@ -20,7 +20,8 @@ export interface IdentityFiles {
   machineId: string | null;
 }
 
-const PLACEHOLDER = /^(default string|to be filled by o\.e\.m\.|not specified|not applicable|system (serial number|product name|manufacturer)|none|n\/a|0+|-|x+)$/i;
+const PLACEHOLDER =
+  /^(default string|to be filled by o\.e\.m\.|not specified|not applicable|system (serial number|product name|manufacturer)|none|n\/a|0+|-|x+)$/i;
 
 /** Trimmed text without the device tree's trailing NULs, or null for empty and placeholder values. */
 export function usableValue(raw: string | null | undefined): string | null {
