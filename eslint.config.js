@@ -9,7 +9,7 @@ import globals from 'globals';
 const ioModules = ['node:fs', 'node:fs/promises', 'node:child_process', 'node:net', 'node:http', 'node:https', 'express', 'ws', '@kubernetes/client-node'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'ui/dist/', '.outpost/', 'test-results/', 'test/fixtures/**/generated/'] },
+  { ignores: ['node_modules/', 'ui/dist/', 'dist/', '.outpost/', 'test-results/', 'test/fixtures/**/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs.recommended,
@@ -38,6 +38,22 @@ export default tseslint.config(
   {
     files: ['ui/**/*.svelte', 'ui/**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
+  },
+  {
+    // One event loop serves every client: the daemon never waits on a process synchronously, and never
+    // uses systeminformation (its execSync `hostname -f` asks DNS and blocks ~10 s on an air-gapped box).
+    files: ['daemon/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...['node:child_process', 'child_process'].map((name) => ({ name, importNames: ['execSync', 'execFileSync', 'spawnSync'], message: 'blocks the event loop: use the async form with a timeout' })),
+            { name: 'systeminformation', message: 'runs processes synchronously and asks DNS: read /proc, /sys and /etc instead' },
+          ],
+        },
+      ],
+    },
   },
   {
     // Pure code: data in, data out. I/O lives in *-adapter.ts, sampler.ts, staging.ts, journal.ts, executors.ts.

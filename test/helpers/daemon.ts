@@ -52,9 +52,21 @@ export interface SpawnedDaemon {
 }
 
 /** Runs `outpost serve` as a child process and waits for it to print its URL. */
-export function spawnDaemon(options: { home: string; port?: number; kioskPort?: number; args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<SpawnedDaemon> {
-  const args = [CLI, 'serve', '--config', 'none', '--home', options.home, '--port', String(options.port ?? 0), '--kiosk-port', String(options.kioskPort ?? 0), ...(options.args ?? [])];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, OUTPOST_KUBECONFIG: 'none', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnDaemon(options: {
+  home: string;
+  port?: number;
+  kioskPort?: number;
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  /** The `outpost` command to run (default: this checkout's CLI on this Node); an installed one in release tests. */
+  command?: string[];
+  /** Config file (default none). */
+  config?: string;
+}): Promise<SpawnedDaemon> {
+  const [program, ...prefix] = options.command ?? [process.execPath, CLI];
+  const args = [...prefix, 'serve', '--config', options.config ?? 'none', '--home', options.home, '--port', String(options.port ?? 0), '--kiosk-port', String(options.kioskPort ?? 0), ...(options.args ?? [])];
+  const child = spawn(program!, args, { cwd: ROOT, env: { ...process.env, OUTPOST_KUBECONFIG: 'none', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

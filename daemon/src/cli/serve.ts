@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfigOrReport } from './load-config.ts';
 import { createLogger } from '../lib/logger.ts';
+import { serviceNotifier } from '../lib/service-notify-adapter.ts';
 import { startDaemon, StartupError } from '../main.ts';
 import { isTlsError } from '../tls/index.ts';
 
@@ -46,17 +47,22 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (daemon.setupCode) process.stderr.write(`outpost: first start — open the LocalUI and enter the setup code ${daemon.setupCode}\n`);
   process.stderr.write(`outpost: LocalUI at ${daemon.url}\n`);
   if (daemon.kioskUrl) process.stderr.write(`outpost: kiosk screen at ${daemon.kioskUrl}kiosk (read-only, this machine only)\n`);
+  // systemd (Type=notify): ready once every listener is up; a no-op without NOTIFY_SOCKET.
+  const notifier = serviceNotifier({ log });
+  notifier.ready(`LocalUI at ${daemon.url}`);
 
   return new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       log.info({ signal }, 'shutting down');
+      notifier.stopping(`stopping on ${signal}`);
       const force = setTimeout(() => {
         log.warn('shutdown took too long; exiting anyway');
         log.flush();
         resolve(1);
       }, config.shutdownTimeoutMs);
       force.unref();
-      void daemon.close().then(() => {
+      void daemon.close().then(async () => {
+        await notifier.close();
         clearTimeout(force);
         log.info('stopped');
         log.flush();

@@ -1,59 +1,67 @@
-// Adapter for the slow tier (~60 s): identity through systeminformation (which starts processes,
-// so never on the fast path) and the clock's NTP state through `timedatectl show`, each with a
-// deadline. Anything that fails reads as unknown rather than failing the sample.
+// Adapter for the slow tier (~60 s): identity from files and syscalls only, and the clock's NTP
+// state through `timedatectl show`, each with a deadline. Anything that fails reads as unknown
+// rather than failing the sample.
+// Identity never starts a process and never resolves a name: `hostname -f` (what systeminformation
+// ran, synchronously) asks DNS, which on an air-gapped box blocks the event loop until it times out.
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import type { ClockSample, IdentitySample } from '../protocol/health.ts';
+import { identityFromFiles, type IdentityFiles } from './parse-identity.ts';
 import type { ProcReader } from './proc-reader.ts';
 
 export type IdentityProbe = () => Promise<IdentitySample>;
 export type ClockProbe = () => Promise<ClockSample>;
 
-function withDeadline<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(fallback), ms);
-    timer.unref();
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      () => {
-        clearTimeout(timer);
-        resolve(fallback);
-      },
-    );
-  });
-}
-
-const usable = (v: string | undefined): string | null => {
-  const s = v?.trim();
-  if (!s || /^(default string|to be filled by o\.e\.m\.|not specified|system serial number|none|-)$/i.test(s)) return null;
-  return s;
+/** Where each identity fact is read, relative to the root (`/` on a device, a fixture tree in tests). */
+const IDENTITY_FILES: Record<keyof Omit<IdentityFiles, 'hostname' | 'kernel' | 'arch' | 'osType'>, string[]> = {
+  osRelease: ['etc/os-release', 'usr/lib/os-release'],
+  dmiVendor: ['sys/class/dmi/id/sys_vendor'],
+  dmiProduct: ['sys/class/dmi/id/product_name'],
+  dmiBoardVendor: ['sys/class/dmi/id/board_vendor'],
+  dmiBoardName: ['sys/class/dmi/id/board_name'],
+  // Readable by root only on most firmware: the unprivileged web process usually gets null here.
+  dmiSerial: ['sys/class/dmi/id/product_serial'],
+  deviceTreeModel: ['sys/firmware/devicetree/base/model', 'proc/device-tree/model'],
+  deviceTreeSerial: ['sys/firmware/devicetree/base/serial-number', 'proc/device-tree/serial-number'],
+  machineId: ['etc/machine-id'],
 };
 
-export function systeminformationIdentity(deadlineMs = 15_000): IdentityProbe {
+/** First readable file of `candidates` (at most 64 KiB), or null. Reads go through libuv's thread pool. */
+async function readFirst(root: string, candidates: string[], signal: AbortSignal): Promise<string | null> {
+  for (const candidate of candidates) {
+    try {
+      const text = await readFile(path.join(root, candidate), { encoding: 'utf8', signal });
+      return text.length > 65_536 ? text.slice(0, 65_536) : text;
+    } catch (error) {
+      if (signal.aborted) return null;
+      const code = (error as NodeJS.ErrnoException).code;
+      // Absent or unreadable (root-only DMI serial): try the next source. Anything else is news.
+      if (code !== 'ENOENT' && code !== 'EACCES' && code !== 'EPERM' && code !== 'ENOTDIR' && code !== 'ENXIO' && code !== 'EINVAL') throw error;
+    }
+  }
+  return null;
+}
+
+/**
+ * Identity from `/etc/os-release`, `/sys/class/dmi/id`, the device tree (ARM boards),
+ * `/etc/machine-id` and uname (`os.hostname()`, `os.release()`): no process, no name lookup.
+ */
+export function fileIdentity(options: { root?: string; deadlineMs?: number } = {}): IdentityProbe {
+  const root = options.root ?? '/';
   return async () => {
-    const fallback: IdentitySample = { hostname: os.hostname(), os: `${os.type()} ${os.release()}`, kernel: os.release(), arch: os.arch(), model: null, serial: null };
-    const si = await import('systeminformation');
-    const [osInfo, system] = await Promise.all([withDeadline(si.osInfo(), deadlineMs, null), withDeadline(si.system(), deadlineMs, null)]);
-    if (!osInfo) return fallback;
-    const model = [usable(system?.manufacturer), usable(system?.model)].filter(Boolean).join(' ');
-    return {
-      hostname: osInfo.hostname || fallback.hostname,
-      os: [osInfo.distro, osInfo.release].filter(Boolean).join(' ') || fallback.os,
-      kernel: osInfo.kernel || fallback.kernel,
-      arch: osInfo.arch || fallback.arch,
-      model: model || null,
-      serial: usable(system?.serial) ?? usable(osInfo.serial),
-    };
+    const signal = AbortSignal.timeout(options.deadlineMs ?? 5000);
+    const entries = await Promise.all(Object.entries(IDENTITY_FILES).map(async ([key, files]) => [key, await readFirst(root, files, signal)] as const));
+    const uname = { hostname: os.hostname(), kernel: os.release(), arch: os.arch(), osType: os.type() };
+    return identityFromFiles({ ...Object.fromEntries(entries), ...uname } as IdentityFiles);
   };
 }
 
 /**
- * Identity hardly ever changes, and systeminformation spawns a handful of processes per call. So the
- * slow tier asks it once, then only when the cheap fingerprint (hostname and kernel release, both
- * plain syscalls) changes, or after `maxAgeMs` (6 h) as a safety net.
+ * Identity hardly ever changes, so the slow tier reads its nine files once, then only when the cheap
+ * fingerprint (hostname and kernel release, both plain syscalls) changes, or after `maxAgeMs` (6 h)
+ * as a safety net.
  */
 export function cachedIdentity(probe: IdentityProbe, options: { maxAgeMs?: number; fingerprint?: () => string; now?: () => number } = {}): IdentityProbe {
   const fingerprint = options.fingerprint ?? (() => `${os.hostname()}|${os.release()}`);

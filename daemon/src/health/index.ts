@@ -17,7 +17,7 @@ import {
 } from '../protocol/health.ts';
 import { DEFAULT_THRESHOLDS, evaluateHealth, sameEvaluation, type HealthThresholds } from './evaluate.ts';
 import { HealthHistoryStore } from './history.ts';
-import { cachedIdentity, systemClock, systeminformationIdentity, type ClockProbe, type IdentityProbe } from './identity-adapter.ts';
+import { cachedIdentity, fileIdentity, systemClock, type ClockProbe, type IdentityProbe } from './identity-adapter.ts';
 import { createHealthRegistry } from './metrics.ts';
 import { ProcReader, realStatfs, type StatfsFn } from './proc-reader.ts';
 import { healthRoutes } from './routes.ts';
@@ -102,7 +102,7 @@ export function createHealth(options: HealthOptions): Health {
   const sampler = new HealthSampler({
     reader,
     statfs: options.statfs ?? realStatfs,
-    identity: options.identity ?? cachedIdentity(systeminformationIdentity()),
+    identity: options.identity ?? cachedIdentity(fileIdentity({ root: options.root ?? '/' })),
     clock: options.clock ?? systemClock(reader),
     tiers,
     now,

@@ -1,7 +1,7 @@
 // Adapter: runs the three sampling tiers on timers and turns readings into samples.
 //   fast (1 s):    /proc/stat, meminfo, loadavg, uptime, diskstats, net/dev — synchronous reads, no process.
 //   medium (10 s): link state and speed, addresses, mounts and statfs, sensors, CPU frequency.
-//   slow (60 s):   identity (systeminformation) and the clock's NTP state.
+//   slow (60 s):   identity (files and uname, no process) and the clock's NTP state.
 // Invariant: at most one medium and one slow pass run at a time; a pass that overruns is skipped.
 import type { ClockSample, FilesystemSample, HealthSample, HealthSampleV1, IdentitySample, SensorSample } from '../protocol/health.ts';
 import { computeCpu, computeDisks, computeInterfaces, computeMemory, parseFast, seriesPoint, type FastReading, type LinkInfo } from './compute.ts';
