@@ -52,9 +52,13 @@ export interface SpawnedDaemon {
 }
 
 /** Runs `outpost serve` as a child process and waits for it to print its URL. */
-export function spawnDaemon(options: { home: string; port?: number; kioskPort?: number; args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<SpawnedDaemon> {
+export function spawnDaemon(options: { home: string; port?: number; kioskPort?: number; args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number; umask?: string }): Promise<SpawnedDaemon> {
   const args = [CLI, 'serve', '--config', 'none', '--home', options.home, '--port', String(options.port ?? 0), '--kiosk-port', String(options.kioskPort ?? 0), ...(options.args ?? [])];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, OUTPOST_KUBECONFIG: 'none', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...process.env, OUTPOST_KUBECONFIG: 'none', ...options.env };
+  // A umask needs a shell: node cannot be started with one, and `exec` keeps the pid the daemon's.
+  const child = options.umask
+    ? spawn('/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -4,7 +4,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
-import { userSession, type TestSession } from '../helpers/auth.ts';
+import { login, userSession, type TestSession } from '../helpers/auth.ts';
 import { TestFeedClient } from '../helpers/feed-client.ts';
 import type { RouteSpec } from '../../daemon/src/http/index.ts';
 
@@ -71,6 +71,10 @@ describe('route policy table', () => {
       expect(foreign, `${route.method} ${route.path}`).toEqual({ status: 403, code: 'origin_mismatch' });
       const otherPort = await call(route, admin.headers({ origin: `http://127.0.0.1:${daemon.port + 1}` }));
       expect(otherPort.status, `${route.method} ${route.path} from another port`).toBe(403);
+      for (const spelling of [`${admin.origin}/`, admin.origin.toUpperCase(), admin.origin.replace('127.0.0.1', '127.0.0.01'), admin.origin.replace('//', '//x@')]) {
+        const folded = await call(route, admin.headers({ origin: spelling }));
+        expect(folded, `${route.method} ${route.path} from ${spelling}`).toEqual({ status: 403, code: 'origin_mismatch' });
+      }
       const noOrigin = await call(route, admin.headers({ origin: '' }));
       expect(noOrigin.status, `${route.method} ${route.path} without Origin`).toBe(403);
     }
@@ -81,6 +85,17 @@ describe('route policy table', () => {
       const { 'x-csrf-token': _dropped, ...headers } = admin.headers();
       expect(await call(route, headers), `${route.method} ${route.path}`).toEqual({ status: 403, code: 'csrf_failed' });
       expect(await call(route, admin.headers({ 'x-csrf-token': 'forged' })), `${route.method} ${route.path}`).toEqual({ status: 403, code: 'csrf_failed' });
+    }
+  });
+
+  it('answers 415 to a mutation whose body is not JSON, even with a good session, origin and token', async () => {
+    // Its own session: on code that ran the handler anyway, DELETE /api/v1/session would log `admin` out.
+    const own = await login(daemon.url, 'ada');
+    for (const route of daemon.routes.filter(isMutating)) {
+      for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx', '']) {
+        const headers = type === '' ? { ...own.headers(), 'content-type': '' } : own.headers({ 'content-type': type });
+        expect(await call(route, headers), `${route.method} ${route.path} as ${type || 'no type'}`).toEqual({ status: 415, code: 'unsupported_media_type' });
+      }
     }
   });
 
