@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LoginAttempts } from '../../daemon/src/auth/index.ts';
 import { LATEST_VERSION, MIGRATIONS, migrate, openDatabase, schemaVersion, type Migration } from '../../daemon/src/store/index.ts';
 
 const dirs: string[] = [];
@@ -38,6 +39,21 @@ describe('store migrations', () => {
     expect(migrate(db, [...MIGRATIONS, next])).toEqual([...MIGRATIONS.slice(1).map((m) => m.version), next.version]);
     expect(db.prepare('SELECT username, note FROM users').all()).toEqual([{ username: 'ann', note: null }]);
     expect(migrate(db, [...MIGRATIONS, next])).toEqual([]);
+    db.close();
+  });
+
+  it('carry version 1 login counters into version 2, where the throttle still reads them', () => {
+    const home = dir();
+    const old = new DatabaseSync(path.join(home, 'outpost.db'));
+    migrate(old, MIGRATIONS.slice(0, 1));
+    const now = Date.now();
+    old.prepare("INSERT INTO login_attempts (scope, key, failures, last_failure_at) VALUES ('account', 'ann', 12, ?), ('address', '10.0.0.9', 5, ?)").run(now, now);
+    old.close();
+    const db = openDatabase(home);
+    const attempts = new LoginAttempts(db);
+    expect(attempts.check('login', 'ann', '10.0.0.1', now + 1000)).toMatchObject({ allowed: false, locked: true });
+    expect(attempts.check('login', 'bob', '10.0.0.9', now + 1000)).toMatchObject({ allowed: false, locked: false });
+    expect(attempts.check('login', 'bob', '10.0.0.1', now + 1000).allowed).toBe(true);
     db.close();
   });
 

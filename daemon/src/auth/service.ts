@@ -7,6 +7,7 @@ import { cleanField } from '../audit/index.ts';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.ts';
 import { passwordProblem, usernameProblem, type Role } from './roles.ts';
 import type { LoginAttempts } from './login-attempts.ts';
+import type { ThrottleDecision } from './throttle.ts';
 import type { EndReason, Session, SessionStore } from './sessions.ts';
 import type { SessionSockets } from './session-sockets.ts';
 import type { SetupGate } from './setup-gate.ts';
@@ -32,11 +33,12 @@ export interface LoginResult {
 
 const GENERIC_LOGIN_FAILURE = 'wrong username or password';
 
-function throttleMessage(retryAfterMs: number, locked: boolean): string {
-  const seconds = Math.ceil(retryAfterMs / 1000);
-  return locked
+function throttled(decision: ThrottleDecision): OutpostError {
+  const seconds = Math.ceil(decision.retryAfterMs / 1000);
+  const message = decision.locked
     ? `too many failed logins: locked for ${Math.ceil(seconds / 60)} more minute${seconds > 60 ? 's' : ''}`
     : `too many failed logins: wait ${seconds} second${seconds === 1 ? '' : 's'} before trying again`;
+  return new OutpostError('login_throttled', message, { retryAfterSeconds: seconds });
 }
 
 export class AuthService {
@@ -69,21 +71,21 @@ export class AuthService {
   async login(username: string, password: string, ctx: RequestContext): Promise<LoginResult> {
     const account = cleanField(username.toLowerCase(), 64);
     const now = this.now();
-    const gate = this.d.attempts.check(account, ctx.address, now);
     const base = { actor: account || '-', role: '-', address: ctx.address, action: 'session.login', target: account };
+    // Reserved before the hash is computed, so parallel attempts cannot all pass the check.
+    const gate = this.d.attempts.reserve('login', account, ctx.address, now);
     if (!gate.allowed) {
-      this.d.audit.append({ ...base, outcome: 'denied', detail: { reason: gate.locked ? 'locked' : 'throttled', retryAfterMs: gate.retryAfterMs } });
-      throw new OutpostError('login_throttled', throttleMessage(gate.retryAfterMs, gate.locked), { retryAfterSeconds: Math.ceil(gate.retryAfterMs / 1000) });
+      this.d.audit.append({ ...base, outcome: 'denied', detail: { reason: gate.decision.locked ? 'locked' : 'throttled', retryAfterMs: gate.decision.retryAfterMs } });
+      throw throttled(gate.decision);
     }
     const found = this.d.users.findForLogin(account);
     const verdict = found ? await verifyPassword(password, found.passwordHash) : (await burnPasswordCheck(password), { ok: false, needsRehash: false });
     if (!found || !verdict.ok || found.user.disabledAt !== null) {
-      const counts = this.d.attempts.fail(account, ctx.address, now);
       const reason = !found ? 'unknown user' : found.user.disabledAt !== null && verdict.ok ? 'user disabled' : 'wrong password';
-      this.d.audit.append({ ...base, outcome: 'failure', detail: { reason, failures: counts } });
+      this.d.audit.append({ ...base, outcome: 'failure', detail: { reason, failures: gate.reservation.failures } });
       throw new OutpostError('login_failed', GENERIC_LOGIN_FAILURE);
     }
-    this.d.attempts.succeed(account, ctx.address);
+    this.d.attempts.succeeded(gate.reservation);
     if (verdict.needsRehash) this.d.users.setPassword(found.user.id, await hashPassword(password), found.user.passwordChangedAt);
     const created = this.d.sessions.create(found.user.id, ctx.address, ctx.userAgent, now);
     this.d.audit.append({ ...base, role: found.user.role, outcome: 'success' });
@@ -99,16 +101,19 @@ export class AuthService {
   async completeSetup(code: string, username: string, password: string, ctx: RequestContext): Promise<LoginResult> {
     const base = { actor: cleanField(username, 64) || '-', role: '-', address: ctx.address, action: 'setup.first_admin', target: cleanField(username, 64) };
     if (!this.setupOpen) throw new OutpostError('setup_not_available', 'setup is already done; log in instead');
-    const gate = this.d.attempts.check('setup', ctx.address, this.now());
-    if (!gate.allowed) throw new OutpostError('login_throttled', throttleMessage(gate.retryAfterMs, gate.locked), { retryAfterSeconds: Math.ceil(gate.retryAfterMs / 1000) });
+    // Its own counter per address: never shared with an account that happens to be called "setup".
+    const gate = this.d.attempts.reserve('setup', '', ctx.address, this.now());
+    if (!gate.allowed) {
+      this.d.audit.append({ ...base, outcome: 'denied', detail: { reason: gate.decision.locked ? 'locked' : 'throttled', retryAfterMs: gate.decision.retryAfterMs } });
+      throw throttled(gate.decision);
+    }
     if (!this.d.setup.matches(code)) {
-      this.d.attempts.fail('setup', ctx.address, this.now());
-      this.d.audit.append({ ...base, outcome: 'failure', detail: { reason: 'wrong setup code' } });
+      this.d.audit.append({ ...base, outcome: 'failure', detail: { reason: 'wrong setup code', failures: gate.reservation.failures.address } });
       throw new OutpostError('setup_code_invalid', 'that setup code is not right; read it again from the device screen or its log');
     }
     const user = await this.createUserRecord(username, password, 'admin');
     this.d.setup.close();
-    this.d.attempts.succeed('setup', ctx.address);
+    this.d.attempts.succeeded(gate.reservation);
     this.d.audit.append({ ...base, role: 'admin', outcome: 'success' });
     this.d.log.info({ username }, 'first admin created; setup code retired');
     const created = this.d.sessions.create(user.id, ctx.address, ctx.userAgent, this.now());
@@ -130,13 +135,21 @@ export class AuthService {
     });
   }
 
+  /** Throttled like a login, on the same counters: a session must not become a password oracle. */
   async changeOwnPassword(actor: Principal, currentPassword: string, newPassword: string, ctx: RequestContext): Promise<void> {
     if (actor.kind !== 'user') throw new OutpostError('unauthenticated', 'log in first');
+    const base = { actor: actor.username, role: actor.role, address: ctx.address, action: 'user.password', target: actor.username };
+    const gate = this.d.attempts.reserve('login', actor.username, ctx.address, this.now());
+    if (!gate.allowed) {
+      this.d.audit.append({ ...base, outcome: 'denied', detail: { reason: gate.decision.locked ? 'locked' : 'throttled', retryAfterMs: gate.decision.retryAfterMs } });
+      throw throttled(gate.decision);
+    }
     const found = this.d.users.findForLogin(actor.username);
     if (!found || !(await verifyPassword(currentPassword, found.passwordHash)).ok) {
-      this.d.audit.append({ actor: actor.username, role: actor.role, address: ctx.address, action: 'user.password', target: actor.username, outcome: 'failure', detail: { reason: 'wrong current password' } });
+      this.d.audit.append({ ...base, outcome: 'failure', detail: { reason: 'wrong current password', failures: gate.reservation.failures } });
       throw new OutpostError('validation_failed', 'the current password is wrong', { errors: [{ path: 'currentPassword', message: 'wrong password' }] });
     }
+    this.d.attempts.succeeded(gate.reservation);
     await this.setPassword(actor, actor.username, newPassword, ctx);
   }
 

@@ -58,6 +58,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'login throttle: per-address share of each account, first-start setup on its own',
+    // SQLite cannot change a CHECK constraint in place: copy into a new table. Version 1 counted
+    // wrong setup codes under the account name "setup"; those rows stay account rows.
+    sql: `
+      CREATE TABLE login_attempts_v2 (
+        scope TEXT NOT NULL CHECK (scope IN ('account', 'address', 'pair', 'setup')),
+        key TEXT NOT NULL,
+        failures INTEGER NOT NULL,
+        last_failure_at INTEGER NOT NULL,
+        PRIMARY KEY (scope, key)
+      );
+      INSERT INTO login_attempts_v2 (scope, key, failures, last_failure_at) SELECT scope, key, failures, last_failure_at FROM login_attempts;
+      DROP TABLE login_attempts;
+      ALTER TABLE login_attempts_v2 RENAME TO login_attempts;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
