@@ -3,7 +3,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnDaemon, stopDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.ts';
-import { launchBrowser, screenshot, watchConsole, type BrowserSession } from './harness.ts';
+import { launchBrowser, loginViaForm, screenshot, watchConsole, type BrowserSession } from './harness.ts';
 
 let session: BrowserSession;
 const daemons: SpawnedDaemon[] = [];
@@ -66,6 +66,43 @@ describe('access in the browser', () => {
     await page.getByTestId('login-password').fill('a long admin password');
     await page.getByTestId('login-submit').click();
     await page.getByTestId('who').waitFor();
+    expect(problems.filter((p) => !/401|status of 4\d\d/.test(p))).toEqual([]);
+  });
+
+  it('keeps a logged-in user working across a reload and in a new tab, and logs both out together', async () => {
+    const d = await freshDaemon();
+    const { createUser } = await import('../helpers/auth.ts');
+    await createUser(homes.at(-1)!, 'root', 'admin');
+    const page = await session.newPage();
+    const problems = watchConsole(page);
+    await loginViaForm(page, d.url, 'root', 'correct horse battery');
+
+    // A reload keeps the session: the cookie, and the token the page keeps in its own storage.
+    await page.reload();
+    await page.getByTestId('who').waitFor();
+    await page.locator('[data-testid="connection"][data-status="live"]').waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
+    await page.getByTestId('audit-table').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('audit-export').click()]);
+    expect(download.suggestedFilename()).toMatch(/^outpost-audit-.*\.jsonl$/);
+
+    // A new tab of the same browser finds both too, and can change things (the token rides along).
+    const tab = await page.context().newPage();
+    await tab.goto(new URL('/settings', d.url).toString());
+    await tab.getByTestId('who').waitFor();
+    await tab.locator('[data-testid="connection"][data-status="live"]').waitFor();
+    expect(await tab.getByTestId('who').textContent()).toContain('root');
+
+    // What another service on this address would get from the browser, the cookie, is worth nothing alone.
+    const [cookie] = await page.context().cookies(d.url);
+    const stolen = await fetch(new URL('/api/v1/session', d.url), { headers: { cookie: `${cookie!.name}=${cookie!.value}` } });
+    expect(await stolen.json()).toMatchObject({ authenticated: false, csrfToken: null });
+
+    // Logging out in the tab ends the session in the first page as well.
+    await tab.getByTestId('logout').click();
+    await tab.getByTestId('login-username').waitFor();
+    await page.getByTestId('login-username').waitFor();
+    await screenshot(page, 'logged-out-in-other-tab');
     expect(problems.filter((p) => !/401|status of 4\d\d/.test(p))).toEqual([]);
   });
 

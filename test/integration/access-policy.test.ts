@@ -121,7 +121,7 @@ describe('route policy table', () => {
   });
 
   it('never serves the kiosk route (and its setup code) on the main listener', async () => {
-    const res = await fetch(new URL('/api/v1/kiosk', daemon.url), { headers: { cookie: admin.cookie } });
+    const res = await fetch(new URL('/api/v1/kiosk', daemon.url), { headers: admin.auth() });
     expect(res.status).toBe(404);
   });
 
@@ -141,8 +141,8 @@ describe('route policy table', () => {
 describe('feed handshake', () => {
   const wsUrl = () => `${daemon.url.replace(/^http/, 'ws')}api/v1/feed`;
 
-  async function handshake(headers: Record<string, string>): Promise<number> {
-    const client = new TestFeedClient(wsUrl(), { headers });
+  async function handshake(headers: Record<string, string>, protocols = viewer.feed().protocols): Promise<number> {
+    const client = new TestFeedClient(wsUrl(), { headers, protocols });
     return new Promise((resolve) => {
       client.socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       client.socket.on('open', () => {
@@ -152,9 +152,10 @@ describe('feed handshake', () => {
     });
   }
 
-  it('completes only with an allowed Host, our own Origin and a live session', async () => {
+  it('completes only with an allowed Host, our own Origin and a live session with its token', async () => {
     expect(await handshake({ cookie: viewer.cookie, origin: viewer.origin })).toBe(101);
     expect(await handshake({ origin: viewer.origin })).toBe(401);
+    expect(await handshake({ cookie: viewer.cookie, origin: viewer.origin }, ['outpost.feed.v1'])).toBe(401);
     expect(await handshake({ cookie: viewer.cookie, origin: 'http://evil.example' })).toBe(403);
     expect(await handshake({ cookie: viewer.cookie, origin: `http://127.0.0.1:${daemon.port + 1}` })).toBe(403);
     expect(await handshake({ cookie: viewer.cookie, origin: viewer.origin, host: 'rebind.example' })).toBe(403);
@@ -162,8 +163,8 @@ describe('feed handshake', () => {
 
   it('hides topics above the session’s role', async () => {
     daemon.hub.define({ name: 'secrets-for-test', initial: 1, reduce: (s: number) => s, policy: 'admin' });
-    const asViewer = await TestFeedClient.open(daemon.url, { headers: { cookie: viewer.cookie, origin: viewer.origin } });
-    const asAdmin = await TestFeedClient.open(daemon.url, { headers: { cookie: admin.cookie, origin: admin.origin } });
+    const asViewer = await TestFeedClient.open(daemon.url, viewer.feed());
+    const asAdmin = await TestFeedClient.open(daemon.url, admin.feed());
     expect((asViewer.messages[0] as { topics: string[] }).topics).not.toContain('secrets-for-test');
     asViewer.send({ type: 'subscribe', topic: 'secrets-for-test' });
     asAdmin.send({ type: 'subscribe', topic: 'secrets-for-test' });

@@ -68,7 +68,7 @@ describe('login', () => {
     await createUser(d.home, 'root', 'admin');
     await new Promise((r) => setTimeout(r, Number(throttled.headers.get('retry-after')) * 1000 + 100));
     const admin = await login(d.url, 'root');
-    const audit = (await (await fetch(new URL('/api/v1/audit?action=session.login', d.url), { headers: { cookie: admin.cookie } })).json()) as {
+    const audit = (await (await fetch(new URL('/api/v1/audit?action=session.login', d.url), { headers: admin.auth() })).json()) as {
       records: { outcome: string; detail: { reason?: string } }[];
     };
     const outcomes = audit.records.map((r) => `${r.outcome}:${r.detail.reason ?? ''}`);
@@ -79,7 +79,7 @@ describe('login', () => {
 describe('session end closes live sockets', () => {
   async function feedFor(d: TestDaemon, username: string) {
     const session = await login(d.url, username);
-    const client = await TestFeedClient.open(d.url, { headers: { cookie: session.cookie, origin: session.origin } });
+    const client = await TestFeedClient.open(d.url, session.feed());
     return { session, client };
   }
 
@@ -88,7 +88,7 @@ describe('session end closes live sockets', () => {
     await createUser(d.home, 'ivan', 'viewer');
     const { client, session } = await feedFor(d, 'ivan');
     expect(await client.waitClosed(5000)).toEqual({ code: 4001, reason: 'session expired' });
-    const after = (await (await fetch(new URL('/api/v1/session', d.url), { headers: { cookie: session.cookie } })).json()) as { authenticated: boolean };
+    const after = (await (await fetch(new URL('/api/v1/session', d.url), { headers: session.auth() })).json()) as { authenticated: boolean };
     expect(after.authenticated).toBe(false);
   });
 
@@ -142,7 +142,7 @@ describe('users API', () => {
     expect(((await bad.json()) as { errors: { path: string }[] }).errors.map((e) => e.path).sort()).toEqual(['password', 'username']);
     const lastAdmin = await fetch(new URL('/api/v1/users/root', d.url), { method: 'PATCH', headers: h, body: JSON.stringify({ role: 'viewer' }) });
     expect(lastAdmin.status).toBe(400);
-    const list = (await (await fetch(new URL('/api/v1/users', d.url), { headers: { cookie: admin.cookie } })).json()) as { users: { username: string }[] };
+    const list = (await (await fetch(new URL('/api/v1/users', d.url), { headers: admin.auth() })).json()) as { users: { username: string }[] };
     expect(list.users.map((u) => u.username)).toEqual(['root', 'tech1']);
     expect(JSON.stringify(list)).not.toMatch(/scrypt|password_hash/);
   });

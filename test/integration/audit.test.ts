@@ -36,7 +36,7 @@ afterAll(() => daemon.stop());
 
 describe('audit log', () => {
   it('records logins and changes with actor, role, address, target and outcome', async () => {
-    const res = await fetch(new URL('/api/v1/audit', daemon.url), { headers: { cookie: admin.cookie } });
+    const res = await fetch(new URL('/api/v1/audit', daemon.url), { headers: admin.auth() });
     const body = (await res.json()) as { records: Record<string, unknown>[]; verified: { ok: boolean } };
     expect(body.verified.ok).toBe(true);
     expect(body.records[0]).toMatchObject({ actor: 'root', role: 'admin', address: '127.0.0.1', action: 'user.create', target: 'tech', outcome: 'success' });
@@ -44,16 +44,16 @@ describe('audit log', () => {
   });
 
   it('filters by outcome and action', async () => {
-    const res = await fetch(new URL('/api/v1/audit?outcome=failure&action=session', daemon.url), { headers: { cookie: admin.cookie } });
+    const res = await fetch(new URL('/api/v1/audit?outcome=failure&action=session', daemon.url), { headers: admin.auth() });
     const body = (await res.json()) as { records: { outcome: string; action: string }[] };
     expect(body.records.length).toBeGreaterThan(0);
     expect(body.records.every((r) => r.outcome === 'failure' && r.action.startsWith('session'))).toBe(true);
-    const bad = await fetch(new URL('/api/v1/audit?outcome=maybe', daemon.url), { headers: { cookie: admin.cookie } });
+    const bad = await fetch(new URL('/api/v1/audit?outcome=maybe', daemon.url), { headers: admin.auth() });
     expect(await bad.json()).toMatchObject({ code: 'validation_failed' });
   });
 
   it('exports JSON lines where user-controlled strings never break a line', async () => {
-    const res = await fetch(new URL('/api/v1/audit/export', daemon.url), { headers: { cookie: admin.cookie } });
+    const res = await fetch(new URL('/api/v1/audit/export', daemon.url), { headers: admin.auth() });
     expect(res.headers.get('content-type')).toMatch(/application\/x-ndjson/);
     expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="outpost-audit-.*\.jsonl"/);
     const lines = (await res.text()).trimEnd().split('\n');

@@ -1,10 +1,12 @@
 // The feed handshake's checks, before the upgrade completes: an allowed Host, an Origin equal to the
-// page's own origin (another port on the same address is another origin), and a live session — or
-// the kiosk listener's read-only principal. Topics are filtered by the role each declares.
+// page's own origin (another port on the same address is another origin), and a live session bound
+// to this client (its address and token) — or the kiosk listener's read-only principal. Topics are filtered by the role each declares.
 import type { IncomingMessage } from 'node:http';
 import type { FeedHub, UpgradeDecision } from '../feed/index.ts';
-import { hashSessionId } from './sessions.ts';
-import { isHostAllowed, isSameOrigin, parseCookies, sessionCookieName } from './request-checks.ts';
+import { isHostAllowed, isSameOrigin } from './request-checks.ts';
+import { clientAddress } from './principal.ts';
+import { tokenFromProtocols } from './session-binding.ts';
+import { sessionCallerOf } from './guard.ts';
 import { roleAtLeast, type Role } from './roles.ts';
 import type { AuthService } from './service.ts';
 import type { SessionSockets } from './session-sockets.ts';
@@ -30,11 +32,10 @@ export function feedAccess(deps: FeedAccessDeps): (req: IncomingMessage) => Upgr
     if (origin !== undefined && !isSameOrigin({ origin, host: req.headers.host }, deps.secure)) return { ok: false, status: 403 };
     if (deps.listener === 'kiosk') return { ok: true, mayAccess: mayAccessAs('viewer') };
 
-    const cookie = parseCookies(req.headers.cookie).get(sessionCookieName(deps.secure));
-    if (!cookie || cookie.length > 128) return { ok: false, status: 401 };
-    const idHash = hashSessionId(cookie);
-    const result = deps.auth.principalForSession(idHash);
-    if (!('principal' in result) || result.principal.kind !== 'user') return { ok: false, status: 401 };
-    return { ok: true, mayAccess: mayAccessAs(result.principal.role), onOpen: (close) => deps.sockets.add(idHash, close) };
+    // The session's address and token too (session-binding.ts): the token rides in a subprotocol.
+    const parts = { cookieHeader: req.headers.cookie, address: clientAddress(req.socket.remoteAddress), token: tokenFromProtocols(req.headers['sec-websocket-protocol']) };
+    const { principal } = sessionCallerOf(deps.auth, deps.secure, parts);
+    if (principal.kind !== 'user') return { ok: false, status: 401 };
+    return { ok: true, mayAccess: mayAccessAs(principal.role), onOpen: (close) => deps.sockets.add(principal.session.idHash, close) };
   };
 }

@@ -12,7 +12,8 @@ import type { EndReason, Session, SessionStore } from './sessions.ts';
 import type { SessionSockets } from './session-sockets.ts';
 import type { SetupGate } from './setup-gate.ts';
 import type { User, UserStore } from './users.ts';
-import { actorName, roleOf, type Principal, type RequestContext } from './principal.ts';
+import { actorName, roleOf, type Principal, type RequestContext, type UserPrincipal } from './principal.ts';
+import { bindingOf, type Binding } from './session-binding.ts';
 
 export interface AuthServiceDeps {
   users: UserStore;
@@ -27,6 +28,8 @@ export interface AuthServiceDeps {
 
 export interface LoginResult {
   sessionId: string;
+  /** The session's token, for the page only (session-binding.ts). */
+  token: string;
   session: Session;
   user: User;
 }
@@ -56,16 +59,22 @@ export class AuthService {
     return this.d.setup.open;
   }
 
-  /** The principal behind a session cookie, or why it is not live. */
-  principalForSession(idHash: string): { principal: Principal } | { ended: EndReason | null } {
-    const result = this.d.sessions.lookup(idHash, this.now());
+  /**
+   * The user a session cookie names, and whether this request proved the session's binding (its
+   * address and token). Only a bound request counts as activity.
+   */
+  sessionCaller(idHash: string, address: string, token: string | undefined): { principal: UserPrincipal; binding: Binding } | { ended: EndReason | null } {
+    const now = this.now();
+    const result = this.d.sessions.lookup(idHash, now);
     if ('ended' in result) return result;
     const user = this.d.users.byId(result.session.userId);
     if (!user || user.disabledAt !== null) {
-      this.d.sessions.end(idHash, 'user disabled', this.now());
+      this.d.sessions.end(idHash, 'user disabled', now);
       return { ended: 'user disabled' };
     }
-    return { principal: { kind: 'user', userId: user.id, username: user.username, role: user.role, session: result.session } };
+    const binding = bindingOf(result.session, address, token);
+    if (binding === 'bound') this.d.sessions.touch(result.session, now);
+    return { principal: { kind: 'user', userId: user.id, username: user.username, role: user.role, session: result.session }, binding };
   }
 
   async login(username: string, password: string, ctx: RequestContext): Promise<LoginResult> {
@@ -89,7 +98,7 @@ export class AuthService {
     if (verdict.needsRehash) this.d.users.setPassword(found.user.id, await hashPassword(password), found.user.passwordChangedAt);
     const created = this.d.sessions.create(found.user.id, ctx.address, ctx.userAgent, now);
     this.d.audit.append({ ...base, role: found.user.role, outcome: 'success' });
-    return { sessionId: created.id, session: created.session, user: found.user };
+    return { sessionId: created.id, token: created.token, session: created.session, user: found.user };
   }
 
   logout(principal: Principal, ctx: RequestContext): void {
@@ -117,7 +126,7 @@ export class AuthService {
     this.d.audit.append({ ...base, role: 'admin', outcome: 'success' });
     this.d.log.info({ username }, 'first admin created; setup code retired');
     const created = this.d.sessions.create(user.id, ctx.address, ctx.userAgent, this.now());
-    return { sessionId: created.id, session: created.session, user };
+    return { sessionId: created.id, token: created.token, session: created.session, user };
   }
 
   async createUser(actor: Principal, input: { username: string; password: string; role: Role }, ctx: RequestContext): Promise<User> {

@@ -76,6 +76,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE login_attempts_v2 RENAME TO login_attempts;
     `,
   },
+  {
+    version: 3,
+    name: 'sessions bound to a token the page holds',
+    // Sessions of version 2 have no token: a cookie alone was enough for them, so they end here
+    // (everyone logs in once after the upgrade). Only the token's hash is stored.
+    sql: `
+      ALTER TABLE sessions ADD COLUMN token_hash TEXT;
+      UPDATE sessions SET ended_at = CAST(unixepoch('subsec') * 1000 AS INTEGER), end_reason = 'session expired' WHERE ended_at IS NULL;
+      ALTER TABLE sessions DROP COLUMN csrf_token;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
