@@ -69,7 +69,7 @@ export async function startDaemon(config: Config, log: Logger, seams: DaemonSeam
   routes.add(...coreRoutes({ version, readiness: readinessProbes(config.home, uiDist) }));
   routes.add(...sessionRoutes({ auth: access.auth, secure, transportWarning }));
   routes.add(...userRoutes(access.auth));
-  routes.add(...auditRoutes(access.audit));
+  routes.add(...auditRoutes(access.audit, access.verifier));
   const cluster = await startCluster({ hub, audit: access.audit, log, kubeconfig: config.cluster.kubeconfig, rolloutDeadlineMs: config.cluster.rolloutTimeoutSeconds * 1000 });
   routes.add(...cluster.routes);
   routes.add(...kioskRoutes({ setupCode: () => (access.auth.setupOpen ? access.setup.currentCode : null), main: { address: config.listen.address, port: () => mainPort, tls: secure }, fingerprint: () => certificate.current.fingerprint256 }));
@@ -94,7 +94,7 @@ export async function startDaemon(config: Config, log: Logger, seams: DaemonSeam
       include,
       hostAllowed,
       jsonLimitBytes: config.limits.jsonBodyBytes,
-      guard: policyGuard({ auth: access.auth, audit: access.audit, listener, secure: listenerSecure, scrapeToken: config.metrics.scrapeToken }),
+      guard: policyGuard({ auth: access.auth, audit: access.audit, counted: access.counted, listener, secure: listenerSecure, scrapeToken: config.metrics.scrapeToken }),
     });
 
   const mainListening = await listen({
@@ -164,6 +164,7 @@ export async function startDaemon(config: Config, log: Logger, seams: DaemonSeam
         stopCertificateWatch();
         for (const feed of feeds) feed.close(FEED_CLOSE.shuttingDown.code, reason);
         await Promise.all([mainListening.close(), kioskListening?.close()]);
+        access.counted.close();
         db.close();
       })();
       return closing;

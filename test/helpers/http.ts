@@ -28,8 +28,12 @@ export function rawRequest(url: string | URL, options: RawRequest = {}): Promise
       res.setEncoding('utf8');
       res.on('data', (d: string) => (text += d));
       res.on('end', () => {
-        const json = res.headers['content-type']?.includes('json') && text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        try {
+          const json = /^application\/(problem\+)?json\b/.test(res.headers['content-type'] ?? '') && text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        } catch (error) {
+          reject(error as Error);
+        }
       });
     });
     req.on('timeout', () => req.destroy(new Error(`no answer from ${String(url)} in time`)));

@@ -8,9 +8,10 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { OutpostError } from '../lib/errors.ts';
-import type { AuditLog } from '../audit/index.ts';
+import type { AuditAggregator, AuditLog } from '../audit/index.ts';
+import { auditMutation, countReplay } from './guard-audit.ts';
 import { MUTATING_METHODS, type PolicyGuard, type RouteSpec } from '../http/index.ts';
-import { actorName, clientAddress, roleOf, type Principal, type RequestContext, type UserPrincipal } from './principal.ts';
+import { clientAddress, type Principal, type RequestContext, type UserPrincipal } from './principal.ts';
 import { isSameOrigin, parseCookies, sessionCookieName } from './request-checks.ts';
 import { roleAtLeast, type Role } from './roles.ts';
 import { hashSessionId } from './sessions.ts';
@@ -22,6 +23,8 @@ export type Listener = 'main' | 'kiosk';
 export interface GuardDeps {
   auth: AuthService;
   audit: AuditLog;
+  /** Refusals and replayed cookies are counted per caller, route and reason, one record per window. */
+  counted: AuditAggregator;
   listener: Listener;
   secure: boolean;
   scrapeToken?: string;
@@ -82,10 +85,11 @@ export function policyGuard(deps: GuardDeps): PolicyGuard {
         const caller = resolveCaller(req, deps, route.scrapeToken === true);
         res.locals.caller = caller;
         res.locals.principal = (mutating && caller.binding === 'no-token' ? caller.claimed : undefined) ?? caller.principal;
+        if (caller.binding === 'other-address') countReplay(deps.counted, caller, requestContext(req).address);
         next();
       },
     ];
-    if (mutating && route.audit && route.audit !== 'self') chain.push(auditWhenDone(deps.audit, route.audit));
+    if (mutating) chain.push(auditMutation(deps, route));
     if (route.policy === 'viewer' || route.policy === 'operator' || route.policy === 'admin') chain.push(requireRole(route.policy));
     if (mutating) chain.push(requireSameOrigin(deps.secure));
     if (mutating && route.policy !== 'public') chain.push(requireCsrf);
@@ -93,46 +97,32 @@ export function policyGuard(deps: GuardDeps): PolicyGuard {
   };
 }
 
+/** Refuses the request, noting the code so the audit hook can tell a refusal from a failed handler. */
+function refuse(res: Response, next: NextFunction, error: OutpostError): void {
+  res.locals.refusal = error.code;
+  next(error);
+}
+
 function requireRole(needed: Role): RequestHandler {
   return (_req, res, next) => {
     const principal = principalOf(res);
-    if (principal.kind === 'anonymous') return next(new OutpostError('unauthenticated', 'log in first'));
-    if (principal.kind === 'scraper' && needed !== 'viewer') return next(new OutpostError('forbidden', 'a scrape token only reads'));
-    if (!roleAtLeast(principal.role, needed)) return next(new OutpostError('forbidden', `this needs the ${needed} role; you are ${principal.role}`));
+    if (principal.kind === 'anonymous') return refuse(res, next, new OutpostError('unauthenticated', 'log in first'));
+    if (principal.kind === 'scraper' && needed !== 'viewer') return refuse(res, next, new OutpostError('forbidden', 'a scrape token only reads'));
+    if (!roleAtLeast(principal.role, needed)) return refuse(res, next, new OutpostError('forbidden', `this needs the ${needed} role; you are ${principal.role}`));
     next();
   };
 }
 
 function requireSameOrigin(secure: boolean): RequestHandler {
-  return (req, _res, next) => {
+  return (req, res, next) => {
     const ok = isSameOrigin({ origin: req.headers.origin, 'sec-fetch-site': req.headers['sec-fetch-site'] as string | undefined, host: req.headers.host }, secure);
-    next(ok ? undefined : new OutpostError('origin_mismatch', 'this change must come from the Outpost page itself'));
+    if (ok) return next();
+    refuse(res, next, new OutpostError('origin_mismatch', 'this change must come from the Outpost page itself'));
   };
 }
 
 /** The session's token proved the binding (checked once, in resolveCaller). */
 const requireCsrf: RequestHandler = (_req: Request, res: Response, next: NextFunction) => {
-  const ok = principalOf(res).kind === 'user' && (res.locals.caller as Caller | undefined)?.binding === 'bound';
-  next(ok ? undefined : new OutpostError('csrf_failed', 'missing or wrong X-CSRF-Token header; log in again'));
+  if (principalOf(res).kind === 'user' && (res.locals.caller as Caller | undefined)?.binding === 'bound') return next();
+  refuse(res, next, new OutpostError('csrf_failed', 'missing or wrong X-CSRF-Token header; log in again'));
 };
-
-function auditWhenDone(audit: AuditLog, spec: { action: string; target?: (req: Request) => string }): RequestHandler {
-  return (req, res, next) => {
-    res.once('finish', () => {
-      const principal = principalOf(res);
-      // Anonymous refusals go to the log only: recording them would let anyone grow the audit log.
-      if (principal.kind === 'anonymous') return;
-      const outcome = res.statusCode < 400 ? 'success' : res.statusCode === 401 || res.statusCode === 403 ? 'denied' : 'failure';
-      audit.append({
-        actor: actorName(principal),
-        role: roleOf(principal),
-        address: requestContext(req).address,
-        action: spec.action,
-        target: spec.target?.(req) ?? req.path,
-        outcome,
-        detail: { status: res.statusCode },
-      });
-    });
-    next();
-  };
-}

@@ -2,7 +2,7 @@
 // Every outcome is audited here, where actor, target and reason are known.
 import type { Logger } from '../lib/logger.ts';
 import { OutpostError } from '../lib/errors.ts';
-import type { AuditLog } from '../audit/index.ts';
+import type { AuditAggregator, AuditLog } from '../audit/index.ts';
 import { cleanField } from '../audit/index.ts';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.ts';
 import { passwordProblem, usernameProblem, type Role } from './roles.ts';
@@ -22,6 +22,8 @@ export interface AuthServiceDeps {
   sockets: SessionSockets;
   setup: SetupGate;
   audit: AuditLog;
+  /** Anonymous failures are counted per address and window, never one record each. */
+  counted: AuditAggregator;
   log: Logger;
   now?: () => number;
 }
@@ -80,24 +82,25 @@ export class AuthService {
   async login(username: string, password: string, ctx: RequestContext): Promise<LoginResult> {
     const account = cleanField(username.toLowerCase(), 64);
     const now = this.now();
-    const base = { actor: account || '-', role: '-', address: ctx.address, action: 'session.login', target: account };
+    const failed = { action: 'session.login', actor: 'anonymous', role: '-', address: ctx.address, outcome: 'failure' as const, account };
     // Reserved before the hash is computed, so parallel attempts cannot all pass the check.
     const gate = this.d.attempts.reserve('login', account, ctx.address, now);
     if (!gate.allowed) {
-      this.d.audit.append({ ...base, outcome: 'denied', detail: { reason: gate.decision.locked ? 'locked' : 'throttled', retryAfterMs: gate.decision.retryAfterMs } });
+      this.d.counted.count({ ...failed, reason: gate.decision.locked ? 'locked' : 'throttled' });
       throw throttled(gate.decision);
     }
     const found = this.d.users.findForLogin(account);
     const verdict = found ? await verifyPassword(password, found.passwordHash) : (await burnPasswordCheck(password), { ok: false, needsRehash: false });
     if (!found || !verdict.ok || found.user.disabledAt !== null) {
       const reason = !found ? 'unknown user' : found.user.disabledAt !== null && verdict.ok ? 'user disabled' : 'wrong password';
-      this.d.audit.append({ ...base, outcome: 'failure', detail: { reason, failures: gate.reservation.failures } });
+      this.d.counted.count({ ...failed, reason });
       throw new OutpostError('login_failed', GENERIC_LOGIN_FAILURE);
     }
     this.d.attempts.succeeded(gate.reservation);
     if (verdict.needsRehash) this.d.users.setPassword(found.user.id, await hashPassword(password), found.user.passwordChangedAt);
-    const created = this.d.sessions.create(found.user.id, ctx.address, ctx.userAgent, now);
-    this.d.audit.append({ ...base, role: found.user.role, outcome: 'success' });
+    // Now, not when the attempt began: hashing took a while, and the idle clock starts here.
+    const created = this.d.sessions.create(found.user.id, ctx.address, ctx.userAgent, this.now());
+    this.d.audit.append({ actor: found.user.username, role: found.user.role, address: ctx.address, action: 'session.login', target: found.user.username, outcome: 'success' });
     return { sessionId: created.id, token: created.token, session: created.session, user: found.user };
   }
 
@@ -111,13 +114,14 @@ export class AuthService {
     const base = { actor: cleanField(username, 64) || '-', role: '-', address: ctx.address, action: 'setup.first_admin', target: cleanField(username, 64) };
     if (!this.setupOpen) throw new OutpostError('setup_not_available', 'setup is already done; log in instead');
     // Its own counter per address: never shared with an account that happens to be called "setup".
+    const failed = { action: base.action, actor: 'anonymous', role: '-', address: ctx.address, outcome: 'failure' as const, account: base.target };
     const gate = this.d.attempts.reserve('setup', '', ctx.address, this.now());
     if (!gate.allowed) {
-      this.d.audit.append({ ...base, outcome: 'denied', detail: { reason: gate.decision.locked ? 'locked' : 'throttled', retryAfterMs: gate.decision.retryAfterMs } });
+      this.d.counted.count({ ...failed, reason: gate.decision.locked ? 'locked' : 'throttled' });
       throw throttled(gate.decision);
     }
     if (!this.d.setup.matches(code)) {
-      this.d.audit.append({ ...base, outcome: 'failure', detail: { reason: 'wrong setup code', failures: gate.reservation.failures.address } });
+      this.d.counted.count({ ...failed, reason: 'wrong setup code' });
       throw new OutpostError('setup_code_invalid', 'that setup code is not right; read it again from the device screen or its log');
     }
     const user = await this.createUserRecord(username, password, 'admin');

@@ -16,9 +16,10 @@ export interface RouteSpec {
   scrapeToken?: boolean;
   /**
    * Required on every mutating route: the audit action recorded with the caller, target and
-   * outcome once the response is sent, or 'self' when the handler records richer entries itself.
+   * outcome once the response is sent. With `self: true` the handler records its own outcomes and
+   * the action names only the access layer's refusals; bare 'self' is the same with a generic action.
    */
-  audit?: { action: string; target?: (req: Request) => string } | 'self';
+  audit?: { action: string; target?: (req: Request) => string; self?: boolean } | 'self';
   /** Body media types a mutating route takes (default: JSON only); anything else is answered 415. */
   accepts?: readonly string[];
 }

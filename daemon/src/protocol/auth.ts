@@ -47,6 +47,26 @@ export interface AuditRecordInfo {
   hash: string;
 }
 
+/** The chain's state as the Audit page shows it (docs/security.md, "Audit log"). */
+export interface AuditVerification {
+  /** Every record checked so far fits; false names the first that does not. */
+  ok: boolean;
+  /** The last record verified (incrementally, from the last full walk's checkpoint). */
+  checkedThrough: number;
+  /** When the last full walk ended (it runs at start and hourly), and how many records it checked. */
+  fullCheckAt: number | null;
+  records: number;
+  badId?: number;
+  problem?: string;
+}
+
+/** GET /api/v1/audit: newest first; `next` is the `before` of the following page, null at the end. */
+export interface AuditPage {
+  records: AuditRecordInfo[];
+  next: number | null;
+  verified: AuditVerification;
+}
+
 export interface KioskInfo {
   /** Where technicians should point their browser. */
   urls: { url: string; address: string; family: 'IPv4' | 'IPv6'; interface: string }[];

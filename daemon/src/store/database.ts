@@ -61,15 +61,24 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
   return applied;
 }
 
-/** Runs `work` inside one immediate transaction. */
-export function transaction<T>(db: Database, work: () => T): T {
-  db.exec('BEGIN IMMEDIATE');
+/**
+ * Runs `work` inside one immediate transaction. `durable`: the commit is on disk before this returns
+ * (synchronous FULL for this transaction; WAL's NORMAL may lose the last commits in a power cut).
+ * The audit log needs it: the head it then writes outside the database must never be ahead of it.
+ */
+export function transaction<T>(db: Database, work: () => T, options: { durable?: boolean } = {}): T {
+  if (options.durable) db.exec('PRAGMA synchronous = FULL');
   try {
-    const result = work();
-    db.exec('COMMIT');
-    return result;
-  } catch (error) {
-    db.exec('ROLLBACK');
-    throw error;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  } finally {
+    if (options.durable) db.exec('PRAGMA synchronous = NORMAL');
   }
 }

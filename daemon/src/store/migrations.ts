@@ -87,6 +87,28 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sessions DROP COLUMN csrf_token;
     `,
   },
+  {
+    version: 4,
+    name: 'audit log: keyed chain, size accounting for retention, pruning through an anchor',
+    // Records of earlier versions keep their plain SHA-256 (alg 'sha256'); the first keyed record
+    // covers the last of them. Deletes stay refused except while retention sets audit_meta.pruning.
+    sql: `
+      ALTER TABLE audit ADD COLUMN alg TEXT NOT NULL DEFAULT 'sha256' CHECK (alg IN ('sha256', 'hmac-sha256'));
+      CREATE TABLE audit_meta (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        bytes INTEGER NOT NULL,
+        pruning INTEGER NOT NULL DEFAULT 0
+      );
+      INSERT INTO audit_meta (id, bytes)
+        SELECT 1, COALESCE(SUM(length(CAST(actor AS BLOB)) + length(CAST(role AS BLOB)) + length(CAST(address AS BLOB)) + length(CAST(action AS BLOB))
+          + length(CAST(target AS BLOB)) + length(CAST(outcome AS BLOB)) + length(CAST(detail AS BLOB)) + length(prev_hash) + length(hash) + 48), 0)
+        FROM audit;
+      DROP TRIGGER audit_no_delete;
+      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit WHEN (SELECT pruning FROM audit_meta WHERE id = 1) IS NOT 1
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+      CREATE INDEX audit_anchors ON audit(id) WHERE action = 'audit.pruned';
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
