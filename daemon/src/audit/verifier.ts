@@ -7,7 +7,8 @@ import { ChainWalker, GENESIS_HASH, parseAnchor, type ChainStart, type ChainVerd
 import type { AuditLog } from './audit-log.ts';
 import type { AuditSigner } from './signer.ts';
 
-const CHUNK = 1000;
+/** Records per slice of a full walk: a few milliseconds of work between yields to the event loop. */
+const CHUNK = 256;
 /** Records the incremental check reads per call at most; the rest waits for the next call. */
 const INCREMENTAL_MAX = 5000;
 export const FULL_CHECK_EVERY_MS = 60 * 60_000;
