@@ -37,3 +37,21 @@ describe('audit verification from a checkpoint', () => {
     }
   });
 });
+
+describe('audit verification of a log that was empty at the last full walk', () => {
+  it('moves its checkpoint on from the genesis', async () => {
+    const home = tempDir();
+    homes.push(home);
+    const db = openDatabase(home);
+    const signer = FileAuditSigner.open(path.join(home, 'agent'), { create: true });
+    const log = new AuditLog(db, { signer });
+    const verifier = new AuditVerifier(log, signer);
+    try {
+      expect(await verifier.status()).toMatchObject({ ok: true, checkedThrough: 0 });
+      log.append({ actor: 'root', role: 'admin', address: '127.0.0.1', action: 'setup.first_admin', outcome: 'success' });
+      expect(await verifier.status()).toMatchObject({ ok: true, checkedThrough: 1 });
+    } finally {
+      db.close();
+    }
+  });
+});

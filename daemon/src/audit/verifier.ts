@@ -108,7 +108,8 @@ export class AuditVerifier {
   }
 
   #incremental(checkpoint: { id: number; hash: string }): void {
-    const still = this.#log.byId(checkpoint.id);
+    // Checkpoint 0 is the genesis (an empty log when the last full walk ran): nothing to re-read.
+    const still = checkpoint.id === 0 ? { hash: GENESIS_HASH } : this.#log.byId(checkpoint.id);
     if (!still) {
       // Retention dropped the checkpoint (or someone deleted it): only a full walk can tell which.
       if (checkpoint.id >= (this.#log.firstId() ?? 0)) this.#broken = { ok: false, records: 0, badId: checkpoint.id, problem: 'a record verified earlier is gone' };
