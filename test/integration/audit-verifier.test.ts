@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/daemon.ts';
 import { openDatabase } from '../../daemon/src/store/index.ts';
-import { AuditLog, AuditVerifier, FileAuditSigner, type AuditSigner } from '../../daemon/src/audit/index.ts';
+import { AuditLog, AuditVerifier, FileAuditSigner, verifyAll, type AuditSigner } from '../../daemon/src/audit/index.ts';
 
 const homes: string[] = [];
 afterEach(() => homes.splice(0).forEach((h) => rmSync(h, { recursive: true, force: true })));
@@ -50,6 +50,27 @@ describe('audit verification of a log that was empty at the last full walk', () 
       expect(await verifier.status()).toMatchObject({ ok: true, checkedThrough: 0 });
       log.append({ actor: 'root', role: 'admin', address: '127.0.0.1', action: 'setup.first_admin', outcome: 'success' });
       expect(await verifier.status()).toMatchObject({ ok: true, checkedThrough: 1 });
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('an audit log cut behind its head', () => {
+  it('goes on after the head, so the missing records stay visible to verification', async () => {
+    const home = tempDir();
+    homes.push(home);
+    const db = openDatabase(home);
+    const signer = FileAuditSigner.open(path.join(home, 'agent'), { create: true });
+    const log = new AuditLog(db, { signer });
+    const input = { actor: 'root', role: 'admin', address: '127.0.0.1', action: 'user.create', outcome: 'success' as const };
+    try {
+      log.appendAll([input, input, input, input]);
+      db.exec('UPDATE audit_meta SET pruning = 1');
+      db.exec('DELETE FROM audit WHERE id > 2');
+      db.exec('UPDATE audit_meta SET pruning = 0');
+      expect(log.append(input).id).toBe(5);
+      expect(verifyAll(log, signer)).toMatchObject({ ok: false, badId: 5, problem: 'records 3–4 are missing' });
     } finally {
       db.close();
     }
