@@ -94,7 +94,14 @@ export async function startDaemon(config: Config, log: Logger, seams: DaemonSeam
       include,
       hostAllowed,
       jsonLimitBytes: config.limits.jsonBodyBytes,
-      guard: policyGuard({ auth: access.auth, audit: access.audit, counted: access.counted, listener, secure: listenerSecure, scrapeToken: config.metrics.scrapeToken }),
+      guard: policyGuard({
+        auth: access.auth,
+        audit: access.audit,
+        counted: access.counted,
+        listener,
+        secure: listenerSecure,
+        scrapeToken: config.metrics.scrapeToken,
+      }),
     });
 
   const mainListening = await listen({

@@ -71,7 +71,15 @@ export class AuditAggregator {
     let key = JSON.stringify([event.action, event.actor, event.role, event.address, event.target ?? '', event.outcome, event.detail ?? {}]);
     let bucket = this.#buckets.get(key);
     if (!bucket && this.#buckets.size >= this.#maxKeys) {
-      const overflow: CountedEvent = { action: event.action, actor: '*', role: '-', address: '*', target: '*', outcome: event.outcome, detail: { overflow: true } };
+      const overflow: CountedEvent = {
+        action: event.action,
+        actor: '*',
+        role: '-',
+        address: '*',
+        target: '*',
+        outcome: event.outcome,
+        detail: { overflow: true },
+      };
       key = JSON.stringify(['overflow', event.action, event.outcome]);
       bucket = this.#buckets.get(key);
       event = { ...overflow, reason: event.reason, account: event.account };

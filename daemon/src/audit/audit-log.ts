@@ -6,7 +6,8 @@
 // dropped hash was, so the log still verifies from its new start and cannot fill the disk.
 import type { Database } from '../store/index.ts';
 import { transaction } from '../store/index.ts';
-import { ANCHOR_ACTION, cleanField, GENESIS_HASH, recordBytes, type AnchorDetail, type AuditEntry, type AuditOutcome, type AuditRecord, type ChainAlg } from './chain.ts';
+import { ANCHOR_ACTION, cleanField, GENESIS_HASH, recordBytes } from './chain.ts';
+import type { AnchorDetail, AuditEntry, AuditOutcome, AuditRecord, ChainAlg } from './chain.ts';
 import type { AuditSigner } from './signer.ts';
 
 export interface AuditInput {
@@ -59,7 +60,8 @@ export const DEFAULT_AUDIT_MAX_BYTES = 64 * 1024 * 1024;
 const MAX_PAGE = 1000;
 
 function toRecord(row: AuditRow): AuditRecord {
-  return { id: row.id, time: row.time, actor: row.actor, role: row.role, address: row.address, action: row.action, target: row.target, outcome: row.outcome, detail: row.detail, prevHash: row.prev_hash, hash: row.hash, alg: row.alg };
+  const { prev_hash: prevHash, ...rest } = row;
+  return { ...rest, prevHash };
 }
 
 export function toEntry(input: AuditInput, now: number): AuditEntry {
@@ -122,7 +124,10 @@ export class AuditLog {
     const hash = signer.sign(id, base.hash, entry);
     const record: AuditRecord = { id, ...entry, prevHash: base.hash, hash, alg: 'hmac-sha256' };
     this.db
-      .prepare('INSERT INTO audit (id, time, actor, role, address, action, target, outcome, detail, prev_hash, hash, alg) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        `INSERT INTO audit (id, time, actor, role, address, action, target, outcome, detail, prev_hash, hash, alg)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
       .run(id, entry.time, entry.actor, entry.role, entry.address, entry.action, entry.target, entry.outcome, entry.detail, base.hash, hash, record.alg);
     this.db.prepare('UPDATE audit_meta SET bytes = bytes + ? WHERE id = 1').run(recordBytes(record));
     return record;
@@ -144,8 +149,10 @@ export class AuditLog {
     this.db.prepare('UPDATE audit_meta SET pruning = 1 WHERE id = 1').run();
     this.db.prepare('DELETE FROM audit WHERE id <= ?').run(dropped.to);
     this.db.prepare('UPDATE audit_meta SET pruning = 0, bytes = bytes - ? WHERE id = 1').run(dropped.bytes);
-    const detail: AnchorDetail = { droppedFrom: dropped.from, droppedTo: dropped.to, records: dropped.records, bytes: dropped.bytes, lastHash: dropped.lastHash };
-    const anchor = toEntry({ actor: 'outpost', role: '-', address: '-', action: ANCHOR_ACTION, target: 'audit log', outcome: 'success', detail: { ...detail } }, now);
+    const { from: droppedFrom, to: droppedTo, records, bytes, lastHash } = dropped;
+    const detail: AnchorDetail = { droppedFrom, droppedTo, records, bytes, lastHash };
+    const by = { actor: 'outpost', role: '-', address: '-' };
+    const anchor = toEntry({ ...by, action: ANCHOR_ACTION, target: 'audit log', outcome: 'success', detail: { ...detail } }, now);
     return this.insertSigned(signer, anchor);
   }
 

@@ -59,11 +59,12 @@ export function hashRecord(prevHash: string, entry: AuditEntry): string {
 
 /** The exact bytes a keyed record's MAC covers: its sequence, the previous hash, every field. */
 export function macInput(id: number, prevHash: string, entry: AuditEntry): string {
-  return JSON.stringify(['outpost-audit-v2', id, prevHash, entry.time, entry.actor, entry.role, entry.address, entry.action, entry.target, entry.outcome, entry.detail]);
+  const fields = [entry.time, entry.actor, entry.role, entry.address, entry.action, entry.target, entry.outcome, entry.detail];
+  return JSON.stringify(['outpost-audit-v2', id, prevHash, ...fields]);
 }
 
 /** Bytes a record takes, for the size cap: UTF-8 bytes of its text, plus a fixed overhead per row. */
-export function recordBytes(record: Pick<AuditRecord, 'actor' | 'role' | 'address' | 'action' | 'target' | 'outcome' | 'detail' | 'prevHash' | 'hash'>): number {
+export function recordBytes(record: Omit<AuditRecord, 'id' | 'time' | 'alg'>): number {
   const text = [record.actor, record.role, record.address, record.action, record.target, record.outcome, record.detail, record.prevHash, record.hash];
   return text.reduce((n, t) => n + Buffer.byteLength(t), 0) + RECORD_OVERHEAD_BYTES;
 }
@@ -127,7 +128,8 @@ export class ChainWalker {
     if (this.problem) return false;
     this.count += 1;
     const fail = (problem: string) => ((this.problem = { badId: record.id, problem }), false);
-    if (record.id !== this.prevId + 1) return fail(record.id > this.prevId + 1 ? `records ${this.prevId + 1}–${record.id - 1} are missing` : 'its sequence number repeats');
+    if (record.id <= this.prevId) return fail('its sequence number repeats');
+    if (record.id !== this.prevId + 1) return fail(`records ${this.prevId + 1}–${record.id - 1} are missing`);
     if (record.prevHash !== this.prevHash) return fail('its previous-hash does not match the record before it');
     const mustBeKeyed = this.keyedSeen || (this.head !== null && record.id >= this.head.keyedFrom);
     if (record.alg === 'sha256') {
@@ -137,7 +139,8 @@ export class ChainWalker {
       this.keyedSeen = true;
       if (!this.macOk(record)) return fail('its contents do not match its keyed hash (edited, or rewritten without the key)');
     }
-    if (this.head !== null && record.id === this.head.seq && record.hash !== this.head.hash) return fail('it does not match the head kept outside the database');
+    const atHead = this.head !== null && record.id === this.head.seq;
+    if (atHead && record.hash !== this.head!.hash) return fail('it does not match the head kept outside the database');
     this.prevId = record.id;
     this.prevHash = record.hash;
     return true;
@@ -151,7 +154,8 @@ export class ChainWalker {
     }
     if (complete && this.head !== null) {
       if (this.prevId < this.head.seq) {
-        return { ok: false, records: this.count, badId: this.prevId + 1, problem: `the log ends at record ${this.prevId} but its head says ${this.head.seq}: the tail was cut` };
+        const problem = `the log ends at record ${this.prevId} but its head says ${this.head.seq}: the tail was cut`;
+        return { ok: false, records: this.count, badId: this.prevId + 1, problem };
       }
     }
     return { ok: true, records: this.count, first: this.firstId, last: this.prevId, head: this.prevHash };

@@ -2,7 +2,8 @@
 // state folder (0700), each file 0600 and written atomically (temp file, fsync, rename, fsync of the
 // folder). The head is re-read on every use, so the daemon and the CLI can both append.
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, constants, fchmodSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fchmodSync, fsyncSync, linkSync, mkdirSync, openSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { AuditEntry, AuditHead, AuditRecord } from './chain.ts';
 import { macMatches, macRecord, type AuditSigner } from './signer.ts';

@@ -25,7 +25,8 @@ export function chainStart(log: AuditLog, signer: AuditSigner): { start: ChainSt
     return { ok: false, records: 0, badId: first, problem: `records 1–${first - 1} are missing and no anchor record accounts for them` };
   }
   if (detail.droppedTo !== first - 1) {
-    return { ok: false, records: 0, badId: first, problem: `records ${detail.droppedTo + 1}–${first - 1} are missing (retention accounts for records up to ${detail.droppedTo})` };
+    const problem = `records ${detail.droppedTo + 1}–${first - 1} are missing (retention accounts for records up to ${detail.droppedTo})`;
+    return { ok: false, records: 0, badId: first, problem };
   }
   return { start: { id: first - 1, hash: detail.lastHash } };
 }
@@ -112,7 +113,8 @@ export class AuditVerifier {
     const still = checkpoint.id === 0 ? { hash: GENESIS_HASH } : this.#log.byId(checkpoint.id);
     if (!still) {
       // Retention dropped the checkpoint (or someone deleted it): only a full walk can tell which.
-      if (checkpoint.id >= (this.#log.firstId() ?? 0)) this.#broken = { ok: false, records: 0, badId: checkpoint.id, problem: 'a record verified earlier is gone' };
+      const gone = checkpoint.id >= (this.#log.firstId() ?? 0);
+      if (gone) this.#broken = { ok: false, records: 0, badId: checkpoint.id, problem: 'a record verified earlier is gone' };
       else void this.fullCheck();
       return;
     }

@@ -1,6 +1,7 @@
 // The feed handshake's checks, before the upgrade completes: an allowed Host, an Origin equal to the
 // page's own origin (another port on the same address is another origin), and a live session bound
-// to this client (its address and token) — or the kiosk listener's read-only principal. Topics are filtered by the role each declares.
+// to this client — or the kiosk listener's read-only principal. Topics are filtered by the role each
+// declares.
 import type { IncomingMessage } from 'node:http';
 import type { FeedHub, UpgradeDecision } from '../feed/index.ts';
 import { isHostAllowed, isSameOrigin } from './request-checks.ts';
@@ -33,8 +34,9 @@ export function feedAccess(deps: FeedAccessDeps): (req: IncomingMessage) => Upgr
     if (deps.listener === 'kiosk') return { ok: true, mayAccess: mayAccessAs('viewer') };
 
     // The session's address and token too (session-binding.ts): the token rides in a subprotocol.
-    const parts = { cookieHeader: req.headers.cookie, address: clientAddress(req.socket.remoteAddress), token: tokenFromProtocols(req.headers['sec-websocket-protocol']) };
-    const { principal } = sessionCallerOf(deps.auth, deps.secure, parts);
+    const token = tokenFromProtocols(req.headers['sec-websocket-protocol']);
+    const address = clientAddress(req.socket.remoteAddress);
+    const { principal } = sessionCallerOf(deps.auth, deps.secure, { cookieHeader: req.headers.cookie, address, token });
     if (principal.kind !== 'user') return { ok: false, status: 401 };
     return { ok: true, mayAccess: mayAccessAs(principal.role), onOpen: (close) => deps.sockets.add(principal.session.idHash, close) };
   };

@@ -27,7 +27,8 @@ export function auditMutation(deps: Pick<GuardDeps, 'audit' | 'counted'>, route:
       const principal = principalOf(res);
       if (principal.kind === 'anonymous') return;
       const refusal = res.locals.refusal as string | undefined;
-      const base = { actor: actorName(principal), role: roleOf(principal), address: requestContext(req).address, action: spec.action, target: spec.target?.(req) ?? req.path };
+      const who = { actor: actorName(principal), role: roleOf(principal), address: requestContext(req).address };
+      const base = { ...who, action: spec.action, target: spec.target?.(req) ?? req.path };
       if (refusal !== undefined) {
         deps.counted.count({ ...base, outcome: 'denied', detail: { route: routeName, code: refusal } });
         return;
@@ -44,5 +45,7 @@ export function auditMutation(deps: Pick<GuardDeps, 'audit' | 'counted'>, route:
 export function countReplay(counted: AuditAggregator, caller: Caller, address: string): void {
   const claimed = caller.claimed;
   if (!claimed) return;
-  counted.count({ action: 'session.replayed', actor: claimed.username, role: claimed.role, address, target: `session from ${claimed.session.address}`, outcome: 'denied', reason: 'cookie from another address' });
+  const target = `session from ${claimed.session.address}`;
+  const who = { actor: claimed.username, role: claimed.role, address };
+  counted.count({ ...who, action: 'session.replayed', target, outcome: 'denied', reason: 'cookie from another address' });
 }

@@ -41,8 +41,14 @@ export interface Caller {
   binding?: Binding;
 }
 
+export interface RequestParts {
+  cookieHeader: string | undefined;
+  address: string;
+  token: string | undefined;
+}
+
 /** The caller behind a session cookie, from the parts of a request (HTTP or the feed handshake). */
-export function sessionCallerOf(auth: AuthService, secure: boolean, parts: { cookieHeader: string | undefined; address: string; token: string | undefined }): Caller {
+export function sessionCallerOf(auth: AuthService, secure: boolean, parts: RequestParts): Caller {
   const cookie = parseCookies(parts.cookieHeader).get(sessionCookieName(secure));
   if (!cookie || cookie.length > 128) return { principal: { kind: 'anonymous' } };
   const result = auth.sessionCaller(hashSessionId(cookie), parts.address, parts.token);
@@ -64,7 +70,8 @@ function tokensEqual(a: string, b: string): boolean {
 /** Who is calling, from the listener, the session cookie (with its binding) or a scrape token. */
 export function resolveCaller(req: Request, deps: GuardDeps, allowScrapeToken = false): Caller {
   if (deps.listener === 'kiosk') return { principal: { kind: 'kiosk', role: 'viewer' } };
-  const caller = sessionCallerOf(deps.auth, deps.secure, { cookieHeader: req.headers.cookie, address: requestContext(req).address, token: tokenFromHeader(req.headers[SESSION_TOKEN_HEADER]) });
+  const token = tokenFromHeader(req.headers[SESSION_TOKEN_HEADER]);
+  const caller = sessionCallerOf(deps.auth, deps.secure, { cookieHeader: req.headers.cookie, address: requestContext(req).address, token });
   if (caller.principal.kind !== 'anonymous') return caller;
   const authorization = req.headers.authorization;
   if (allowScrapeToken && deps.scrapeToken && authorization?.startsWith('Bearer ') && tokensEqual(authorization.slice(7), deps.scrapeToken)) {
@@ -108,14 +115,15 @@ function requireRole(needed: Role): RequestHandler {
     const principal = principalOf(res);
     if (principal.kind === 'anonymous') return refuse(res, next, new OutpostError('unauthenticated', 'log in first'));
     if (principal.kind === 'scraper' && needed !== 'viewer') return refuse(res, next, new OutpostError('forbidden', 'a scrape token only reads'));
-    if (!roleAtLeast(principal.role, needed)) return refuse(res, next, new OutpostError('forbidden', `this needs the ${needed} role; you are ${principal.role}`));
-    next();
+    if (roleAtLeast(principal.role, needed)) return next();
+    refuse(res, next, new OutpostError('forbidden', `this needs the ${needed} role; you are ${principal.role}`));
   };
 }
 
 function requireSameOrigin(secure: boolean): RequestHandler {
   return (req, res, next) => {
-    const ok = isSameOrigin({ origin: req.headers.origin, 'sec-fetch-site': req.headers['sec-fetch-site'] as string | undefined, host: req.headers.host }, secure);
+    const site = req.headers['sec-fetch-site'] as string | undefined;
+    const ok = isSameOrigin({ origin: req.headers.origin, 'sec-fetch-site': site, host: req.headers.host }, secure);
     if (ok) return next();
     refuse(res, next, new OutpostError('origin_mismatch', 'this change must come from the Outpost page itself'));
   };

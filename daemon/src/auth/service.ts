@@ -100,7 +100,8 @@ export class AuthService {
     if (verdict.needsRehash) this.d.users.setPassword(found.user.id, await hashPassword(password), found.user.passwordChangedAt);
     // Now, not when the attempt began: hashing took a while, and the idle clock starts here.
     const created = this.d.sessions.create(found.user.id, ctx.address, ctx.userAgent, this.now());
-    this.d.audit.append({ actor: found.user.username, role: found.user.role, address: ctx.address, action: 'session.login', target: found.user.username, outcome: 'success' });
+    const who = { actor: found.user.username, role: found.user.role, address: ctx.address };
+    this.d.audit.append({ ...who, action: 'session.login', target: found.user.username, outcome: 'success' });
     return { sessionId: created.id, token: created.token, session: created.session, user: found.user };
   }
 
@@ -154,7 +155,8 @@ export class AuthService {
     const base = { actor: actor.username, role: actor.role, address: ctx.address, action: 'user.password', target: actor.username };
     const gate = this.d.attempts.reserve('login', actor.username, ctx.address, this.now());
     if (!gate.allowed) {
-      this.d.audit.append({ ...base, outcome: 'denied', detail: { reason: gate.decision.locked ? 'locked' : 'throttled', retryAfterMs: gate.decision.retryAfterMs } });
+      const reason = gate.decision.locked ? 'locked' : 'throttled';
+      this.d.audit.append({ ...base, outcome: 'denied', detail: { reason, retryAfterMs: gate.decision.retryAfterMs } });
       throw throttled(gate.decision);
     }
     const found = this.d.users.findForLogin(actor.username);

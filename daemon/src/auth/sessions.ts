@@ -75,7 +75,8 @@ export class SessionStore {
       this.end(idHash, 'session expired', now);
       return { ended: 'session expired' };
     }
-    return { session: { idHash, userId: row.user_id, tokenHash: row.token_hash, address: row.address, createdAt: row.created_at, lastSeenAt: row.last_seen_at } };
+    const session = { idHash, userId: row.user_id, tokenHash: row.token_hash, address: row.address, createdAt: row.created_at, lastSeenAt: row.last_seen_at };
+    return { session };
   }
 
   /** Records activity (coalesced): called only for requests that proved the whole binding. */
