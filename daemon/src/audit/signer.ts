@@ -6,7 +6,7 @@
 //   advance moves the head forward once the database holds the record
 // Today the agent runs in the web process and FileAuditSigner (signer-adapter.ts) reads the key from
 // the agent's state folder; docs/security.md says what changes when the agent moves out.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { macInput, type AuditEntry, type AuditHead, type AuditRecord } from './chain.ts';
 
 export interface AuditSigner {
@@ -22,11 +22,12 @@ export interface AuditSigner {
   advance(seq: number, hash: string): void;
 }
 
-export function macRecord(key: Buffer, id: number, prevHash: string, entry: AuditEntry): string {
+/** `key`: pass a KeyObject (createSecretKey) when MACing many records; a Buffer is re-imported per call. */
+export function macRecord(key: KeyObject | Buffer, id: number, prevHash: string, entry: AuditEntry): string {
   return createHmac('sha256', key).update(macInput(id, prevHash, entry)).digest('hex');
 }
 
-export function macMatches(key: Buffer, record: AuditRecord): boolean {
+export function macMatches(key: KeyObject | Buffer, record: AuditRecord): boolean {
   const expected = Buffer.from(macRecord(key, record.id, record.prevHash, record), 'hex');
   const actual = Buffer.from(record.hash, 'hex');
   return actual.length === expected.length && timingSafeEqual(actual, expected);
