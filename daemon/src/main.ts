@@ -74,6 +74,8 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
   const db = openDatabase(config.home);
   parts.add('database', () => db.close());
   const access = buildAccess(config, db, log);
+  // Counted refusals and failed logins are flushed into the audit log before the database closes.
+  parts.add('audit counters', () => access.counted.close());
   const hub = new FeedHub({ replayEvents: config.feed.replayEvents });
 
   const loopbackOnly = isLoopbackAddress(config.listen.address);
@@ -89,7 +91,7 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
   routes.add(...coreRoutes({ version, readiness: readinessProbes(config.home, uiDist) }));
   routes.add(...sessionRoutes({ auth: access.auth, secure, transportWarning }));
   routes.add(...userRoutes(access.auth));
-  routes.add(...auditRoutes(access.audit));
+  routes.add(...auditRoutes(access.audit, access.verifier));
   const cluster = await startCluster({
     hub,
     audit: access.audit,
@@ -143,7 +145,14 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
       include,
       hostAllowed,
       jsonLimitBytes: config.limits.jsonBodyBytes,
-      guard: policyGuard({ auth: access.auth, audit: access.audit, listener, secure: listenerSecure, scrapeToken: config.metrics.scrapeToken }),
+      guard: policyGuard({
+        auth: access.auth,
+        audit: access.audit,
+        counted: access.counted,
+        listener,
+        secure: listenerSecure,
+        scrapeToken: config.metrics.scrapeToken,
+      }),
     });
 
   const mainListening = await listen({

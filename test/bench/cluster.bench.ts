@@ -48,11 +48,11 @@ export default async function clusterBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   try {
     const session = await login(daemon.url, 'bench');
-    const client = await TestFeedClient.open(daemon.url, { headers: { cookie: session.cookie, origin: session.origin } });
+    const client = await TestFeedClient.open(daemon.url, session.feed());
     // Wait for the full picture: every churn pod listed.
     let snapshotBytes = 0;
     for (;;) {
-      const res = await fetch(new URL('/api/v1/workloads', daemon.url), { headers: { cookie: session.cookie } });
+      const res = await fetch(new URL('/api/v1/workloads', daemon.url), { headers: session.auth() });
       const text = await res.text();
       if ((text.match(/"churn\/pod\//g) ?? []).length >= PODS) {
         snapshotBytes = text.length;

@@ -4,8 +4,10 @@
 import WebSocket from 'ws';
 
 const [url = '', countText = '1', durationText = '10000', warmupText = '2000'] = process.argv.slice(2);
-// The daemon's feed needs a session: the bench hands one in (cookie and the page's origin).
+// The daemon's feed needs a session: the bench hands one in (cookie, the page's origin, and the
+// session's token, offered as a subprotocol the way the page does).
 const headers = process.env.FEED_COOKIE ? { cookie: process.env.FEED_COOKIE, origin: process.env.FEED_ORIGIN ?? '' } : undefined;
+const protocols = process.env.FEED_TOKEN ? ['outpost.feed.v1', `outpost.token.${process.env.FEED_TOKEN}`] : [];
 const count = Number(countText);
 const durationMs = Number(durationText);
 const warmupMs = Number(warmupText);
@@ -15,7 +17,7 @@ const startAt = Date.now();
 let received = 0;
 
 for (let i = 0; i < count; i += 1) {
-  const socket = new WebSocket(url, { perMessageDeflate: false, headers });
+  const socket = new WebSocket(url, protocols, { perMessageDeflate: false, headers });
   socket.on('message', (data) => {
     const now = performance.timeOrigin + performance.now();
     const message = JSON.parse(data.toString()) as { type: string; event?: { serverTime: number } };

@@ -17,7 +17,7 @@ interface Server {
   child: ChildProcess;
   url: string;
   /** Session for the feed handshake (the daemon's; the bare server needs none). */
-  env?: { FEED_COOKIE: string; FEED_ORIGIN: string };
+  env?: { FEED_COOKIE: string; FEED_ORIGIN: string; FEED_TOKEN: string };
   stop(): Promise<void>;
 }
 
@@ -43,7 +43,7 @@ async function startDaemon(home: string): Promise<Server> {
   const match = await waitForLine(child, /LocalUI at http:\/\/([^/\s]+)\//, 'stderr');
   const base = `http://${match[1]}/`;
   const session = await userSession(home, base, 'bench', 'viewer');
-  return { child, url: `ws://${match[1]}/api/v1/feed`, env: { FEED_COOKIE: session.cookie, FEED_ORIGIN: session.origin }, stop: () => stop(child) };
+  return { child, url: `ws://${match[1]}/api/v1/feed`, env: { FEED_COOKIE: session.cookie, FEED_ORIGIN: session.origin, FEED_TOKEN: session.csrfToken }, stop: () => stop(child) };
 }
 
 async function startReference(): Promise<Server> {

@@ -3,7 +3,10 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnDaemon, stopDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.ts';
-import { launchBrowser, screenshot, watchConsole, type BrowserSession } from './harness.ts';
+import { openDatabase } from '../../daemon/src/store/index.ts';
+import { AuditLog, FileAuditSigner } from '../../daemon/src/audit/index.ts';
+import { agentStateDir } from '../../daemon/src/access.ts';
+import { launchBrowser, loginViaForm, screenshot, watchConsole, type BrowserSession } from './harness.ts';
 
 let session: BrowserSession;
 const daemons: SpawnedDaemon[] = [];
@@ -67,6 +70,73 @@ describe('access in the browser', () => {
     await page.getByTestId('login-submit').click();
     await page.getByTestId('who').waitFor();
     expect(problems.filter((p) => !/401|status of 4\d\d/.test(p))).toEqual([]);
+  });
+
+  it('keeps a logged-in user working across a reload and in a new tab, and logs both out together', async () => {
+    const d = await freshDaemon();
+    const { createUser } = await import('../helpers/auth.ts');
+    await createUser(homes.at(-1)!, 'root', 'admin');
+    const page = await session.newPage();
+    const problems = watchConsole(page);
+    await loginViaForm(page, d.url, 'root', 'correct horse battery');
+
+    // A reload keeps the session: the cookie, and the token the page keeps in its own storage.
+    await page.reload();
+    await page.getByTestId('who').waitFor();
+    await page.locator('[data-testid="connection"][data-status="live"]').waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
+    await page.getByTestId('audit-table').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('audit-export').click()]);
+    expect(download.suggestedFilename()).toMatch(/^outpost-audit-.*\.jsonl$/);
+
+    // A new tab of the same browser finds both too, and can change things (the token rides along).
+    const tab = await page.context().newPage();
+    await tab.goto(new URL('/settings', d.url).toString());
+    await tab.getByTestId('who').waitFor();
+    await tab.locator('[data-testid="connection"][data-status="live"]').waitFor();
+    expect(await tab.getByTestId('who').textContent()).toContain('root');
+
+    // What another service on this address would get from the browser, the cookie, is worth nothing alone.
+    const [cookie] = await page.context().cookies(d.url);
+    const stolen = await fetch(new URL('/api/v1/session', d.url), { headers: { cookie: `${cookie!.name}=${cookie!.value}` } });
+    expect(await stolen.json()).toMatchObject({ authenticated: false, csrfToken: null });
+
+    // Logging out in the tab ends the session in the first page as well.
+    await tab.getByTestId('logout').click();
+    await tab.getByTestId('login-username').waitFor();
+    await page.getByTestId('login-username').waitFor();
+    await screenshot(page, 'logged-out-in-other-tab');
+    expect(problems.filter((p) => !/401|status of 4\d\d/.test(p))).toEqual([]);
+  });
+
+  it('pages through a long audit log with "Older records" until the first record', async () => {
+    const home = tempDir();
+    homes.push(home);
+    // 250 records written before the daemon starts, by the same log and key it will use.
+    const db = openDatabase(home);
+    const log = new AuditLog(db, { signer: FileAuditSigner.open(agentStateDir(home), { create: true }) });
+    log.appendAll(Array.from({ length: 250 }, (_, i) => ({ actor: 'tech', role: 'operator', address: '10.0.0.9', action: 'workload.restart', target: `plant/line-${i}`, outcome: 'success' as const })));
+    db.close();
+    const { createUser } = await import('../helpers/auth.ts');
+    await createUser(home, 'root', 'admin');
+    const d = await spawnDaemon({ home });
+    daemons.push(d);
+
+    const page = await session.newPage();
+    await loginViaForm(page, d.url, 'root', 'correct horse battery');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
+    const rows = page.getByTestId('audit-table').locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(100);
+    expect(await page.getByTestId('audit-chain').textContent()).toMatch(/chain intact.*checked through record 25\d/s);
+    await page.getByTestId('audit-older').click();
+    await expect.poll(() => rows.count()).toBe(200);
+    await page.getByTestId('audit-older').click();
+    await expect.poll(() => rows.count()).toBe(251);
+    expect(await page.getByTestId('audit-older').count()).toBe(0);
+    const targets = await rows.locator('td:nth-child(5)').allTextContents();
+    expect(new Set(targets).size).toBe(targets.length);
+    expect(targets.at(-1)).toBe('plant/line-0');
+    await screenshot(page, 'audit-paged');
   });
 
   it('shows the throttle message after repeated wrong passwords', async () => {

@@ -1,7 +1,7 @@
 // Workloads in a real browser against `npm run demo`'s set (in-process, faster timings): the crash
 // loop listed first with its reason, a restart from the UI with progress to done, the log viewer
 // following new lines, no restart button for viewers, and the kiosk's trouble list.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type Demo } from '../../scripts/demo-setup.ts';
 import { createUser, TEST_PASSWORD } from '../helpers/auth.ts';
@@ -74,7 +74,10 @@ describe('workloads page', () => {
 
     await page.getByTestId('log-search').fill('no line says this');
     await expect.poll(count).toBe(0);
-    expect(await page.getByTestId('log-download').getAttribute('href')).toMatch(/\/api\/v1\/pods\/messaging\/mqtt-broker-.*\/logs\?container=mosquitto/);
+    // The download carries the session's token (a plain link would carry the cookie alone).
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('log-download').click()]);
+    expect(download.suggestedFilename()).toMatch(/^messaging_mqtt-broker-.*_mosquitto_.*\.log$/);
+    expect(readFileSync(await download.path(), 'utf8')).toMatch(/\S/);
   }, 60_000);
 
   it('shows no restart button to a viewer', async () => {

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from './server.ts';
+import { SESSION_TOKEN_STORAGE_KEY } from '../../daemon/src/protocol/auth.ts';
 
 export const RESULTS = path.join(PROJECT_ROOT, 'test-results');
 
@@ -48,10 +49,20 @@ export function cpuDriver(root: string): (busyPct: number) => void {
   };
 }
 
-/** A page in its own context carrying the server's logged-in session cookie. */
-export async function loggedInPage(browser: Browser, server: { url: string; cookie: string }, viewport: { width: number; height: number }, locale?: string): Promise<Page> {
+/**
+ * A page in its own context carrying the server's logged-in session: the cookie, and the session's
+ * token in the page's storage, where the login page would have put it.
+ */
+export async function loggedInPage(
+  browser: Browser,
+  server: { url: string; cookie: string; token: string },
+  viewport: { width: number; height: number },
+  locale?: string,
+): Promise<Page> {
   const context = await browser.newContext({ viewport, ...(locale ? { locale } : {}) });
   const [name = '', value = ''] = server.cookie.split('=');
   await context.addCookies([{ name, value, url: server.url }]);
+  const [origin, key, token] = [new URL(server.url).origin, SESSION_TOKEN_STORAGE_KEY, server.token].map((v) => JSON.stringify(v));
+  await context.addInitScript({ content: `if (location.origin === ${origin} && localStorage.getItem(${key}) === null) localStorage.setItem(${key}, ${token});` });
   return context.newPage();
 }

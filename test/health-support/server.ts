@@ -26,8 +26,12 @@ export interface HealthServer {
   health: Health;
   /** `name=value` of a logged-in admin session (pages need one). */
   cookie: string;
+  /** The session's token, which the page keeps in its storage (a cookie alone is worth nothing). */
+  token: string;
   /** Headers of that session for a change: cookie, Origin, CSRF token, JSON. */
   headers(extra?: Record<string, string>): Record<string, string>;
+  /** Feed handshake options for that session: cookie, Origin, the token as a subprotocol. */
+  feed(): { headers: Record<string, string>; protocols: string[] };
   /** fetch() on this daemon as the logged-in admin (mutations carry Origin and the CSRF token). */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
@@ -101,7 +105,9 @@ export async function startHealthServer(options: HealthServerOptions = {}): Prom
     hub: daemon.hub,
     health: daemon.health,
     cookie: session.cookie,
+    token: session.csrfToken,
     headers: session.headers,
+    feed: session.feed,
     fetch: (path, init = {}) => fetch(`${daemon.url.replace(/\/$/, '')}${path}`, { ...init, headers: { ...session.headers(), ...(init.headers as Record<string, string> | undefined) } }),
     async close() {
       await daemon.close();

@@ -4,6 +4,8 @@ import { hashPassword } from '../../daemon/src/auth/passwords.ts';
 import { UserStore } from '../../daemon/src/auth/users.ts';
 import type { Role } from '../../daemon/src/auth/roles.ts';
 import { openDatabase } from '../../daemon/src/store/index.ts';
+import { FEED_TOKEN_PROTOCOL_PREFIX } from '../../daemon/src/protocol/auth.ts';
+import { FEED_PROTOCOL } from '../../daemon/src/protocol/feed.ts';
 
 export const TEST_PASSWORD = 'correct horse battery';
 
@@ -21,10 +23,20 @@ export async function createUser(home: string, username: string, role: Role, pas
 
 export interface TestSession {
   cookie: string;
+  /** The session token the login handed to the page (sent as X-CSRF-Token on every request). */
   csrfToken: string;
   origin: string;
   /** Headers for a same-origin change: cookie, Origin, CSRF token, JSON. */
   headers(extra?: Record<string, string>): Record<string, string>;
+  /** Headers for a read: the cookie and the session token (a cookie alone is worth nothing). */
+  auth(extra?: Record<string, string>): Record<string, string>;
+  /** Handshake options for the feed: the cookie, our Origin, the token in a subprotocol. */
+  feed(): { headers: Record<string, string>; protocols: string[] };
+}
+
+/** The subprotocols a page offers: the feed's own first (the server picks it), then the token. */
+export function feedProtocols(token: string): string[] {
+  return [FEED_PROTOCOL, `${FEED_TOKEN_PROTOCOL_PREFIX}${token}`];
 }
 
 export async function login(baseUrl: string, username: string, password = TEST_PASSWORD): Promise<TestSession> {
@@ -42,6 +54,8 @@ export async function login(baseUrl: string, username: string, password = TEST_P
     csrfToken: body.csrfToken,
     origin,
     headers: (extra = {}) => ({ cookie, origin, 'x-csrf-token': body.csrfToken, 'content-type': 'application/json', ...extra }),
+    auth: (extra = {}) => ({ cookie, 'x-csrf-token': body.csrfToken, ...extra }),
+    feed: () => ({ headers: { cookie, origin }, protocols: feedProtocols(body.csrfToken) }),
   };
 }
 

@@ -63,10 +63,15 @@ export function spawnDaemon(options: {
   command?: string[];
   /** Config file (default none). */
   config?: string;
+  /** Start under this umask (through a shell that `exec`s the daemon, so the pid stays the daemon's). */
+  umask?: string;
 }): Promise<SpawnedDaemon> {
   const [program, ...prefix] = options.command ?? [process.execPath, CLI];
   const args = [...prefix, 'serve', '--config', options.config ?? 'none', '--home', options.home, '--port', String(options.port ?? 0), '--kiosk-port', String(options.kioskPort ?? 0), ...(options.args ?? [])];
-  const child = spawn(program!, args, { cwd: ROOT, env: { ...process.env, OUTPOST_KUBECONFIG: 'none', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...process.env, OUTPOST_KUBECONFIG: 'none', ...options.env };
+  const child = options.umask
+    ? spawn('/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, program!, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(program!, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -2,6 +2,8 @@
 import WebSocket from 'ws';
 import type { ClientMessage, ServerMessage } from '../../daemon/src/protocol/index.ts';
 
+export type FeedClientOptions = WebSocket.ClientOptions & { protocols?: string[] };
+
 export class TestFeedClient {
   readonly socket: WebSocket;
   readonly messages: ServerMessage[] = [];
@@ -10,8 +12,10 @@ export class TestFeedClient {
   binaryFrames = 0;
   private waiters: (() => void)[] = [];
 
-  constructor(url: string, options: WebSocket.ClientOptions = {}) {
-    this.socket = new WebSocket(url, options);
+  /** `protocols`: the subprotocols offered (a session's token rides in one, as a browser's must). */
+  constructor(url: string, options: FeedClientOptions = {}) {
+    const { protocols, ...rest } = options;
+    this.socket = new WebSocket(url, protocols ?? [], rest);
     this.socket.on('message', (data, isBinary) => {
       if (isBinary) this.binaryFrames += 1;
       this.messages.push(JSON.parse(data.toString()) as ServerMessage);
@@ -24,7 +28,7 @@ export class TestFeedClient {
     this.socket.on('error', () => this.wake());
   }
 
-  static async open(httpUrl: string, options: WebSocket.ClientOptions = {}): Promise<TestFeedClient> {
+  static async open(httpUrl: string, options: FeedClientOptions = {}): Promise<TestFeedClient> {
     const client = new TestFeedClient(`${httpUrl.replace(/^http/, 'ws').replace(/\/$/, '')}/api/v1/feed`, options);
     await client.waitFor((m) => m.type === 'hello');
     return client;

@@ -4,7 +4,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
-import { userSession, type TestSession } from '../helpers/auth.ts';
+import { login, userSession, type TestSession } from '../helpers/auth.ts';
 import { TestFeedClient } from '../helpers/feed-client.ts';
 import type { RouteSpec } from '../../daemon/src/http/index.ts';
 
@@ -71,6 +71,10 @@ describe('route policy table', () => {
       expect(foreign, `${route.method} ${route.path}`).toEqual({ status: 403, code: 'origin_mismatch' });
       const otherPort = await call(route, admin.headers({ origin: `http://127.0.0.1:${daemon.port + 1}` }));
       expect(otherPort.status, `${route.method} ${route.path} from another port`).toBe(403);
+      for (const spelling of [`${admin.origin}/`, admin.origin.toUpperCase(), admin.origin.replace('127.0.0.1', '127.0.0.01'), admin.origin.replace('//', '//x@')]) {
+        const folded = await call(route, admin.headers({ origin: spelling }));
+        expect(folded, `${route.method} ${route.path} from ${spelling}`).toEqual({ status: 403, code: 'origin_mismatch' });
+      }
       const noOrigin = await call(route, admin.headers({ origin: '' }));
       expect(noOrigin.status, `${route.method} ${route.path} without Origin`).toBe(403);
     }
@@ -81,6 +85,17 @@ describe('route policy table', () => {
       const { 'x-csrf-token': _dropped, ...headers } = admin.headers();
       expect(await call(route, headers), `${route.method} ${route.path}`).toEqual({ status: 403, code: 'csrf_failed' });
       expect(await call(route, admin.headers({ 'x-csrf-token': 'forged' })), `${route.method} ${route.path}`).toEqual({ status: 403, code: 'csrf_failed' });
+    }
+  });
+
+  it('answers 415 to a mutation whose body is not JSON, even with a good session, origin and token', async () => {
+    // Its own session: on code that ran the handler anyway, DELETE /api/v1/session would log `admin` out.
+    const own = await login(daemon.url, 'ada');
+    for (const route of daemon.routes.filter(isMutating)) {
+      for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx', '']) {
+        const headers = type === '' ? { ...own.headers(), 'content-type': '' } : own.headers({ 'content-type': type });
+        expect(await call(route, headers), `${route.method} ${route.path} as ${type || 'no type'}`).toEqual({ status: 415, code: 'unsupported_media_type' });
+      }
     }
   });
 
@@ -106,7 +121,7 @@ describe('route policy table', () => {
   });
 
   it('never serves the kiosk route (and its setup code) on the main listener', async () => {
-    const res = await fetch(new URL('/api/v1/kiosk', daemon.url), { headers: { cookie: admin.cookie } });
+    const res = await fetch(new URL('/api/v1/kiosk', daemon.url), { headers: admin.auth() });
     expect(res.status).toBe(404);
   });
 
@@ -126,8 +141,8 @@ describe('route policy table', () => {
 describe('feed handshake', () => {
   const wsUrl = () => `${daemon.url.replace(/^http/, 'ws')}api/v1/feed`;
 
-  async function handshake(headers: Record<string, string>): Promise<number> {
-    const client = new TestFeedClient(wsUrl(), { headers });
+  async function handshake(headers: Record<string, string>, protocols = viewer.feed().protocols): Promise<number> {
+    const client = new TestFeedClient(wsUrl(), { headers, protocols });
     return new Promise((resolve) => {
       client.socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       client.socket.on('open', () => {
@@ -137,9 +152,10 @@ describe('feed handshake', () => {
     });
   }
 
-  it('completes only with an allowed Host, our own Origin and a live session', async () => {
+  it('completes only with an allowed Host, our own Origin and a live session with its token', async () => {
     expect(await handshake({ cookie: viewer.cookie, origin: viewer.origin })).toBe(101);
     expect(await handshake({ origin: viewer.origin })).toBe(401);
+    expect(await handshake({ cookie: viewer.cookie, origin: viewer.origin }, ['outpost.feed.v1'])).toBe(401);
     expect(await handshake({ cookie: viewer.cookie, origin: 'http://evil.example' })).toBe(403);
     expect(await handshake({ cookie: viewer.cookie, origin: `http://127.0.0.1:${daemon.port + 1}` })).toBe(403);
     expect(await handshake({ cookie: viewer.cookie, origin: viewer.origin, host: 'rebind.example' })).toBe(403);
@@ -147,8 +163,8 @@ describe('feed handshake', () => {
 
   it('hides topics above the session’s role', async () => {
     daemon.hub.define({ name: 'secrets-for-test', initial: 1, reduce: (s: number) => s, policy: 'admin' });
-    const asViewer = await TestFeedClient.open(daemon.url, { headers: { cookie: viewer.cookie, origin: viewer.origin } });
-    const asAdmin = await TestFeedClient.open(daemon.url, { headers: { cookie: admin.cookie, origin: admin.origin } });
+    const asViewer = await TestFeedClient.open(daemon.url, viewer.feed());
+    const asAdmin = await TestFeedClient.open(daemon.url, admin.feed());
     expect((asViewer.messages[0] as { topics: string[] }).topics).not.toContain('secrets-for-test');
     asViewer.send({ type: 'subscribe', topic: 'secrets-for-test' });
     asAdmin.send({ type: 'subscribe', topic: 'secrets-for-test' });

@@ -56,7 +56,7 @@ describe('outpost CLI', () => {
     const dir = home();
     const daemon = await spawnDaemon({ home: dir });
     const session = await userSession(dir, daemon.url, 'sam', 'viewer');
-    const client = await TestFeedClient.open(daemon.url, { headers: { cookie: session.cookie, origin: session.origin } });
+    const client = await TestFeedClient.open(daemon.url, session.feed());
     const started = Date.now();
     const code = await stopDaemon(daemon);
     expect(code).toBe(0);

@@ -71,7 +71,7 @@ function auditRecords(action: string) {
 
 describe('restart', () => {
   it('rolls a deployment out from the API, shows progress on the feed to done, and audits it', async () => {
-    const client = await TestFeedClient.open(daemon.url, { headers: { cookie: operator.cookie, origin: operator.origin } });
+    const client = await TestFeedClient.open(daemon.url, operator.feed());
     client.send({ type: 'subscribe', topic: 'cluster' });
     await client.waitFor((m) => m.type === 'snapshot');
     const res = await restart(operator, 'deployment', 'ticker');
@@ -154,7 +154,7 @@ describe('restart', () => {
 
 describe('logs', () => {
   it('follows a container on a logs: topic, delivers new lines, and ends when the pod is deleted', async () => {
-    const client = await TestFeedClient.open(daemon.url, { headers: { cookie: viewer.cookie, origin: viewer.origin } });
+    const client = await TestFeedClient.open(daemon.url, viewer.feed());
     const topic = `logs:${NS}/lonely/tick`;
     client.send({ type: 'subscribe', topic });
     const snapshot = await client.waitFor<SnapshotMessage>((m) => m.type === 'snapshot' && m.topic === (topic as never));
@@ -164,7 +164,7 @@ describe('logs', () => {
     const first = await client.waitFor(isLines, { from, timeoutMs: 15_000 });
     // A later batch: lines written after the follow began, not just the initial tail.
     await client.waitFor(isLines, { from: client.messages.indexOf(first) + 1, timeoutMs: 15_000 });
-    const download = await fetch(new URL(`/api/v1/pods/${NS}/lonely/logs?container=tick&tailLines=5`, daemon.url), { headers: { cookie: viewer.cookie } });
+    const download = await fetch(new URL(`/api/v1/pods/${NS}/lonely/logs?container=tick&tailLines=5`, daemon.url), { headers: viewer.auth() });
     expect(download.status).toBe(200);
     expect(download.headers.get('content-disposition')).toMatch(/attachment; filename=".*lonely_tick/);
     expect((await download.text()).trim().split('\n').length).toBeLessThanOrEqual(5);

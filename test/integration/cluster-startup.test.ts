@@ -22,7 +22,7 @@ describe('cluster at startup', () => {
     daemon = await startTestDaemon();
     expect(daemon.cluster.topic.state.status.state).toBe('none');
     const operator = await userSession(daemon.home, daemon.url, 'otto', 'operator');
-    const list = await fetch(new URL('/api/v1/workloads', daemon.url), { headers: { cookie: operator.cookie } });
+    const list = await fetch(new URL('/api/v1/workloads', daemon.url), { headers: operator.auth() });
     expect(await list.json()).toEqual({ workloads: [] });
     const res = await fetch(new URL('/api/v1/workloads/a/deployment/b/restart', daemon.url), { method: 'POST', headers: operator.headers(), body: '{}' });
     expect(res.status).toBe(503);

@@ -50,7 +50,7 @@ function isStatus(m: { type: string }, state: string): boolean {
 }
 
 async function workloads(): Promise<WorkloadSummary[]> {
-  const res = await fetch(new URL('/api/v1/workloads', daemon.url), { headers: { cookie: viewer.cookie } });
+  const res = await fetch(new URL('/api/v1/workloads', daemon.url), { headers: viewer.auth() });
   expect(res.status).toBe(200);
   return ((await res.json()) as { workloads: WorkloadSummary[] }).workloads;
 }
@@ -76,7 +76,7 @@ describe('cluster view', () => {
   it('shows the connection state on the feed and recovers by itself after the API server was down', async (ctx) => {
     if (!cluster.sim) return ctx.skip('needs the kube-sim: a real API server cannot be stopped by the test');
     const sim = cluster.sim;
-    const client = await TestFeedClient.open(daemon.url, { headers: { cookie: viewer.cookie, origin: viewer.origin } });
+    const client = await TestFeedClient.open(daemon.url, viewer.feed());
     client.send({ type: 'subscribe', topic: 'cluster' });
     const snapshot = await client.waitFor<SnapshotMessage<'cluster'>>((m) => m.type === 'snapshot' && m.topic === 'cluster');
     expect(snapshot.state.status.state).toBe('connected');
@@ -118,7 +118,7 @@ spec: {containers: [{name: c, image: registry.local/x:1}]}
     if (!cluster.sim) return ctx.skip('needs the kube-sim crash loop');
     const pod = await eventually(() => daemon.cluster.view?.caches.pods.values().find((p) => p.metadata?.namespace === NS && p.metadata.name?.startsWith('crasher-')), 'the crasher pod');
     const name = pod.metadata?.name ?? '';
-    const client = await TestFeedClient.open(daemon.url, { headers: { cookie: viewer.cookie, origin: viewer.origin } });
+    const client = await TestFeedClient.open(daemon.url, viewer.feed());
     client.send({ type: 'subscribe', topic: `logs:${NS}/${name}/main` });
     const instances = (): Set<string> => {
       const text = client.messages.map((m) => JSON.stringify(m)).join('\n');
@@ -128,7 +128,7 @@ spec: {containers: [{name: c, image: registry.local/x:1}]}
     // container's lines at subscribe time can account for one of them at most).
     await eventually(() => instances().size >= 3, 'fatal lines of three container instances', 40_000);
     const previous = await eventually(async () => {
-      const res = await fetch(new URL(`/api/v1/pods/${NS}/${name}/logs?container=main&previous=true`, daemon.url), { headers: { cookie: viewer.cookie } });
+      const res = await fetch(new URL(`/api/v1/pods/${NS}/${name}/logs?container=main&previous=true`, daemon.url), { headers: viewer.auth() });
       return res.status === 200 ? res.text() : null;
     }, 'the previous container log');
     expect(previous).toMatch(/unrecoverable error/);
@@ -138,7 +138,7 @@ spec: {containers: [{name: c, image: registry.local/x:1}]}
   it('lists recent warnings for the whole node', async () => {
     if (!cluster.sim) return;
     const events = await eventually(async () => {
-      const res = await fetch(new URL('/api/v1/events?type=Warning', daemon.url), { headers: { cookie: viewer.cookie } });
+      const res = await fetch(new URL('/api/v1/events?type=Warning', daemon.url), { headers: viewer.auth() });
       const body = (await res.json()) as { events: { type: string; reason: string }[] };
       return body.events.some((e) => e.reason === 'BackOff') ? body.events : null;
     }, 'a BackOff warning');

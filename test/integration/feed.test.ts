@@ -10,7 +10,7 @@ let daemon: TestDaemon;
 let viewer: TestSession;
 const clients: TestFeedClient[] = [];
 async function open(options?: WebSocket.ClientOptions): Promise<TestFeedClient> {
-  const client = await TestFeedClient.open(daemon.url, { headers: { cookie: viewer.cookie, origin: viewer.origin }, ...options });
+  const client = await TestFeedClient.open(daemon.url, { ...viewer.feed(), ...options });
   clients.push(client);
   return client;
 }

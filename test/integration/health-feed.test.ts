@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 async function connect(): Promise<{ ws: WebSocket; messages: ServerMessage[] }> {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/v1/feed`, { headers: { cookie: server.cookie, origin: server.url } });
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/v1/feed`, server.feed().protocols, { headers: server.feed().headers });
   const messages: ServerMessage[] = [];
   ws.on('message', (data) => messages.push(JSON.parse(String(data)) as ServerMessage));
   await waitFor(() => messages.some((m) => m.type === 'hello'), 3000, 'hello');

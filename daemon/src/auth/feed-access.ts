@@ -1,12 +1,14 @@
 // The feed handshake's checks, before the upgrade completes: an allowed Host, an Origin equal to the
-// page's own origin (another port on the same address is another origin), and a live session — or
-// the kiosk listener's read-only principal. Topics are filtered by the role each declares; on the
-// kiosk listener only topics marked `kiosk: true` exist (the hello lists no other, a subscribe to
-// any other is answered `feed_unknown_topic`).
+// page's own origin (another port on the same address is another origin), and a live session bound
+// to this client — or the kiosk listener's read-only principal. Topics are filtered by the role each
+// declares; on the kiosk listener only topics marked `kiosk: true` exist (the hello lists no other, a
+// subscribe to any other is answered `feed_unknown_topic`).
 import type { IncomingMessage } from 'node:http';
 import type { FeedHub, UpgradeDecision } from '../feed/index.ts';
-import { hashSessionId } from './sessions.ts';
-import { isHostAllowed, isSameOrigin, parseCookies, sessionCookieName } from './request-checks.ts';
+import { isHostAllowed, isSameOrigin } from './request-checks.ts';
+import { clientAddress } from './principal.ts';
+import { tokenFromProtocols } from './session-binding.ts';
+import { sessionCallerOf } from './guard.ts';
 import { roleAtLeast, type Role } from './roles.ts';
 import type { AuthService } from './service.ts';
 import type { SessionSockets } from './session-sockets.ts';
@@ -36,11 +38,12 @@ export function feedAccess(deps: FeedAccessDeps): (req: IncomingMessage) => Upgr
     if (origin !== undefined && !isSameOrigin({ origin, host: req.headers.host }, deps.secure)) return { ok: false, status: 403 };
     if (deps.listener === 'kiosk') return { ok: true, mayAccess: kioskMayAccess };
 
-    const cookie = parseCookies(req.headers.cookie).get(sessionCookieName(deps.secure));
-    if (!cookie || cookie.length > 128) return { ok: false, status: 401 };
-    const idHash = hashSessionId(cookie);
-    const result = deps.auth.principalForSession(idHash);
-    if (!('principal' in result) || result.principal.kind !== 'user') return { ok: false, status: 401 };
-    return { ok: true, mayAccess: mayAccessAs(result.principal.role), owner: idHash, onOpen: (close) => deps.sockets.add(idHash, close) };
+    // The session's address and token too (session-binding.ts): the token rides in a subprotocol.
+    const token = tokenFromProtocols(req.headers['sec-websocket-protocol']);
+    const address = clientAddress(req.socket.remoteAddress);
+    const { principal } = sessionCallerOf(deps.auth, deps.secure, { cookieHeader: req.headers.cookie, address, token });
+    if (principal.kind !== 'user') return { ok: false, status: 401 };
+    const idHash = principal.session.idHash;
+    return { ok: true, mayAccess: mayAccessAs(principal.role), owner: idHash, onOpen: (close) => deps.sockets.add(idHash, close) };
   };
 }

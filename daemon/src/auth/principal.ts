@@ -2,8 +2,10 @@
 import type { Role } from './roles.ts';
 import type { Session } from './sessions.ts';
 
+export type UserPrincipal = { kind: 'user'; userId: number; username: string; role: Role; session: Session };
+
 export type Principal =
-  | { kind: 'user'; userId: number; username: string; role: Role; session: Session }
+  | UserPrincipal
   | { kind: 'kiosk'; role: 'viewer' }
   | { kind: 'scraper'; role: 'viewer' }
   | { kind: 'anonymous' };
@@ -11,6 +13,11 @@ export type Principal =
 export interface RequestContext {
   address: string;
   userAgent: string;
+}
+
+/** The client's address as the session and the audit record it (IPv4-mapped IPv6 unwrapped). */
+export function clientAddress(remoteAddress: string | undefined): string {
+  return (remoteAddress ?? '-').replace(/^::ffff:/, '');
 }
 
 export function actorName(principal: Principal): string {

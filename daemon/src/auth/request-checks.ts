@@ -15,29 +15,21 @@ export function isHostAllowed(hostHeader: string | undefined, allowed: ReadonlyS
   return name !== null && allowed.has(name);
 }
 
-/** The origin a page served under this Host header has. */
+/** The origin a page served under this Host header has, as a browser spells it in `Origin`. */
 export function ownOrigin(secure: boolean, hostHeader: string): string {
-  return `${secure ? 'https' : 'http'}://${hostHeader.trim().toLowerCase()}`;
-}
-
-function normalizeOrigin(origin: string): string | null {
-  try {
-    const url = new URL(origin);
-    if (url.origin === 'null') return null;
-    return url.origin;
-  } catch {
-    return null;
-  }
+  return `${secure ? 'https' : 'http'}://${hostHeader}`;
 }
 
 /**
  * Whether a state-changing request comes from our own page: Origin equal to our origin, or, when a
  * browser sent no Origin, `Sec-Fetch-Site: same-origin`. Requests with neither are refused.
+ * The comparison is on the exact string: a browser serialises an origin one way only, so any other
+ * spelling (a trailing slash, upper case, userinfo, a numeric or octal host) is not our page, and
+ * no URL parser gets the chance to fold it into ours. The Host header is already allow-listed.
  */
 export function isSameOrigin(headers: { origin?: string; 'sec-fetch-site'?: string; host?: string }, secure: boolean): boolean {
   if (!headers.host) return false;
-  const expected = normalizeOrigin(ownOrigin(secure, headers.host));
-  if (headers.origin !== undefined) return expected !== null && normalizeOrigin(headers.origin) === expected;
+  if (headers.origin !== undefined) return headers.origin === ownOrigin(secure, headers.host);
   return headers['sec-fetch-site'] === 'same-origin';
 }
 

@@ -1,5 +1,5 @@
 // Session and first-start setup routes. Login and setup are public but same-origin only; logout
-// needs the session's CSRF token like every other change.
+// needs the session's token like every other change. Only login and setup answers carry the token.
 import { z } from 'zod';
 import { parseBody, type RouteSpec } from '../http/index.ts';
 import type { SessionInfo } from '../protocol/auth.ts';
@@ -21,7 +21,7 @@ const passwordBody = z.object({ currentPassword: z.string().min(1).max(4096), ne
 
 export function sessionRoutes(deps: SessionRouteDeps): RouteSpec[] {
   const { auth, secure } = deps;
-  const loggedIn = (user: string, role: Role, csrfToken: string): SessionInfo => ({
+  const loggedIn = (user: string, role: Role, csrfToken: string | null): SessionInfo => ({
     authenticated: true,
     user,
     role,
@@ -30,7 +30,8 @@ export function sessionRoutes(deps: SessionRouteDeps): RouteSpec[] {
     setupRequired: false,
     transportWarning: deps.transportWarning,
   });
-  const answerLogin = (result: LoginResult) => loggedIn(result.user.username, result.user.role, result.session.csrfToken);
+  // The only answers that carry the session's token: the page keeps it (session-binding.ts).
+  const answerLogin = (result: LoginResult) => loggedIn(result.user.username, result.user.role, result.token);
 
   return [
     {
@@ -43,7 +44,7 @@ export function sessionRoutes(deps: SessionRouteDeps): RouteSpec[] {
         const principal = principalOf(res);
         const info: SessionInfo =
           principal.kind === 'user'
-            ? loggedIn(principal.username, principal.role, principal.session.csrfToken)
+            ? loggedIn(principal.username, principal.role, null)
             : { authenticated: principal.kind === 'kiosk', user: null, role: principal.kind === 'kiosk' ? 'viewer' : null, csrfToken: null, kiosk: principal.kind === 'kiosk', setupRequired: auth.setupOpen, transportWarning: deps.transportWarning };
         res.setHeader('Cache-Control', 'no-store');
         res.json(info);

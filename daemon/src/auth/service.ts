@@ -2,16 +2,18 @@
 // Every outcome is audited here, where actor, target and reason are known.
 import type { Logger } from '../lib/logger.ts';
 import { OutpostError } from '../lib/errors.ts';
-import type { AuditLog } from '../audit/index.ts';
+import type { AuditAggregator, AuditLog } from '../audit/index.ts';
 import { cleanField } from '../audit/index.ts';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.ts';
 import { passwordProblem, usernameProblem, type Role } from './roles.ts';
 import type { LoginAttempts } from './login-attempts.ts';
+import type { ThrottleDecision } from './throttle.ts';
 import type { EndReason, Session, SessionStore } from './sessions.ts';
 import type { SessionSockets } from './session-sockets.ts';
 import type { SetupGate } from './setup-gate.ts';
 import type { User, UserStore } from './users.ts';
-import { actorName, roleOf, type Principal, type RequestContext } from './principal.ts';
+import { actorName, roleOf, type Principal, type RequestContext, type UserPrincipal } from './principal.ts';
+import { bindingOf, type Binding } from './session-binding.ts';
 
 export interface AuthServiceDeps {
   users: UserStore;
@@ -20,23 +22,28 @@ export interface AuthServiceDeps {
   sockets: SessionSockets;
   setup: SetupGate;
   audit: AuditLog;
+  /** Anonymous failures are counted per address and window, never one record each. */
+  counted: AuditAggregator;
   log: Logger;
   now?: () => number;
 }
 
 export interface LoginResult {
   sessionId: string;
+  /** The session's token, for the page only (session-binding.ts). */
+  token: string;
   session: Session;
   user: User;
 }
 
 const GENERIC_LOGIN_FAILURE = 'wrong username or password';
 
-function throttleMessage(retryAfterMs: number, locked: boolean): string {
-  const seconds = Math.ceil(retryAfterMs / 1000);
-  return locked
+function throttled(decision: ThrottleDecision): OutpostError {
+  const seconds = Math.ceil(decision.retryAfterMs / 1000);
+  const message = decision.locked
     ? `too many failed logins: locked for ${Math.ceil(seconds / 60)} more minute${seconds > 60 ? 's' : ''}`
     : `too many failed logins: wait ${seconds} second${seconds === 1 ? '' : 's'} before trying again`;
+  return new OutpostError('login_throttled', message, { retryAfterSeconds: seconds });
 }
 
 export class AuthService {
@@ -54,40 +61,48 @@ export class AuthService {
     return this.d.setup.open;
   }
 
-  /** The principal behind a session cookie, or why it is not live. */
-  principalForSession(idHash: string): { principal: Principal } | { ended: EndReason | null } {
-    const result = this.d.sessions.lookup(idHash, this.now());
+  /**
+   * The user a session cookie names, and whether this request proved the session's binding (its
+   * address and token). Only a bound request counts as activity.
+   */
+  sessionCaller(idHash: string, address: string, token: string | undefined): { principal: UserPrincipal; binding: Binding } | { ended: EndReason | null } {
+    const now = this.now();
+    const result = this.d.sessions.lookup(idHash, now);
     if ('ended' in result) return result;
     const user = this.d.users.byId(result.session.userId);
     if (!user || user.disabledAt !== null) {
-      this.d.sessions.end(idHash, 'user disabled', this.now());
+      this.d.sessions.end(idHash, 'user disabled', now);
       return { ended: 'user disabled' };
     }
-    return { principal: { kind: 'user', userId: user.id, username: user.username, role: user.role, session: result.session } };
+    const binding = bindingOf(result.session, address, token);
+    if (binding === 'bound') this.d.sessions.touch(result.session, now);
+    return { principal: { kind: 'user', userId: user.id, username: user.username, role: user.role, session: result.session }, binding };
   }
 
   async login(username: string, password: string, ctx: RequestContext): Promise<LoginResult> {
     const account = cleanField(username.toLowerCase(), 64);
     const now = this.now();
-    const gate = this.d.attempts.check(account, ctx.address, now);
-    const base = { actor: account || '-', role: '-', address: ctx.address, action: 'session.login', target: account };
+    const failed = { action: 'session.login', actor: 'anonymous', role: '-', address: ctx.address, outcome: 'failure' as const, account };
+    // Reserved before the hash is computed, so parallel attempts cannot all pass the check.
+    const gate = this.d.attempts.reserve('login', account, ctx.address, now);
     if (!gate.allowed) {
-      this.d.audit.append({ ...base, outcome: 'denied', detail: { reason: gate.locked ? 'locked' : 'throttled', retryAfterMs: gate.retryAfterMs } });
-      throw new OutpostError('login_throttled', throttleMessage(gate.retryAfterMs, gate.locked), { retryAfterSeconds: Math.ceil(gate.retryAfterMs / 1000) });
+      this.d.counted.count({ ...failed, reason: gate.decision.locked ? 'locked' : 'throttled' });
+      throw throttled(gate.decision);
     }
     const found = this.d.users.findForLogin(account);
     const verdict = found ? await verifyPassword(password, found.passwordHash) : (await burnPasswordCheck(password), { ok: false, needsRehash: false });
     if (!found || !verdict.ok || found.user.disabledAt !== null) {
-      const counts = this.d.attempts.fail(account, ctx.address, now);
       const reason = !found ? 'unknown user' : found.user.disabledAt !== null && verdict.ok ? 'user disabled' : 'wrong password';
-      this.d.audit.append({ ...base, outcome: 'failure', detail: { reason, failures: counts } });
+      this.d.counted.count({ ...failed, reason });
       throw new OutpostError('login_failed', GENERIC_LOGIN_FAILURE);
     }
-    this.d.attempts.succeed(account, ctx.address);
+    this.d.attempts.succeeded(gate.reservation);
     if (verdict.needsRehash) this.d.users.setPassword(found.user.id, await hashPassword(password), found.user.passwordChangedAt);
-    const created = this.d.sessions.create(found.user.id, ctx.address, ctx.userAgent, now);
-    this.d.audit.append({ ...base, role: found.user.role, outcome: 'success' });
-    return { sessionId: created.id, session: created.session, user: found.user };
+    // Now, not when the attempt began: hashing took a while, and the idle clock starts here.
+    const created = this.d.sessions.create(found.user.id, ctx.address, ctx.userAgent, this.now());
+    const who = { actor: found.user.username, role: found.user.role, address: ctx.address };
+    this.d.audit.append({ ...who, action: 'session.login', target: found.user.username, outcome: 'success' });
+    return { sessionId: created.id, token: created.token, session: created.session, user: found.user };
   }
 
   logout(principal: Principal, ctx: RequestContext): void {
@@ -99,20 +114,24 @@ export class AuthService {
   async completeSetup(code: string, username: string, password: string, ctx: RequestContext): Promise<LoginResult> {
     const base = { actor: cleanField(username, 64) || '-', role: '-', address: ctx.address, action: 'setup.first_admin', target: cleanField(username, 64) };
     if (!this.setupOpen) throw new OutpostError('setup_not_available', 'setup is already done; log in instead');
-    const gate = this.d.attempts.check('setup', ctx.address, this.now());
-    if (!gate.allowed) throw new OutpostError('login_throttled', throttleMessage(gate.retryAfterMs, gate.locked), { retryAfterSeconds: Math.ceil(gate.retryAfterMs / 1000) });
+    // Its own counter per address: never shared with an account that happens to be called "setup".
+    const failed = { action: base.action, actor: 'anonymous', role: '-', address: ctx.address, outcome: 'failure' as const, account: base.target };
+    const gate = this.d.attempts.reserve('setup', '', ctx.address, this.now());
+    if (!gate.allowed) {
+      this.d.counted.count({ ...failed, reason: gate.decision.locked ? 'locked' : 'throttled' });
+      throw throttled(gate.decision);
+    }
     if (!this.d.setup.matches(code)) {
-      this.d.attempts.fail('setup', ctx.address, this.now());
-      this.d.audit.append({ ...base, outcome: 'failure', detail: { reason: 'wrong setup code' } });
+      this.d.counted.count({ ...failed, reason: 'wrong setup code' });
       throw new OutpostError('setup_code_invalid', 'that setup code is not right; read it again from the device screen or its log');
     }
     const user = await this.createUserRecord(username, password, 'admin');
     this.d.setup.close();
-    this.d.attempts.succeed('setup', ctx.address);
+    this.d.attempts.succeeded(gate.reservation);
     this.d.audit.append({ ...base, role: 'admin', outcome: 'success' });
     this.d.log.info({ username }, 'first admin created; setup code retired');
     const created = this.d.sessions.create(user.id, ctx.address, ctx.userAgent, this.now());
-    return { sessionId: created.id, session: created.session, user };
+    return { sessionId: created.id, token: created.token, session: created.session, user };
   }
 
   async createUser(actor: Principal, input: { username: string; password: string; role: Role }, ctx: RequestContext): Promise<User> {
@@ -130,13 +149,22 @@ export class AuthService {
     });
   }
 
+  /** Throttled like a login, on the same counters: a session must not become a password oracle. */
   async changeOwnPassword(actor: Principal, currentPassword: string, newPassword: string, ctx: RequestContext): Promise<void> {
     if (actor.kind !== 'user') throw new OutpostError('unauthenticated', 'log in first');
+    const base = { actor: actor.username, role: actor.role, address: ctx.address, action: 'user.password', target: actor.username };
+    const gate = this.d.attempts.reserve('login', actor.username, ctx.address, this.now());
+    if (!gate.allowed) {
+      const reason = gate.decision.locked ? 'locked' : 'throttled';
+      this.d.audit.append({ ...base, outcome: 'denied', detail: { reason, retryAfterMs: gate.decision.retryAfterMs } });
+      throw throttled(gate.decision);
+    }
     const found = this.d.users.findForLogin(actor.username);
     if (!found || !(await verifyPassword(currentPassword, found.passwordHash)).ok) {
-      this.d.audit.append({ actor: actor.username, role: actor.role, address: ctx.address, action: 'user.password', target: actor.username, outcome: 'failure', detail: { reason: 'wrong current password' } });
+      this.d.audit.append({ ...base, outcome: 'failure', detail: { reason: 'wrong current password', failures: gate.reservation.failures } });
       throw new OutpostError('validation_failed', 'the current password is wrong', { errors: [{ path: 'currentPassword', message: 'wrong password' }] });
     }
+    this.d.attempts.succeeded(gate.reservation);
     await this.setPassword(actor, actor.username, newPassword, ctx);
   }
 

@@ -40,7 +40,7 @@ export class SessionSockets {
   /** Closes the sockets of every session that is no longer live. */
   check(now = Date.now()): void {
     for (const idHash of [...this.bySession.keys()]) {
-      const result = this.sessions.lookup(idHash, now, false);
+      const result = this.sessions.lookup(idHash, now);
       if ('ended' in result) this.closeSession(idHash, result.ended ?? FEED_CLOSE.sessionEnded.reason);
     }
   }

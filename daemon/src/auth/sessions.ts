@@ -1,6 +1,7 @@
-// Adapter: sessions in SQLite. The cookie holds a random 256-bit id; only its SHA-256 is stored, so
-// a copy of the database does not hand out live sessions. A session ends on logout, idle timeout,
-// absolute lifetime, password change or user disable, and remembers why.
+// Adapter: sessions in SQLite. The cookie holds a random 256-bit id and the page holds a second
+// random 256-bit token (session-binding.ts); only their SHA-256 are stored, so a copy of the database
+// does not hand out live sessions. A session ends on logout, idle timeout, absolute lifetime,
+// password change or user disable, and remembers why.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../store/index.ts';
 
@@ -14,7 +15,9 @@ export interface SessionLimits {
 export interface Session {
   idHash: string;
   userId: number;
-  csrfToken: string;
+  /** SHA-256 of the token handed to the page at login; the token itself is never stored. */
+  tokenHash: string;
+  /** The client address it logged in from: the only one it answers. */
   address: string;
   createdAt: number;
   lastSeenAt: number;
@@ -23,7 +26,7 @@ export interface Session {
 interface SessionRow {
   id_hash: string;
   user_id: number;
-  csrf_token: string;
+  token_hash: string | null;
   address: string;
   created_at: number;
   last_seen_at: number;
@@ -49,30 +52,38 @@ export class SessionStore {
     this.limits = limits;
   }
 
-  create(userId: number, address: string, userAgent: string, now = Date.now()): { id: string; session: Session } {
+  /** A new session: `id` goes into the cookie, `token` to the page; neither is stored. */
+  create(userId: number, address: string, userAgent: string, now = Date.now()): { id: string; token: string; session: Session } {
     const id = randomBytes(32).toString('base64url');
-    const csrfToken = randomBytes(32).toString('base64url');
+    const token = randomBytes(32).toString('base64url');
     const idHash = hashSessionId(id);
+    const tokenHash = hashSessionId(token);
     this.db
-      .prepare('INSERT INTO sessions (id_hash, user_id, csrf_token, address, user_agent, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(idHash, userId, csrfToken, address, userAgent.slice(0, 256), now, now);
-    return { id, session: { idHash, userId, csrfToken, address, createdAt: now, lastSeenAt: now } };
+      .prepare('INSERT INTO sessions (id_hash, user_id, token_hash, address, user_agent, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(idHash, userId, tokenHash, address, userAgent.slice(0, 256), now, now);
+    return { id, token, session: { idHash, userId, tokenHash, address, createdAt: now, lastSeenAt: now } };
   }
 
-  /** The live session for a cookie value, or why it is not live. Touches it when `touch`. */
-  lookup(idHash: string, now = Date.now(), touch = true): { session: Session } | { ended: EndReason | null } {
+  /** The live session for a cookie value, or why it is not live. Does not count as activity. */
+  lookup(idHash: string, now = Date.now()): { session: Session } | { ended: EndReason | null } {
     const row = this.db.prepare('SELECT * FROM sessions WHERE id_hash = ?').get(idHash) as SessionRow | undefined;
     if (!row) return { ended: null };
     if (row.ended_at !== null) return { ended: (row.end_reason as EndReason | null) ?? 'session expired' };
+    // Sessions made before tokens existed were ended by the migration; a row without one never binds.
+    if (row.token_hash === null) return { ended: 'session expired' };
     if (now - row.last_seen_at > this.limits.idleMs || now - row.created_at > this.limits.absoluteMs) {
       this.end(idHash, 'session expired', now);
       return { ended: 'session expired' };
     }
-    if (touch && now - row.last_seen_at >= TOUCH_EVERY_MS) {
-      this.db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?').run(now, idHash);
-      row.last_seen_at = now;
-    }
-    return { session: { idHash, userId: row.user_id, csrfToken: row.csrf_token, address: row.address, createdAt: row.created_at, lastSeenAt: row.last_seen_at } };
+    const session = { idHash, userId: row.user_id, tokenHash: row.token_hash, address: row.address, createdAt: row.created_at, lastSeenAt: row.last_seen_at };
+    return { session };
+  }
+
+  /** Records activity (coalesced): called only for requests that proved the whole binding. */
+  touch(session: Session, now = Date.now()): void {
+    if (now - session.lastSeenAt < TOUCH_EVERY_MS) return;
+    this.db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ? AND ended_at IS NULL').run(now, session.idHash);
+    session.lastSeenAt = now;
   }
 
   end(idHash: string, reason: EndReason, now = Date.now()): void {

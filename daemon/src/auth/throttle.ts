@@ -1,6 +1,7 @@
 // Login throttling schedule, pure. Counted per account and per source address; the stricter wins.
 // 1–3 failures: no delay. From the 4th: 1 s, 2 s, 4 s … capped at 60 s. From the 10th: locked for
-// 15 minutes after the last failure. A success clears the account's and the address's counters.
+// 15 minutes after the last failure. A success clears the account's counter and only its own share of
+// the address's (login-attempts.ts).
 
 export const FREE_FAILURES = 3;
 export const LOCK_AFTER = 10;

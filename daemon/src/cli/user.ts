@@ -39,7 +39,7 @@ export async function userCommand(args: string[]): Promise<number> {
   const log = createLogger('silent');
   const db = openDatabase(config.home);
   const access = buildAccess({ ...config, allowedHosts: [] }, db, log);
-  const actor: Principal = { kind: 'user', userId: 0, username: `cli:${process.env.SUDO_USER ?? process.env.USER ?? 'root'}`, role: 'admin', session: { idHash: '', userId: 0, csrfToken: '', address: 'local', createdAt: 0, lastSeenAt: 0 } };
+  const actor: Principal = { kind: 'user', userId: 0, username: `cli:${process.env.SUDO_USER ?? process.env.USER ?? 'root'}`, role: 'admin', session: { idHash: '', userId: 0, tokenHash: '', address: 'local', createdAt: 0, lastSeenAt: 0 } };
   try {
     switch (sub) {
       case 'list': {

@@ -134,6 +134,15 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    audit: z
+      .object({
+        /** Repeated refusals and anonymous failed logins are counted into one record per key and window. */
+        aggregateSeconds: z.number().min(0.05).max(3600).default(60),
+        /** The audit log's size cap: past it the oldest records go, and an anchor record says which. */
+        maxBytes: z.number().int().min(64 * 1024).max(16 * 1024 ** 3).default(64 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
     shutdownTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
   })
   .strict();

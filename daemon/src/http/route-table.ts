@@ -1,6 +1,7 @@
 // Every HTTP route is registered here with the policy that says who may call it. The access layer
 // enforces the policy before the handler runs; a test walks this table.
 import type { Request, RequestHandler, Router } from 'express';
+import { requireMediaType } from './content-type.ts';
 
 export type Policy = 'public' | 'kiosk' | 'viewer' | 'operator' | 'admin';
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -20,9 +21,12 @@ export interface RouteSpec {
   kiosk?: boolean;
   /**
    * Required on every mutating route: the audit action recorded with the caller, target and
-   * outcome once the response is sent, or 'self' when the handler records richer entries itself.
+   * outcome once the response is sent. With `self: true` the handler records its own outcomes and
+   * the action names only the access layer's refusals; bare 'self' is the same with a generic action.
    */
-  audit?: { action: string; target?: (req: Request) => string } | 'self';
+  audit?: { action: string; target?: (req: Request) => string; self?: boolean } | 'self';
+  /** Body media types a mutating route takes (default: JSON only); anything else is answered 415. */
+  accepts?: readonly string[];
 }
 
 /** Builds the middleware that enforces a policy; the access layer provides it. */
@@ -52,11 +56,15 @@ export class RouteTable {
     return this.specs;
   }
 
-  /** Registers the routes `include` accepts (all by default) on `router`, each behind its guard. */
+  /**
+   * Registers the routes `include` accepts (all by default) on `router`, each behind its guard; a
+   * mutation's body type is checked after the guard, so refusals of who and where come first.
+   */
   mount(router: Router, guard: PolicyGuard, include: (route: RouteSpec) => boolean = () => true): void {
     for (const route of this.specs.filter(include)) {
       const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
-      router[method](route.path, ...guard(route), route.handler);
+      const bodyCheck = MUTATING_METHODS.has(route.method) ? [requireMediaType(route.accepts)] : [];
+      router[method](route.path, ...guard(route), ...bodyCheck, route.handler);
     }
   }
 }

@@ -58,6 +58,57 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'login throttle: per-address share of each account, first-start setup on its own',
+    // SQLite cannot change a CHECK constraint in place: copy into a new table. Version 1 counted
+    // wrong setup codes under the account name "setup"; those rows stay account rows.
+    sql: `
+      CREATE TABLE login_attempts_v2 (
+        scope TEXT NOT NULL CHECK (scope IN ('account', 'address', 'pair', 'setup')),
+        key TEXT NOT NULL,
+        failures INTEGER NOT NULL,
+        last_failure_at INTEGER NOT NULL,
+        PRIMARY KEY (scope, key)
+      );
+      INSERT INTO login_attempts_v2 (scope, key, failures, last_failure_at) SELECT scope, key, failures, last_failure_at FROM login_attempts;
+      DROP TABLE login_attempts;
+      ALTER TABLE login_attempts_v2 RENAME TO login_attempts;
+    `,
+  },
+  {
+    version: 3,
+    name: 'sessions bound to a token the page holds',
+    // Sessions of version 2 have no token: a cookie alone was enough for them, so they end here
+    // (everyone logs in once after the upgrade). Only the token's hash is stored.
+    sql: `
+      ALTER TABLE sessions ADD COLUMN token_hash TEXT;
+      UPDATE sessions SET ended_at = CAST(unixepoch('subsec') * 1000 AS INTEGER), end_reason = 'session expired' WHERE ended_at IS NULL;
+      ALTER TABLE sessions DROP COLUMN csrf_token;
+    `,
+  },
+  {
+    version: 4,
+    name: 'audit log: keyed chain, size accounting for retention, pruning through an anchor',
+    // Records of earlier versions keep their plain SHA-256 (alg 'sha256'); the first keyed record
+    // covers the last of them. Deletes stay refused except while retention sets audit_meta.pruning.
+    sql: `
+      ALTER TABLE audit ADD COLUMN alg TEXT NOT NULL DEFAULT 'sha256' CHECK (alg IN ('sha256', 'hmac-sha256'));
+      CREATE TABLE audit_meta (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        bytes INTEGER NOT NULL,
+        pruning INTEGER NOT NULL DEFAULT 0
+      );
+      INSERT INTO audit_meta (id, bytes)
+        SELECT 1, COALESCE(SUM(length(CAST(actor AS BLOB)) + length(CAST(role AS BLOB)) + length(CAST(address AS BLOB)) + length(CAST(action AS BLOB))
+          + length(CAST(target AS BLOB)) + length(CAST(outcome AS BLOB)) + length(CAST(detail AS BLOB)) + length(prev_hash) + length(hash) + 48), 0)
+        FROM audit;
+      DROP TRIGGER audit_no_delete;
+      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit WHEN (SELECT pruning FROM audit_meta WHERE id = 1) IS NOT 1
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+      CREATE INDEX audit_anchors ON audit(id) WHERE action = 'audit.pruned';
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -30,6 +30,25 @@ describe('request checks', () => {
     expect(isSameOrigin({ host }, true)).toBe(false);
   });
 
+  it('compares Origin as an exact string: no spelling a URL parser would fold into ours passes', () => {
+    const host = '127.0.0.1:7480';
+    expect(isSameOrigin({ origin: 'http://127.0.0.1:7480', host }, false)).toBe(true);
+    for (const spelling of [
+      'http://127.0.0.1:7480/',
+      'HTTP://127.0.0.1:7480',
+      'http://127.0.0.1:7480/some/path',
+      'http://user@127.0.0.1:7480',
+      'http://127.0.0.01:7480',
+      'http://2130706433:7480',
+      'http://0x7f.0.0.1:7480',
+      'http://127.0.0.1:07480',
+      ' http://127.0.0.1:7480',
+      'http://127.0.0.1:7480#',
+    ]) {
+      expect(isSameOrigin({ origin: spelling, host }, false), spelling).toBe(false);
+    }
+  });
+
   it('parses cookies, keeping the first of duplicates', () => {
     expect([...parseCookies('a=1; outpost_session=xyz; a=2')]).toEqual([
       ['a', '1'],

@@ -1,7 +1,19 @@
 // The one way the UI calls the daemon over HTTP (a lint rule keeps `fetch` out of everything else):
-// JSON in and out, the session's CSRF token on every change, problem+json answers turned into
-// ApiError with the stable code, and typed calls for the routes the managers use.
-import type { DeviceVerdict, ErrorCode, HealthHistory, HistoryRange, IdentifyResponse, KioskInfo, Problem, RestartAccepted, RestartableKind } from '@protocol';
+// JSON in and out, the session's token on every request (a cookie alone is worth nothing to the
+// daemon), problem+json answers turned into ApiError with the stable code, and typed calls for the
+// routes the managers use.
+import {
+  SESSION_TOKEN_HEADER,
+  type DeviceVerdict,
+  type ErrorCode,
+  type HealthHistory,
+  type HistoryRange,
+  type IdentifyResponse,
+  type KioskInfo,
+  type Problem,
+  type RestartAccepted,
+  type RestartableKind,
+} from '@protocol';
 
 export class ApiError extends Error {
   readonly code: ErrorCode | 'network_error';
@@ -21,6 +33,7 @@ export class ApiError extends Error {
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export class ApiClient {
+  /** The session's token (SessionManager keeps it); sent as X-CSRF-Token on every request. */
   csrfToken: string | null = null;
   readonly #fetch: typeof fetch;
 
@@ -69,26 +82,48 @@ export class ApiClient {
     return this.get<KioskInfo>('/api/v1/kiosk');
   }
 
+  /** A fetch with the session's token, for callers that read the Response themselves. */
+  async fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.csrfToken) headers.set(SESSION_TOKEN_HEADER, this.csrfToken);
+    try {
+      return await this.#fetch(path, { ...init, headers, credentials: 'same-origin' });
+    } catch (error) {
+      if (init.signal?.aborted || (error instanceof DOMException && error.name === 'AbortError')) throw error;
+      throw new ApiError('network_error', 0, 'the device did not answer; check the cable or the connection');
+    }
+  }
+
   async request<T>(method: Method, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (method !== 'GET' && this.csrfToken) headers['x-csrf-token'] = this.csrfToken;
-    let res: Response;
-    try {
-      res = await this.#fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin', signal });
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      throw new ApiError('network_error', 0, 'the device did not answer; check the cable or the connection');
-    }
+    const res = await this.fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
     if (res.status === 204) return undefined as T;
+    if (!res.ok) throw await problemOf(res);
     const type = res.headers.get('content-type') ?? '';
-    if (!res.ok) {
-      if (type.includes('json')) {
-        const problem = (await res.json()) as Problem;
-        throw new ApiError(problem.code, res.status, problem.detail ?? problem.title, problem.errors ?? [], problem.retryAfterSeconds);
-      }
-      throw new ApiError('internal_error', res.status, `the device answered ${res.status}`);
-    }
     return (type.includes('json') ? await res.json() : await res.text()) as T;
   }
+
+  /** Saves what `path` answers as a file: a plain link cannot carry the session's token. */
+  async download(path: string): Promise<void> {
+    const res = await this.fetch(path);
+    if (!res.ok) throw await problemOf(res);
+    const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'download';
+    const url = URL.createObjectURL(await res.blob());
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = name;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }
+}
+
+async function problemOf(res: Response): Promise<ApiError> {
+  if ((res.headers.get('content-type') ?? '').includes('json')) {
+    const problem = (await res.json()) as Problem;
+    return new ApiError(problem.code, res.status, problem.detail ?? problem.title, problem.errors ?? [], problem.retryAfterSeconds);
+  }
+  return new ApiError('internal_error', res.status, `the device answered ${res.status}`);
 }

@@ -1,20 +1,40 @@
 // Who is using this page: loading, logged out (maybe with the reason the last session ended), in
-// first-start setup, logged in, or the kiosk. Owns the CSRF token handed to the API client.
-import type { RoleName, SessionInfo } from '@protocol';
+// first-start setup, logged in, or the kiosk. Owns the session's token: the login answer is the only
+// place the daemon ever hands it out, so the page keeps it in localStorage, which browsers scope to
+// scheme, host and port (cookies ignore the port, so another service on the device gets the cookie,
+// never this). A reload or a new tab of this origin finds it there; logout and a session that the
+// daemon no longer knows clear it. The token goes to the API client and into the feed handshake.
+import { FEED_PROTOCOL, FEED_TOKEN_PROTOCOL_PREFIX, SESSION_TOKEN_STORAGE_KEY, type RoleName, type SessionInfo } from '@protocol';
 import { ApiError, type ApiClient } from './api.ts';
 
 export type SessionPhase = 'loading' | 'anonymous' | 'setup' | 'authenticated' | 'kiosk' | 'unreachable';
 
 const ORDER: RoleName[] = ['viewer', 'operator', 'admin'];
 
+/** Where the token is kept; tests hand in a map. */
+export interface TokenStore {
+  get(): string | null;
+  set(token: string | null): void;
+}
+
+export function browserTokenStore(storage: Storage = localStorage): TokenStore {
+  return {
+    get: () => storage.getItem(SESSION_TOKEN_STORAGE_KEY),
+    set: (token) => (token === null ? storage.removeItem(SESSION_TOKEN_STORAGE_KEY) : storage.setItem(SESSION_TOKEN_STORAGE_KEY, token)),
+  };
+}
+
 export class SessionManager {
   #phase = $state<SessionPhase>('loading');
   #info = $state.raw<SessionInfo | null>(null);
   #endedReason = $state<string | null>(null);
   readonly #api: ApiClient;
+  readonly #tokens: TokenStore;
 
-  constructor(api: ApiClient) {
+  constructor(api: ApiClient, tokens: TokenStore = browserTokenStore()) {
     this.#api = api;
+    this.#tokens = tokens;
+    this.#api.csrfToken = tokens.get();
   }
 
   get phase(): SessionPhase {
@@ -37,6 +57,12 @@ export class SessionManager {
   can(role: RoleName): boolean {
     const mine = this.role;
     return mine !== null && ORDER.indexOf(mine) >= ORDER.indexOf(role);
+  }
+
+  /** The feed's subprotocols: its own first (the daemon answers with it), then the token, if any. */
+  feedProtocols(): string[] {
+    const token = this.#api.csrfToken;
+    return token ? [FEED_PROTOCOL, `${FEED_TOKEN_PROTOCOL_PREFIX}${token}`] : [FEED_PROTOCOL];
   }
 
   async load(): Promise<void> {
@@ -78,9 +104,24 @@ export class SessionManager {
     if (this.#phase !== 'authenticated') this.#endedReason = reason;
   }
 
+  /** Follows logins and logouts in other tabs of this origin (they share the token). */
+  listen(target: Pick<Window, 'addEventListener' | 'removeEventListener'> = window): () => void {
+    const onStorage = (event: StorageEvent) => {
+      if (event.key !== SESSION_TOKEN_STORAGE_KEY && event.key !== null) return;
+      this.#api.csrfToken = this.#tokens.get();
+      void this.load();
+    };
+    target.addEventListener('storage', onStorage);
+    return () => target.removeEventListener('storage', onStorage);
+  }
+
   #apply(info: SessionInfo): void {
     this.#info = info;
-    this.#api.csrfToken = info.csrfToken;
+    // Only a login or setup answer carries the token; any answer that is not a user's session means
+    // the kept token is dead (logged out, expired, or the kiosk).
+    const token = info.csrfToken ?? (info.authenticated && !info.kiosk ? this.#api.csrfToken : null);
+    if (token !== this.#tokens.get()) this.#tokens.set(token);
+    this.#api.csrfToken = token;
     this.#phase = info.kiosk ? 'kiosk' : info.authenticated ? 'authenticated' : info.setupRequired ? 'setup' : 'anonymous';
   }
 }

@@ -1,49 +1,66 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionInfo } from '@protocol';
 import { ApiClient } from './api.ts';
-import { SessionManager } from './session.svelte.ts';
+import { SessionManager, type TokenStore } from './session.svelte.ts';
 
-const anonymous: SessionInfo = { authenticated: false, setupRequired: false, kiosk: false, user: null, role: null, csrfToken: null, transportWarning: null };
-const tech: SessionInfo = { ...anonymous, authenticated: true, user: 'tech', role: 'operator', csrfToken: 't1' };
+const anonymous: SessionInfo = { authenticated: false, user: null, role: null, csrfToken: null, kiosk: false, setupRequired: false, transportWarning: null };
+const loggedIn = (csrfToken: string | null): SessionInfo => ({ ...anonymous, authenticated: true, user: 'ada', role: 'admin', csrfToken });
 
-/** A device that answers GET /api/v1/session with `state.session`, or not at all while `state.down`. */
-function device(initial: SessionInfo) {
-  const state = { session: initial, down: false };
-  const api = new ApiClient(async (input, init) => {
-    if (state.down) throw new TypeError('Failed to fetch');
-    if (String(input) === '/api/v1/session' && init?.method === 'POST') state.session = tech;
-    return new Response(JSON.stringify(state.session), { status: 200, headers: { 'content-type': 'application/json' } });
-  });
-  return { state, session: new SessionManager(api) };
+function memoryStore(initial: string | null = null): TokenStore & { value: string | null } {
+  return {
+    value: initial,
+    get() {
+      return this.value;
+    },
+    set(token) {
+      this.value = token;
+    },
+  };
 }
 
-describe('session manager', () => {
-  it('shows why a session ended only when the server confirms it is gone', async () => {
-    const { state, session } = device(tech);
-    await session.load();
-    state.down = true;
-    await session.ended('session expired');
-    expect(session.phase).toBe('authenticated');
-    expect(session.endedReason).toBeNull();
-    state.down = false;
-    await session.ended('session expired');
-    expect(session.endedReason).toBeNull();
-    state.session = anonymous;
-    await session.ended('session expired');
-    expect(session.phase).toBe('anonymous');
-    expect(session.endedReason).toBe('session expired');
+/** A daemon stand-in: answers GET /session from `who`, records the token each request carried. */
+function fakeDaemon(who: () => SessionInfo) {
+  const sent: { method: string; path: string; token: string | null }[] = [];
+  const api = new ApiClient(async (input, init) => {
+    const path = String(input);
+    const method = init?.method ?? 'GET';
+    sent.push({ method, path, token: new Headers(init?.headers).get('x-csrf-token') });
+    const body = path === '/api/v1/session' && method === 'POST' ? loggedIn('t-from-login') : path === '/api/v1/session' ? who() : {};
+    return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+  });
+  return { api, sent };
+}
+
+describe('SessionManager and the session token', () => {
+  it('keeps the token from the login answer and sends it on every request, reads included', async () => {
+    const { api, sent } = fakeDaemon(() => loggedIn(null));
+    const store = memoryStore();
+    const session = new SessionManager(api, store);
+    await session.login('ada', 'pw');
+    expect(store.value).toBe('t-from-login');
+    await api.get('/api/v1/users');
+    await api.post('/api/v1/users', {});
+    expect(sent.slice(1).map((r) => r.token)).toEqual(['t-from-login', 't-from-login']);
+    expect(session.feedProtocols()).toEqual(['outpost.feed.v1', 'outpost.token.t-from-login']);
   });
 
-  it('clears the notice at the next login, so it never shows after one', async () => {
-    const { state, session } = device(tech);
+  it('picks the token up from storage after a reload, and keeps it when the daemon confirms the session', async () => {
+    const { api, sent } = fakeDaemon(() => loggedIn(null));
+    const store = memoryStore('t-kept');
+    const session = new SessionManager(api, store);
     await session.load();
-    state.session = anonymous;
-    await session.ended('session expired');
-    await session.login('tech', 'a long password');
+    expect(sent[0]).toEqual({ method: 'GET', path: '/api/v1/session', token: 't-kept' });
     expect(session.phase).toBe('authenticated');
-    expect(session.endedReason).toBeNull();
-    // A feed retry that still fires after the new login must not bring the old notice back.
-    await session.ended('session expired');
-    expect(session.endedReason).toBeNull();
+    expect(store.value).toBe('t-kept');
+  });
+
+  it('forgets a token the daemon no longer honours', async () => {
+    const { api } = fakeDaemon(() => anonymous);
+    const store = memoryStore('t-dead');
+    const session = new SessionManager(api, store);
+    await session.load();
+    expect(session.phase).toBe('anonymous');
+    expect(store.value).toBeNull();
+    expect(session.feedProtocols()).toEqual(['outpost.feed.v1']);
   });
 });
