@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionInfo } from '@protocol';
 import { ApiClient } from './api.ts';
-import { SessionManager } from './session.svelte.ts';
+import { SessionManager, type TokenStore } from './session.svelte.ts';
 
 const anonymous: SessionInfo = { authenticated: false, setupRequired: false, kiosk: false, user: null, role: null, csrfToken: null, transportWarning: null };
 const tech: SessionInfo = { ...anonymous, authenticated: true, user: 'tech', role: 'operator', csrfToken: 't1' };
@@ -14,10 +14,12 @@ function device(initial: SessionInfo) {
     if (String(input) === '/api/v1/session' && init?.method === 'POST') state.session = tech;
     return new Response(JSON.stringify(state.session), { status: 200, headers: { 'content-type': 'application/json' } });
   });
-  return { state, session: new SessionManager(api) };
+  let kept: string | null = null;
+  const tokens: TokenStore = { get: () => kept, set: (token) => (kept = token) };
+  return { state, session: new SessionManager(api, tokens) };
 }
 
-describe('session manager', () => {
+describe('session manager: why a session ended', () => {
   it('shows why a session ended only when the server confirms it is gone', async () => {
     const { state, session } = device(tech);
     await session.load();
