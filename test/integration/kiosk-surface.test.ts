@@ -127,7 +127,7 @@ describe('the kiosk listener', () => {
     expect(daemon.hub.dynamicTopicCount).toBe(0);
     kiosk.close();
     // The same log topic works for a logged-in viewer on the main listener: the kiosk refusal is the listener's.
-    const main = await TestFeedClient.open(daemon.url, { headers: { cookie: viewer.cookie, origin: viewer.origin } });
+    const main = await TestFeedClient.open(daemon.url, viewer.feed());
     main.send({ type: 'subscribe', topic: `logs:${NS}/${pod}/tick` });
     await main.waitFor((m) => m.type === 'snapshot', { timeoutMs: 10_000 });
     main.close();

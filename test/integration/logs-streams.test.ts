@@ -90,7 +90,7 @@ const simLogRequests: string[] = [];
 const clients: TestFeedClient[] = [];
 
 async function feed(session: TestSession): Promise<TestFeedClient> {
-  const client = await TestFeedClient.open(daemon.url, { headers: { cookie: session.cookie, origin: session.origin } });
+  const client = await TestFeedClient.open(daemon.url, session.feed());
   clients.push(client);
   return client;
 }

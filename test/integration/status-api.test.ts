@@ -13,7 +13,7 @@ import { TestFeedClient } from '../helpers/feed-client.ts';
 import { copyFixture, startHealthServer } from '../health-support/server.ts';
 
 async function status(baseUrl: string, session?: TestSession): Promise<DeviceVerdict> {
-  const res = await fetch(new URL('/api/v1/status', baseUrl), { headers: session ? { cookie: session.cookie } : {} });
+  const res = await fetch(new URL('/api/v1/status', baseUrl), { headers: session ? session.auth() : {} });
   expect(res.status).toBe(200);
   return (await res.json()) as DeviceVerdict;
 }

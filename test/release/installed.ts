@@ -59,7 +59,7 @@ export async function addUser(root: string, name: string, role: string, password
 
 export interface LoginResult {
   status: number;
-  /** GET /api/v1/session with the new cookie. */
+  /** GET /api/v1/session with the new cookie and the session's token. */
   session: { authenticated: boolean; user: string | null; role: string | null } | null;
 }
 
@@ -73,7 +73,9 @@ export async function loginOverHttp(url: string, username: string, password: str
   });
   if (res.status !== 200) return { status: res.status, session: null };
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const who = await fetch(new URL('/api/v1/session', url), { headers: { cookie }, signal: AbortSignal.timeout(20_000) });
+  // A cookie alone is worth nothing: the session's token from the login answer goes with it.
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  const who = await fetch(new URL('/api/v1/session', url), { headers: { cookie, 'x-csrf-token': csrfToken }, signal: AbortSignal.timeout(20_000) });
   return { status: res.status, session: (await who.json()) as LoginResult['session'] };
 }
 
