@@ -5,6 +5,7 @@ import type { ErrorCode } from './errors.ts';
 import type { SystemEvent, SystemState } from './system.ts';
 import type { ClusterEvent, ClusterState } from './cluster.ts';
 import type { HealthEvent, HealthState } from './health.ts';
+import type { UpgradeEvent, UpgradeState } from './upgrade.ts';
 
 export const FEED_PROTOCOL = 'outpost.feed.v1';
 export const FEED_PATH = '/api/v1/feed';
@@ -14,6 +15,7 @@ export interface TopicMap {
   system: { state: SystemState; event: SystemEvent };
   cluster: { state: ClusterState; event: ClusterEvent };
   health: { state: HealthState; event: HealthEvent };
+  upgrade: { state: UpgradeState; event: UpgradeEvent };
 }
 export type TopicName = keyof TopicMap;
 export type TopicState<T extends TopicName> = TopicMap[T]['state'];

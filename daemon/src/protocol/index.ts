@@ -8,3 +8,4 @@ export * from './api.ts';
 export * from './auth.ts';
 export * from './cluster.ts';
 export * from './logs.ts';
+export * from './upgrade.ts';

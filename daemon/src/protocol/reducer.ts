@@ -4,6 +4,7 @@ import type { TopicEvent, TopicName, TopicState } from './feed.ts';
 import { reduceSystem } from './system.ts';
 import { reduceCluster } from './cluster.ts';
 import { reduceHealth } from './health.ts';
+import { reduceUpgrade } from './upgrade.ts';
 
 type Reducers = { [T in TopicName]: (state: TopicState<T>, event: TopicEvent<T>) => TopicState<T> };
 
@@ -11,6 +12,7 @@ export const reducers: Reducers = {
   system: reduceSystem,
   cluster: reduceCluster,
   health: reduceHealth,
+  upgrade: reduceUpgrade,
 };
 
 export function applyFeedEvent<T extends TopicName>(topic: T, state: TopicState<T>, event: TopicEvent<T>): TopicState<T> {
