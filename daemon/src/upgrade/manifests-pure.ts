@@ -68,11 +68,11 @@ function docOf(file: string, value: unknown, where: string): ParsedDoc {
 /** Every document of a YAML file (empty ones skipped, `kind: List` expanded). */
 export function parseManifestText(file: string, text: string): ParsedDoc[] {
   const out: ParsedDoc[] = [];
-  const docs = parseAllDocuments(text, { uniqueKeys: true, maxAliasCount: 100 });
+  const docs = parseAllDocuments(text, { uniqueKeys: true });
   const list = Array.isArray(docs) ? docs : [docs];
   list.forEach((doc, i) => {
     if (doc.errors.length > 0) throw new ManifestError(file, `document ${i + 1}: ${doc.errors[0]?.message.split('\n')[0] ?? 'invalid YAML'}`);
-    const value: unknown = doc.toJS();
+    const value: unknown = doc.toJS({ maxAliasCount: 100 });
     if (value === null || value === undefined) return;
     if (isObject(value) && value.kind === 'List' && Array.isArray(value.items)) {
       value.items.forEach((item, j) => out.push(docOf(file, item, `document ${i + 1} item ${j + 1}`)));
