@@ -79,7 +79,7 @@ export interface PlanSettings {
 const problem = (code: string, message: string, object: string | null = null, blocking = true): PlanProblem => ({ code, message, object, blocking });
 
 /** `namespace/kind/name` as the cluster topic keys workloads; HelmCharts gate on their install Job. */
-export function gateWorkloads(objects: readonly DesiredObject[]): string[] {
+export function gateWorkloads(objects: readonly ObjectRef[]): string[] {
   const out: string[] = [];
   for (const o of objects) {
     if (o.kind === 'HelmChart' && groupOf(o.apiVersion) === 'helm.cattle.io') out.push(`${o.namespace ?? 'kube-system'}/job/helm-install-${o.name}`);
