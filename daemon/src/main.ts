@@ -19,6 +19,10 @@ import { watchCertificate } from './tls-watch.ts';
 import type { Server as HttpsServer } from 'node:https';
 import { FEED_CLOSE } from './protocol/feed.ts';
 import { createHealth, type Health, type HealthOptions } from './health/index.ts';
+import { AGENT_SOCKET_FILE, ExclusiveRunner, startAgentSocket } from './agent/index.ts';
+import { attachUpgrades } from './upgrade-api/index.ts';
+import { buildUpgradeHost, startEngine } from './upgrade-host.ts';
+import type { UpgradeService } from './upgrade/index.ts';
 
 export interface DaemonHandle {
   readonly url: string;
@@ -34,6 +38,10 @@ export interface DaemonHandle {
   readonly cluster: ClusterService;
   /** Per feed client: bytes queued and events dropped (the slow-client budget at work). */
   feedClientStats(): { bufferedAmount: number; dropped: number }[];
+  /** The upgrade engine (in-process agent verbs). */
+  readonly upgrades: UpgradeService;
+  /** Resolves once the upgrade engine holds its lock and has recovered any unfinished upgrade. */
+  readonly upgradesReady: Promise<void>;
   /** Every registered HTTP route with its policy (tests walk it). */
   readonly routes: readonly RouteSpec[];
   /** Stops accepting, closes feed sockets with `reason`, ends open HTTP connections. */
@@ -70,8 +78,20 @@ export async function startDaemon(config: Config, log: Logger, seams: DaemonSeam
   routes.add(...sessionRoutes({ auth: access.auth, secure, transportWarning }));
   routes.add(...userRoutes(access.auth));
   routes.add(...auditRoutes(access.audit));
-  const cluster = await startCluster({ hub, audit: access.audit, log, kubeconfig: config.cluster.kubeconfig, rolloutDeadlineMs: config.cluster.rolloutTimeoutSeconds * 1000 });
+  // One mutation lane for restarts and upgrades: a restart during an upgrade is refused as busy.
+  const runner = new ExclusiveRunner();
+  const cluster = await startCluster({ hub, audit: access.audit, log, kubeconfig: config.cluster.kubeconfig, rolloutDeadlineMs: config.cluster.rolloutTimeoutSeconds * 1000, runner });
   routes.add(...cluster.routes);
+  const upgradeHost = await buildUpgradeHost({
+    config,
+    log,
+    runner,
+    audit: (e) => access.audit.append({ actor: e.actor.name, role: e.actor.role, address: e.actor.address, action: e.action, target: e.target, outcome: e.outcome, detail: e.detail }),
+  });
+  const upgradesWeb = attachUpgrades({ hub, agent: upgradeHost.service, workloads: () => (cluster.view ? cluster.topic.state.workloads : null), log });
+  routes.add(...upgradesWeb.routes);
+  const agentSocket = await startAgentSocket(path.join(config.home, AGENT_SOCKET_FILE), upgradeHost.service, log.child({ module: 'agent-socket' }));
+  const upgradesReady = startEngine(upgradeHost, runner, log.child({ module: 'upgrade' }));
   routes.add(...kioskRoutes({ setupCode: () => (access.auth.setupOpen ? access.setup.currentCode : null), main: { address: config.listen.address, port: () => mainPort, tls: secure }, fingerprint: () => certificate.current.fingerprint256 }));
   let feedClients = () => 0;
   const health = createHealth({
@@ -149,6 +169,8 @@ export async function startDaemon(config: Config, log: Logger, seams: DaemonSeam
     hub,
     health,
     cluster,
+    upgrades: upgradeHost.service,
+    upgradesReady,
     routes: routes.routes,
     feedClientStats: () => feeds.flatMap((f) => f.clientStats()),
     get setupCode() {
@@ -160,6 +182,12 @@ export async function startDaemon(config: Config, log: Logger, seams: DaemonSeam
         health.stop();
         clearInterval(nodeWatch);
         cluster.stop();
+        upgradesWeb.stop();
+        runner.stop();
+        await agentSocket.close();
+        await upgradesReady;
+        upgradeHost.lock.release();
+        upgradeHost.close();
         stopSweeps();
         stopCertificateWatch();
         for (const feed of feeds) feed.close(FEED_CLOSE.shuttingDown.code, reason);

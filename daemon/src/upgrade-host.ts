@@ -76,3 +76,29 @@ export async function buildUpgradeHost(options: UpgradeHostOptions): Promise<Upg
   });
   return { service, lock: new EngineLock(db), db, close: () => db.close() };
 }
+
+/**
+ * Takes the engine lock (waiting, on the runner, while `outpost upgrade` runs the engine without
+ * a daemon: restarts meanwhile get `busy` naming it), then recovers an unfinished upgrade. Resolves
+ * when the engine is ready; never rejects (problems are logged).
+ */
+export async function startEngine(host: UpgradeHost, runner: ExclusiveRunner, log: Logger, holder = 'the daemon', retryMs = 1000): Promise<void> {
+  const first = host.lock.acquire(holder);
+  try {
+    if (!first.ok) {
+      log.warn({ holder: first.by }, 'the upgrade engine lock is held; waiting for it');
+      await runner.run(
+        async (signal) => {
+          while (!host.lock.acquire(holder).ok) {
+            if (signal.aborted) throw signal.reason as Error;
+            await new Promise((r) => setTimeout(r, retryMs));
+          }
+        },
+        { exclusive: true, label: `${first.by.holder} (pid ${first.by.pid}), which holds the upgrade engine` },
+      );
+    }
+    await host.service.start();
+  } catch (error) {
+    log.error({ err: error }, 'the upgrade engine did not start');
+  }
+}

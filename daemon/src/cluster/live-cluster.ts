@@ -30,6 +30,7 @@ export interface LiveClusterOptions {
   topic: Topic<ClusterState, ClusterEvent>;
   rolloutDeadlineMs?: number;
   backoff?: BackoffPolicy;
+  runner?: ExclusiveRunner;
 }
 
 /** Throws when the kubeconfig cannot be loaded. */
@@ -38,7 +39,8 @@ export function startLiveCluster(choice: KubeconfigChoice, options: LiveClusterO
   const log = options.log;
   const view = new ClusterView(kube, options.topic, log, { backoff: options.backoff });
   const stopView = view.start();
-  const runner = new ExclusiveRunner();
+  const ownRunner = options.runner === undefined;
+  const runner = options.runner ?? new ExclusiveRunner();
   const agent = inProcessAgent({ core: kube.core, apps: kube.apps, runner, log: log.child({ module: 'agent' }) });
   const actions = new Actions({ agent, view, topic: options.topic, audit: options.audit, log, rolloutDeadlineMs: options.rolloutDeadlineMs });
   options.hub.defineDynamic({
@@ -61,7 +63,7 @@ export function startLiveCluster(choice: KubeconfigChoice, options: LiveClusterO
     downloadLogs: (target, opts) => downloadLogs(kube, target, opts),
     stop() {
       actions.stop();
-      runner.stop();
+      if (ownRunner) runner.stop();
       stopView();
     },
   };

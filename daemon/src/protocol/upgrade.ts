@@ -195,6 +195,7 @@ export interface UpgradeState {
 }
 
 export type UpgradeEvent =
+  | { kind: 'upgrade.state.v1'; state: UpgradeState }
   | { kind: 'upgrade.record.v1'; upgrade: UpgradeRecord }
   | { kind: 'upgrade.progress.v1'; id: string; phase: UpgradePhase; step: UpgradeRecord['step']; bytes: UpgradeRecord['bytes']; message: string; at: number }
   | { kind: 'upgrade.workloads.v1'; id: string; workloads: WorkloadRollout[] }
@@ -211,6 +212,8 @@ export function initialUpgradeState(): UpgradeState {
 
 export function reduceUpgrade(state: UpgradeState, event: UpgradeEvent): UpgradeState {
   switch (event.kind) {
+    case 'upgrade.state.v1':
+      return event.state;
     case 'upgrade.record.v1': {
       const u = event.upgrade;
       if (u.outcome === null) return { ...state, current: u };
@@ -232,6 +235,13 @@ export function reduceUpgrade(state: UpgradeState, event: UpgradeEvent): Upgrade
     case 'upgrade.bundles.v1':
       return { ...state, bundles: event.bundles };
   }
+}
+
+export type ReleaseHealthState = 'ok' | 'progressing' | 'trouble' | 'unknown';
+
+/** A release as `GET /api/v1/releases` answers: with the health of its workloads from the cluster view. */
+export interface ReleaseWithHealth extends ReleaseInfo {
+  health: { state: ReleaseHealthState; trouble: string[]; missing: string[] };
 }
 
 /** What `outpost upgrade apply --json` prints. */
