@@ -52,8 +52,8 @@ export interface SpawnedDaemon {
 }
 
 /** Runs `outpost serve` as a child process and waits for it to print its URL. */
-export function spawnDaemon(options: { home: string; port?: number; kioskPort?: number; args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<SpawnedDaemon> {
-  const args = [CLI, 'serve', '--config', 'none', '--home', options.home, '--port', String(options.port ?? 0), '--kiosk-port', String(options.kioskPort ?? 0), ...(options.args ?? [])];
+export function spawnDaemon(options: { home: string; port?: number; kioskPort?: number; args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number; config?: string }): Promise<SpawnedDaemon> {
+  const args = [CLI, 'serve', '--config', options.config ?? 'none', '--home', options.home, '--port', String(options.port ?? 0), '--kiosk-port', String(options.kioskPort ?? 0), ...(options.args ?? [])];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, OUTPOST_KUBECONFIG: 'none', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

@@ -66,7 +66,7 @@ spec:
   template:
     metadata:
       labels: {app: ${name}}
-${options.behavior ? `      annotations: {sim.outpost.dev/behavior: ${options.behavior}}\n` : ''}    spec:
+${options.behavior ? `      annotations: {sim.outpost.dev/behavior: ${options.behavior}, sim.outpost.dev/run-ms: "200"}\n` : ''}    spec:
       terminationGracePeriodSeconds: 1
       containers:
         - name: ${name}

@@ -37,7 +37,7 @@ export async function startUpgradeEnv(): Promise<UpgradeEnv> {
     kiosk: { port: 0 },
     cluster: { kubeconfig: kube.kubeconfig },
     containerd: { address: ctrd.socket, namespace: ctrd.namespace, root: ctrd.root },
-    upgrade: { trustDir: trust, stabilitySeconds: 1, timeoutSeconds: 20, pollMs: 100, failingGraceSeconds: 1 },
+    upgrade: { trustDir: trust, stabilitySeconds: 1.5, timeoutSeconds: 20, pollMs: 100, failingGraceSeconds: 1 },
     ...extra,
   });
   return {

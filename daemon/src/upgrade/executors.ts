@@ -138,7 +138,9 @@ export async function gate(ctx: ExecContext, workloads: readonly string[]) {
   return runGate({
     kube: ctx.kube,
     workloads,
-    since: j.gate.startedAt ?? ctx.now(),
+    // Kubernetes stamps container starts and ends to the second: a crash in the gate's first second
+    // must not look older than the gate.
+    since: Math.floor((j.gate.startedAt ?? ctx.now()) / 1000) * 1000,
     stabilityMs: j.gate.stabilityMs,
     timeoutMs: j.gate.timeoutMs,
     failingGraceMs: ctx.settings.failingGraceMs,
