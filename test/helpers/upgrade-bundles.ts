@@ -19,6 +19,8 @@ export interface AppBundle {
   notes?: string;
   expires?: string;
   requires?: { architecture?: string; kubernetes?: string; outpost?: string };
+  /** Extra bytes in each image's one file, to make the archives larger. */
+  imagePadding?: string;
 }
 
 export async function writeTrustFolder(dir: string): Promise<string> {
@@ -49,7 +51,7 @@ export async function buildAppBundle(dir: string, spec: AppBundle): Promise<stri
   );
   await writeFile(path.join(src, 'NOTES.md'), spec.notes ?? `# ${name} ${spec.version}\n\nTest release.\n`);
   for (const [file, yaml] of Object.entries(spec.manifests)) await writeFile(path.join(src, 'manifests', file), yaml);
-  for (const [i, ref] of (spec.images ?? []).entries()) await writeFile(path.join(src, 'images', `image-${i}.tar`), ociArchive({ reference: ref, content: `${ref}\n` }));
+  for (const [i, ref] of (spec.images ?? []).entries()) await writeFile(path.join(src, 'images', `image-${i}.tar`), ociArchive({ reference: ref, content: `${ref}\n${spec.imagePadding ?? ''}` }));
   const out = path.join(dir, `${name}-${spec.version}.outpost`);
   await buildBundle({ from: src, keys: [KEY_A], out, sourceDateEpoch: undefined });
   return out;
