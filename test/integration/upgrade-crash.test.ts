@@ -12,7 +12,7 @@ import { createLogger } from '../../daemon/src/lib/logger.ts';
 import type { UpgradeRecord } from '../../daemon/src/protocol/upgrade.ts';
 import { openDatabase } from '../../daemon/src/store/index.ts';
 import { buildUpgradeHost } from '../../daemon/src/upgrade-host.ts';
-import { FAULT_MARK } from '../../daemon/src/upgrade/index.ts';
+import { FAULT_MARK, MAX_RESUMES } from '../../daemon/src/upgrade/index.ts';
 import { eventually } from '../helpers/cluster.ts';
 import { spawnDaemon, stopDaemon, type SpawnedDaemon } from '../helpers/daemon.ts';
 import { buildAppBundle, deploymentYaml } from '../helpers/upgrade-bundles.ts';
@@ -177,5 +177,35 @@ describe.concurrent('crash safety: SIGKILL at each fault point, then a restart',
       client.close();
       await stopDaemon(daemon);
     }
-  }, 240_000);
+  }, 400_000);
+});
+
+describe('crash loop: the resume counter', () => {
+  it(`stops resuming after ${MAX_RESUMES} restarts and marks the release failed on its old version`, async () => {
+    const c = await makeCase(POINTS.length);
+    await installV1(c);
+    await crashAt(c, 'gate.polling', 'v2');
+    // Every start now dies as soon as the recovery writes its first rollback transition.
+    for (let start = 1; start <= MAX_RESUMES; start += 1) {
+      const daemon = await daemonFor(c, 'journal.rolling_back.after');
+      await eventually(() => daemon.stderr().includes(`${FAULT_MARK} journal.rolling_back.after`), 'the recovery to crash again', 90_000);
+      daemon.child.kill('SIGKILL');
+      await daemon.exited;
+    }
+    const { daemon, client, history } = await recovered(c);
+    try {
+      expect(history[0]).toMatchObject({ toVersion: '2.0.0', outcome: 'failed', code: 'upgrade.resume_limit', resumes: MAX_RESUMES + 1 });
+      const [release] = await client.listReleases();
+      expect(release).toMatchObject({ name: c.name, version: '1.0.0', status: 'failed', message: expect.stringContaining('stopped 3 times') });
+      const db = openDatabase(c.home);
+      try {
+        expect(db.prepare('SELECT count(*) AS n FROM upgrades WHERE outcome IS NULL').get()).toEqual({ n: 0 });
+      } finally {
+        db.close();
+      }
+    } finally {
+      client.close();
+      await stopDaemon(daemon);
+    }
+  }, 400_000);
 });
