@@ -61,3 +61,10 @@ export async function startUpgradeEnv(): Promise<UpgradeEnv> {
     },
   };
 }
+
+/** An object as `kubectl get -o json` prints it: the few fields upgrade tests read (a wrong shape fails the assertion). */
+export interface KubeJson {
+  metadata: { labels: Record<string, string>; annotations: Record<string, string>; managedFields: { manager: string }[] };
+  spec: { template: { metadata: { annotations?: Record<string, string> }; spec: { containers: [{ image: string }] } } };
+  data: Record<string, string>;
+}

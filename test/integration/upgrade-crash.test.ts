@@ -16,7 +16,7 @@ import { FAULT_MARK, MAX_RESUMES } from '../../daemon/src/upgrade/index.ts';
 import { eventually } from '../helpers/cluster.ts';
 import { spawnDaemon, stopDaemon, type SpawnedDaemon } from '../helpers/daemon.ts';
 import { buildAppBundle, deploymentYaml } from '../helpers/upgrade-bundles.ts';
-import { startUpgradeEnv, type UpgradeEnv } from '../helpers/upgrade-env.ts';
+import { startUpgradeEnv, type KubeJson, type UpgradeEnv } from '../helpers/upgrade-env.ts';
 
 type Expect = 'old' | 'new';
 const POINTS: [point: string, bundle: 'v2' | 'bad', expect: Expect, recorded: 'none' | 'interrupted' | 'gate_failed' | 'committed'][] = [
@@ -110,9 +110,9 @@ async function recovered(c: Case): Promise<{ daemon: SpawnedDaemon; client: Agen
   return { daemon, client, history: await client.upgradeHistory({ limit: 10 }) };
 }
 
-async function get(c: Case, kind: string, name: string): Promise<Record<string, any> | null> {
+async function get(c: Case, kind: string, name: string): Promise<KubeJson | null> {
   const r = await env.kube.kubectl(['-n', c.ns, 'get', kind, name, '-o', 'json']);
-  return r.code === 0 ? (JSON.parse(r.stdout) as Record<string, any>) : null;
+  return r.code === 0 ? (JSON.parse(r.stdout) as KubeJson) : null;
 }
 
 async function assertVersion(c: Case, version: Expect): Promise<void> {

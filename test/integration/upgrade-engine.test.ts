@@ -7,7 +7,7 @@ import { createLogger } from '../../daemon/src/lib/logger.ts';
 import type { UpgradeRecord } from '../../daemon/src/protocol/upgrade.ts';
 import { buildUpgradeHost, type UpgradeHost } from '../../daemon/src/upgrade-host.ts';
 import { buildAppBundle, deploymentYaml } from '../helpers/upgrade-bundles.ts';
-import { startUpgradeEnv, type UpgradeEnv } from '../helpers/upgrade-env.ts';
+import { startUpgradeEnv, type KubeJson, type UpgradeEnv } from '../helpers/upgrade-env.ts';
 
 let env: UpgradeEnv;
 let host: UpgradeHost;
@@ -26,10 +26,10 @@ async function applyAndWait(path: string): Promise<UpgradeRecord> {
   return host.service.followUpgrade(upgradeId, () => undefined);
 }
 
-async function kubectlJson(args: string[]): Promise<Record<string, any>> {
+async function kubectlJson(args: string[]): Promise<KubeJson> {
   const r = await env.kube.kubectl([...args, '-o', 'json']);
   expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as Record<string, any>;
+  return JSON.parse(r.stdout) as KubeJson;
 }
 
 beforeAll(async () => {
@@ -54,7 +54,7 @@ describe('the upgrade engine', () => {
     const web = await kubectlJson(['-n', NS, 'get', 'deployment', 'web', '--show-managed-fields']);
     expect(web.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'outpost', 'outpost.dev/release': 'app' });
     expect(web.metadata.annotations['outpost.dev/version']).toBe('1.0.0');
-    expect(web.metadata.managedFields.some((f: { manager: string }) => f.manager === 'outpost')).toBe(true);
+    expect(web.metadata.managedFields.some((f) => f.manager === 'outpost')).toBe(true);
     expect((await env.ctrd.images(env.prefix)).get(web1)).toMatchObject({ 'io.cri-containerd.pinned': 'pinned' });
     const [release] = await host.service.listReleases();
     expect(release).toMatchObject({ name: 'app', version: '1.0.0', status: 'installed', workloads: [`${NS}/deployment/web`, `${NS}/deployment/old-only`] });

@@ -27,7 +27,7 @@ const get = async <T>(session: TestSession, path: string): Promise<{ status: num
 };
 const send = async (session: TestSession, method: string, path: string, headers = session.headers()) => {
   const res = await fetch(new URL(path, daemon.url), { method, headers, ...(method === 'POST' ? { body: '{}' } : {}) });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as { code?: string; detail?: string; upgradeId?: string; deleted?: string } };
 };
 const finished = (id: string) => eventually(async () => {
   const r = await get<{ upgrade: UpgradeRecord }>(viewer, `/api/v1/upgrades/${id}`);
@@ -113,13 +113,13 @@ describe('the upgrade API', () => {
 
   it('rolls back only for an admin, after showing the rollback plan', async () => {
     const second = await offer('3.0.0', 3, `${env.prefix}web:3`);
-    expect((await finished((await send(operator, 'POST', `/api/v1/bundles/${second}/apply`)).body.upgradeId)).outcome).toBe('committed');
+    expect((await finished((await send(operator, 'POST', `/api/v1/bundles/${second}/apply`)).body.upgradeId as string)).outcome).toBe('committed');
     const plan = await get<UpgradePlan>(viewer, '/api/v1/releases/app/rollback-plan');
     expect(plan.body).toMatchObject({ kind: 'rollback', from: { version: '3.0.0' }, to: { version: '1.0.0' } });
     expect((await send(operator, 'POST', '/api/v1/releases/app/rollback')).body.code).toBe('forbidden');
     const accepted = await send(admin, 'POST', '/api/v1/releases/app/rollback');
     expect(accepted.status).toBe(202);
-    expect(await finished(accepted.body.upgradeId)).toMatchObject({ outcome: 'committed', kind: 'rollback', toVersion: '1.0.0' });
+    expect(await finished(accepted.body.upgradeId as string)).toMatchObject({ outcome: 'committed', kind: 'rollback', toVersion: '1.0.0' });
     expect((await send(admin, 'POST', '/api/v1/releases/nope/rollback')).body.code).toBe('release_not_found');
   });
 
