@@ -21,8 +21,9 @@ export interface TestContainerd {
   stop(): Promise<void>;
 }
 
-export async function useContainerd(namespace = 'k8s.io'): Promise<TestContainerd> {
-  let socket = process.env.OUTPOST_TEST_CONTAINERD_SOCKET ?? '';
+/** `private`: always start our own (the bench compares two clean stores). */
+export async function useContainerd(namespace = 'k8s.io', options: { private?: boolean } = {}): Promise<TestContainerd> {
+  let socket = options.private ? '' : (process.env.OUTPOST_TEST_CONTAINERD_SOCKET ?? '');
   let child: ChildProcess | undefined;
   let dir: string | undefined;
   if (!socket) {

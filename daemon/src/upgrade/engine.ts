@@ -16,6 +16,7 @@ import type { DesiredObject } from './manifests-pure.ts';
 import { computePlan, type PlanSettingsInput } from './plans.ts';
 import { normalizeReference } from './images-pure.ts';
 import { recordOf } from './records.ts';
+import type { ImageFacts } from './planner.ts';
 
 export interface EngineDeps extends ObservePorts {
   images: ImageStorePort;
@@ -96,6 +97,8 @@ export class UpgradeEngine {
   async drive(id: string, signal: AbortSignal): Promise<UpgradeRecord> {
     const { store } = this.#deps;
     const cache = new Map<string, Map<string, DesiredObject>>();
+    let images: Promise<Map<string, ImageFacts>> | null = null;
+    const imageList = () => (images ??= this.#deps.images.list(signal));
     for (;;) {
       const row = store.upgrade(id);
       if (!row) throw new Error(`upgrade ${id} vanished from the journal`);
@@ -103,7 +106,7 @@ export class UpgradeEngine {
       if (!step) break;
       if (signal.aborted) throw Object.assign(new Error('the upgrade was interrupted by a shutdown; it resumes at the next start'), { name: 'AbortError' });
       let j = row.journal;
-      const ctx = this.#context(row.id, () => j, (next) => (j = next), row.release, cache, signal);
+      const ctx = this.#context(row.id, () => j, (next) => (j = next), row.release, cache, imageList, signal);
       try {
         const result = await this.#execute(step, ctx, row.release);
         const next = advance(j, step, result.result, this.#deps.now());
@@ -159,7 +162,7 @@ export class UpgradeEngine {
     return new Map(desiredObjects(docs.docs, served, bundle.manifest).map((o) => [o.key, o]));
   }
 
-  #context(id: string, journal: () => Journal, set: (j: Journal) => void, release: string, cache: Map<string, Map<string, DesiredObject>>, signal: AbortSignal): ExecContext {
+  #context(id: string, journal: () => Journal, set: (j: Journal) => void, release: string, cache: Map<string, Map<string, DesiredObject>>, imageList: () => Promise<Map<string, ImageFacts>>, signal: AbortSignal): ExecContext {
     const deps = this.#deps;
     return {
       kube: deps.kube as ClusterPort,
@@ -180,6 +183,7 @@ export class UpgradeEngine {
         if (!found) cache.set(bundleId, (found = await this.#objects(bundleId)));
         return found;
       },
+      imageList,
       fault: deps.fault,
       now: deps.now,
       signal,

@@ -11,7 +11,7 @@ import { normalizeReference } from './images-pure.ts';
 import type { UpgradeStore } from './journal.ts';
 import type { ImageTask, Journal, JournalObject, PreflightResult, RollbackTask } from './journal-pure.ts';
 import { KubeApiError, type ClusterPort, type KObj } from './kube-adapter.ts';
-import { gateWorkloads, ARCHIVE_LABEL, PINNED_LABEL } from './planner.ts';
+import { gateWorkloads, ARCHIVE_LABEL, PINNED_LABEL, type ImageFacts } from './planner.ts';
 import { objectLabel, orderForApply, orderForDelete, type DesiredObject } from './manifests-pure.ts';
 import type { FullPlan } from './plans.ts';
 
@@ -27,6 +27,8 @@ export interface ExecContext {
   /** Saves a change to the journal now, before the executor acts on it. */
   record(update: (j: Journal) => Journal): void;
   objects(which: 'target' | 'from'): Promise<Map<string, DesiredObject>>;
+  /** containerd's images, listed once per drive and kept current by the import step. */
+  imageList(): Promise<Map<string, ImageFacts>>;
   fault(point: string): void;
   now(): number;
   signal: AbortSignal;
@@ -62,13 +64,17 @@ export function snapshotOf(live: KObj): KObj {
   return { ...rest, metadata: meta };
 }
 
-/** Pre: the images of the task are in the staged bundle. Post: containerd lists every reference, pinned and labelled with the archive. */
+/**
+ * Pre: the images of the task are in the staged bundle. Post: containerd has every reference,
+ * pinned and labelled with the archive. Labelling is the presence check: `ctr images label` fails
+ * for an image containerd does not have.
+ */
 export async function importImage(ctx: ExecContext, task: ImageTask): Promise<string[]> {
   const refs = task.references.map(normalizeReference);
-  const before = await ctx.images.list(ctx.signal);
-  const notPinned = refs.filter((r) => before.get(r)?.labels[PINNED_LABEL] !== 'pinned');
+  const known = await ctx.imageList();
+  const notPinned = refs.filter((r) => known.get(r)?.labels[PINNED_LABEL] !== 'pinned');
   if (notPinned.length > 0) ctx.record((j) => ({ ...j, pinnedByUs: [...new Set([...j.pinnedByUs, ...notPinned])] }));
-  const imported = refs.every((r) => before.get(r)?.labels[ARCHIVE_LABEL] === task.sha256);
+  const imported = refs.every((r) => known.get(r)?.labels[ARCHIVE_LABEL] === task.sha256);
   if (!imported) {
     let half = false;
     await ctx.images.importArchive(
@@ -83,10 +89,11 @@ export async function importImage(ctx: ExecContext, task: ImageTask): Promise<st
       ctx.signal,
     ).catch((error: unknown) => Promise.reject(new UpgradeFailure('upgrade.import_failed', `${task.file}: ${(error as Error).message}`, { cause: error })));
   }
-  for (const ref of refs) await ctx.images.label(ref, { [PINNED_LABEL]: 'pinned', [ARCHIVE_LABEL]: task.sha256, [CRI_MANAGED_LABEL]: 'managed' }, ctx.signal);
-  const after = await ctx.images.list(ctx.signal);
-  const missing = refs.filter((r) => after.get(r)?.labels[PINNED_LABEL] !== 'pinned');
-  if (missing.length > 0) throw new UpgradeFailure('upgrade.import_failed', `${task.file}: containerd does not list ${missing.join(', ')} (pinned) after the import`);
+  const labels = { [PINNED_LABEL]: 'pinned', [ARCHIVE_LABEL]: task.sha256, [CRI_MANAGED_LABEL]: 'managed' };
+  for (const ref of refs) {
+    await ctx.images.label(ref, labels, ctx.signal).catch((error: unknown) => Promise.reject(new UpgradeFailure('upgrade.import_failed', `${task.file}: containerd does not have ${ref} after the import (${(error as Error).message})`, { cause: error })));
+    known.set(ref, { digest: known.get(ref)?.digest ?? '', labels: { ...known.get(ref)?.labels, ...labels } });
+  }
   return notPinned;
 }
 

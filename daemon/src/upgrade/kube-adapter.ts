@@ -34,7 +34,7 @@ export interface ClusterPort {
   /** `/version` gitVersion, e.g. v1.32.5+k3s1. */
   version(): Promise<string>;
   nodes(): Promise<KObj[]>;
-  /** Every `apiVersion/Kind` the server serves, with its scope. */
+  /** Every `apiVersion/Kind` the server serves, with its scope (group lists cached for 30 s). */
   served(): Promise<Map<string, boolean>>;
   get(ref: ObjectRef): Promise<KObj | null>;
   apply(body: KObj, options?: { dryRun?: boolean; force?: boolean }): Promise<KObj>;
@@ -139,7 +139,7 @@ class RestCluster implements ClusterPort {
     const out = new Map<string, boolean>();
     const groups = await this.#json<{ groups: { versions: { groupVersion: string }[] }[] }>(HttpMethod.GET, '/apis');
     const versions = ['v1', ...groups.groups.flatMap((g) => g.versions.map((v) => v.groupVersion))];
-    const lists = await Promise.all(versions.map(async (gv) => [gv, await this.#groupVersion(gv, true)] as const));
+    const lists = await Promise.all(versions.map(async (gv) => [gv, await this.#groupVersion(gv)] as const));
     for (const [gv, list] of lists) for (const r of list?.resources ?? []) if (!r.name.includes('/')) out.set(`${gv}/${r.kind}`, r.namespaced);
     return out;
   }

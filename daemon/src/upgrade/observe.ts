@@ -103,17 +103,28 @@ export async function clusterFacts(ports: ObservePorts): Promise<ClusterFacts> {
   }
 }
 
-/** Live state of every object the plan touches; `refused` collects objects the API server would reject. */
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+const releaseOf = (o: KObj | null): string | null => (o?.metadata?.labels as Record<string, string> | undefined)?.[RELEASE_LABEL] ?? null;
+
+/** Live state of every object the plan touches (8 requests at a time); `refused` collects objects the API server would reject. */
 export async function liveObjects(kube: ClusterPort, objects: readonly DesiredObject[], served: ReadonlyMap<string, boolean>, lookOnly: readonly DesiredObject[] = []): Promise<{ live: Map<string, LiveObject>; refused: PlanProblem[] }> {
   const live = new Map<string, LiveObject>();
   const refused: PlanProblem[] = [];
-  for (const o of lookOnly) {
+  await pool(lookOnly, 8, async (o) => {
     const current = served.has(`${o.apiVersion}/${o.kind}`) ? await kube.get(o) : null;
-    if (current) live.set(o.key, { release: (current.metadata?.labels as Record<string, string> | undefined)?.[RELEASE_LABEL] ?? null, conflicts: [] });
-  }
-  for (const o of objects) {
-    if (!served.has(`${o.apiVersion}/${o.kind}`)) continue;
-    const current: KObj | null = await kube.get(o);
+    if (current) live.set(o.key, { release: releaseOf(current), conflicts: [] });
+  });
+  await pool(objects, 8, async (o) => {
+    if (!served.has(`${o.apiVersion}/${o.kind}`)) return;
+    const current = await kube.get(o);
     let conflicts: LiveObject['conflicts'] = [];
     try {
       await kube.apply(o.body, { dryRun: true, force: false });
@@ -122,8 +133,8 @@ export async function liveObjects(kube: ClusterPort, objects: readonly DesiredOb
       if (error.status === 409) conflicts = conflictsOf(error);
       else if (error.status !== 404) refused.push({ code: 'object_refused', message: `${objectLabel(o)}: the API server refuses it: ${error.message}`, object: objectLabel(o), blocking: true });
     }
-    if (current) live.set(o.key, { release: (current.metadata?.labels as Record<string, string> | undefined)?.[RELEASE_LABEL] ?? null, conflicts });
-  }
+    if (current) live.set(o.key, { release: releaseOf(current), conflicts });
+  });
   return { live, refused };
 }
 
