@@ -40,7 +40,7 @@ export default tseslint.config(
   },
   {
     // Pure code: data in, data out. I/O lives in *-adapter.ts, sampler.ts, staging.ts, journal.ts, executors.ts.
-    files: ['daemon/src/protocol/**/*.ts', 'daemon/src/**/pure/**/*.ts', 'daemon/src/**/*-pure.ts', 'daemon/src/**/reducer.ts', 'daemon/src/**/parse-*.ts', 'daemon/src/**/planner.ts', 'daemon/src/upgrade/records.ts', 'daemon/src/upgrade/views.ts', 'daemon/src/agent/socket-protocol.ts', ...['kubeconfig', 'workload-model', 'pod-status', 'rollout', 'object-cache', 'events', 'log-lines', 'kube-types', 'kube-errors'].map((f) => `daemon/src/cluster/${f}.ts`), 'daemon/src/agent/agent.ts', 'daemon/src/agent/exclusive-runner.ts'],
+    files: ['daemon/src/protocol/**/*.ts', 'daemon/src/**/pure/**/*.ts', 'daemon/src/**/*-pure.ts', 'daemon/src/**/reducer.ts', 'daemon/src/**/parse-*.ts', 'daemon/src/**/planner.ts', 'daemon/src/upgrade/records.ts', 'daemon/src/upgrade/views.ts', 'daemon/src/upgrade/kube-rest.ts', 'daemon/src/agent/socket-protocol.ts', ...['kubeconfig', 'workload-model', 'pod-status', 'rollout', 'object-cache', 'events', 'log-lines', 'kube-types', 'kube-errors'].map((f) => `daemon/src/cluster/${f}.ts`), 'daemon/src/agent/agent.ts', 'daemon/src/agent/exclusive-runner.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: ioModules.map((name) => ({ name, message: 'pure module: do I/O in an adapter' })), patterns: webSide }],
     },

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { ExclusiveRunner, UpgradeAuditEntry } from './agent/index.ts';
-import { chooseKubeconfig } from './cluster/index.ts';
+import { chooseKubeconfig } from './cluster/kubeconfig.ts';
 import type { Config } from './config/index.ts';
 import type { Logger } from './lib/logger.ts';
 import { readPackageVersion } from './lib/package-info.ts';

@@ -1,6 +1,7 @@
 // The connected half of the cluster capability, loaded only when a kubeconfig exists: the
 // Kubernetes client library alone costs ~90 MB of RSS, which a device without a cluster (and every
 // test daemon) should not pay.
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { ExclusiveRunner, inProcessAgent } from '../agent/index.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { FeedHub, Topic } from '../feed/index.ts';
@@ -41,7 +42,7 @@ export function startLiveCluster(choice: KubeconfigChoice, options: LiveClusterO
   const stopView = view.start();
   const ownRunner = options.runner === undefined;
   const runner = options.runner ?? new ExclusiveRunner();
-  const agent = inProcessAgent({ core: kube.core, apps: kube.apps, runner, log: log.child({ module: 'agent' }) });
+  const agent = inProcessAgent({ core: kube.core, apps: kube.apps, runner, log: log.child({ module: 'agent' }), strategicPatch: setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch) });
   const actions = new Actions({ agent, view, topic: options.topic, audit: options.audit, log, rolloutDeadlineMs: options.rolloutDeadlineMs });
   options.hub.defineDynamic({
     prefix: LOGS_TOPIC_PREFIX,

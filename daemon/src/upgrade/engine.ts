@@ -10,7 +10,7 @@ import { UpgradeFailure } from './errors.ts';
 import { applyObject, cleanup, gate, importImage, preflightResult, pruneObject, rollbackTask, snapshotOf, unpinUnneeded, type ExecContext } from './executors.ts';
 import type { UpgradeStore } from './journal.ts';
 import { advance, fail, isRetriedPhase, MAX_ATTEMPTS, newJournal, recover, releaseStatusOf, skip, stepFor, type Journal, type Step, type StepResult, type VersionPointer } from './journal-pure.ts';
-import type { ClusterPort } from './kube-adapter.ts';
+import type { ClusterPort } from './kube-rest.ts';
 import { desiredObjects, readBundleDocs, type ObservePorts } from './observe.ts';
 import type { DesiredObject } from './manifests-pure.ts';
 import { computePlan, type PlanSettingsInput } from './plans.ts';

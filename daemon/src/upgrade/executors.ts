@@ -10,7 +10,7 @@ import { runGate } from './gate.ts';
 import { normalizeReference } from './images-pure.ts';
 import type { UpgradeStore } from './journal.ts';
 import type { ImageTask, Journal, JournalObject, PreflightResult, RollbackTask } from './journal-pure.ts';
-import { KubeApiError, type ClusterPort, type KObj } from './kube-adapter.ts';
+import { KubeApiError, type ClusterPort, type KObj } from './kube-rest.ts';
 import { gateWorkloads, ARCHIVE_LABEL, PINNED_LABEL, type ImageFacts } from './planner.ts';
 import { objectLabel, orderForApply, orderForDelete, type DesiredObject } from './manifests-pure.ts';
 import type { FullPlan } from './plans.ts';

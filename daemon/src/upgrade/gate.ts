@@ -7,7 +7,7 @@ import { settledVerdict, type SettledVerdict } from '../cluster/settled.ts';
 import type { KObject } from '../cluster/kube-types.ts';
 import { MAX_FAILURE_REASONS, MAX_REASON_LOG_LINES, type FailureReason, type WorkloadRollout } from '../protocol/upgrade.ts';
 import { GateTracker, parseWorkloadKey, selectorString, type WorkloadRef } from './gate-pure.ts';
-import type { ClusterPort, KObj } from './kube-adapter.ts';
+import type { ClusterPort, KObj } from './kube-rest.ts';
 
 export interface GateOptions {
   kube: ClusterPort;

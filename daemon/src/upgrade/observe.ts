@@ -7,7 +7,7 @@ import type { PlanProblem } from '../protocol/upgrade.ts';
 import { chartFacts, type BundleStore } from './bundle-store.ts';
 import type { ImageStorePort } from './containerd-adapter.ts';
 import type { UpgradeStore } from './journal.ts';
-import { KubeApiError, type ClusterPort, type KObj } from './kube-adapter.ts';
+import { KubeApiError, type ClusterPort, type KObj } from './kube-rest.ts';
 import { defaultHelmChart, desiredObject, fillChartContent, ManifestError, objectLabel, parseManifestText, RELEASE_LABEL, scopeResolver, type DesiredObject, type ParsedDoc } from './manifests-pure.ts';
 import type { BundleView, ImageFacts, InstalledView, LiveObject, Observed } from './planner.ts';
 

@@ -1,15 +1,18 @@
-// Adapter: the upgrade engine's generic Kubernetes client. Kinds are found through discovery (no
-// fixed list of typed clients), objects are written with server-side apply (field manager
-// `outpost`), and every request has a deadline. The kubeconfig's credentials (tokens, client
-// certificates, CA) are applied by @kubernetes/client-node; the requests themselves are plain REST.
-import { HttpMethod, IsomorphicFetchHttpLibrary, KubeConfig, RequestContext } from '@kubernetes/client-node';
+// The upgrade engine's generic Kubernetes client over any transport: kinds are found through
+// discovery (no fixed list of typed clients, a missing kind is asked for again once, since a CRD may
+// just have been established), objects are written with server-side apply (field manager
+// `outpost`), every request has a deadline (the transport's).
 import type { ObjectRef } from '../protocol/upgrade.ts';
 
 export type KObj = Record<string, unknown> & { apiVersion?: string; kind?: string; metadata?: Record<string, unknown> & { name?: string; namespace?: string } };
 
 export const FIELD_MANAGER = 'outpost';
-const REQUEST_TIMEOUT_MS = 20_000;
 const DISCOVERY_TTL_MS = 30_000;
+
+export type HttpVerb = 'GET' | 'PATCH' | 'DELETE';
+
+/** Sends one request; resolves with the status and body text (never rejects on an HTTP error status). */
+export type KubeTransport = (request: { method: HttpVerb; path: string; body?: string; contentType?: string; accept: string }) => Promise<{ status: number; text: string }>;
 
 export class KubeApiError extends Error {
   readonly status: number;
@@ -48,59 +51,46 @@ interface GroupVersionList {
   resources?: { name: string; kind: string; namespaced: boolean }[];
 }
 
-export function connectUpgradeKube(kubeconfigPath: string | 'in-cluster'): ClusterPort {
-  const kc = new KubeConfig();
-  if (kubeconfigPath === 'in-cluster') kc.loadFromCluster();
-  else kc.loadFromFile(kubeconfigPath);
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('the kubeconfig names no current cluster');
-  return new RestCluster(kc, cluster.server.replace(/\/$/, ''));
-}
-
-class RestCluster implements ClusterPort {
+export class RestCluster implements ClusterPort {
   readonly server: string;
-  readonly #kc: KubeConfig;
-  readonly #http = new IsomorphicFetchHttpLibrary();
+  readonly #send: KubeTransport;
   readonly #groupVersions = new Map<string, { at: number; list: GroupVersionList | null }>();
 
-  constructor(kc: KubeConfig, server: string) {
-    this.#kc = kc;
+  constructor(send: KubeTransport, server: string) {
+    this.#send = send;
     this.server = server;
   }
 
-  async #request(method: HttpMethod, path: string, options: { body?: unknown; contentType?: string; accept?: string } = {}): Promise<string> {
-    const context = new RequestContext(`${this.server}${path}`, method);
-    context.setHeaderParam('Accept', options.accept ?? 'application/json');
-    if (options.body !== undefined) {
-      context.setHeaderParam('Content-Type', options.contentType ?? 'application/json');
-      context.setBody(JSON.stringify(options.body));
-    }
-    context.setSignal(AbortSignal.timeout(REQUEST_TIMEOUT_MS));
-    await this.#kc.applySecurityAuthentication(context);
-    const response = await this.#http.send(context).toPromise();
-    const text = await response.body.text();
-    if (response.httpStatusCode >= 400) {
+  async #request(method: HttpVerb, path: string, options: { body?: unknown; contentType?: string; accept?: string } = {}): Promise<string> {
+    const response = await this.#send({
+      method,
+      path,
+      accept: options.accept ?? 'application/json',
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body), contentType: options.contentType ?? 'application/json' } : {}),
+    });
+    const text = response.text;
+    if (response.status >= 400) {
       let status: { reason?: string; message?: string; details?: { causes?: KubeApiError['causes'] } } = {};
       try {
         status = JSON.parse(text) as typeof status;
       } catch {
         status = { message: text.slice(0, 300) };
       }
-      throw new KubeApiError(response.httpStatusCode, status.reason ?? '', status.message ?? `HTTP ${response.httpStatusCode}`, status.details?.causes ?? []);
+      throw new KubeApiError(response.status, status.reason ?? '', status.message ?? `HTTP ${response.status}`, status.details?.causes ?? []);
     }
     return text;
   }
 
-  async #json<T>(method: HttpMethod, path: string, options?: { body?: unknown; contentType?: string }): Promise<T> {
+  async #json<T>(method: HttpVerb, path: string, options?: { body?: unknown; contentType?: string }): Promise<T> {
     return JSON.parse(await this.#request(method, path, options)) as T;
   }
 
   async version(): Promise<string> {
-    return (await this.#json<{ gitVersion: string }>(HttpMethod.GET, '/version')).gitVersion;
+    return (await this.#json<{ gitVersion: string }>('GET', '/version')).gitVersion;
   }
 
   async nodes(): Promise<KObj[]> {
-    return (await this.#json<{ items: KObj[] }>(HttpMethod.GET, '/api/v1/nodes')).items;
+    return (await this.#json<{ items: KObj[] }>('GET', '/api/v1/nodes')).items;
   }
 
   async #groupVersion(apiVersion: string, fresh = false): Promise<GroupVersionList | null> {
@@ -109,7 +99,7 @@ class RestCluster implements ClusterPort {
     const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
     let list: GroupVersionList | null;
     try {
-      list = await this.#json<GroupVersionList>(HttpMethod.GET, path);
+      list = await this.#json<GroupVersionList>('GET', path);
     } catch (error) {
       if (!(error instanceof KubeApiError) || error.status !== 404) throw error;
       list = null;
@@ -137,7 +127,7 @@ class RestCluster implements ClusterPort {
 
   async served(): Promise<Map<string, boolean>> {
     const out = new Map<string, boolean>();
-    const groups = await this.#json<{ groups: { versions: { groupVersion: string }[] }[] }>(HttpMethod.GET, '/apis');
+    const groups = await this.#json<{ groups: { versions: { groupVersion: string }[] }[] }>('GET', '/apis');
     const versions = ['v1', ...groups.groups.flatMap((g) => g.versions.map((v) => v.groupVersion))];
     const lists = await Promise.all(versions.map(async (gv) => [gv, await this.#groupVersion(gv)] as const));
     for (const [gv, list] of lists) for (const r of list?.resources ?? []) if (!r.name.includes('/')) out.set(`${gv}/${r.kind}`, r.namespaced);
@@ -146,7 +136,7 @@ class RestCluster implements ClusterPort {
 
   async get(ref: ObjectRef): Promise<KObj | null> {
     try {
-      return await this.#json<KObj>(HttpMethod.GET, await this.#path(ref));
+      return await this.#json<KObj>('GET', await this.#path(ref));
     } catch (error) {
       if (error instanceof KubeApiError && error.status === 404) return null;
       throw error;
@@ -158,12 +148,12 @@ class RestCluster implements ClusterPort {
     const ref = { apiVersion: String(body.apiVersion), kind: String(body.kind), name: String(meta.name), ...(meta.namespace ? { namespace: String(meta.namespace) } : {}) };
     const query = new URLSearchParams({ fieldManager: FIELD_MANAGER, force: String(options.force ?? true) });
     if (options.dryRun) query.set('dryRun', 'All');
-    return this.#json<KObj>(HttpMethod.PATCH, `${await this.#path(ref)}?${query}`, { body, contentType: 'application/apply-patch+yaml' });
+    return this.#json<KObj>('PATCH', `${await this.#path(ref)}?${query}`, { body, contentType: 'application/apply-patch+yaml' });
   }
 
   async remove(ref: ObjectRef): Promise<boolean> {
     try {
-      await this.#request(HttpMethod.DELETE, await this.#path(ref), { body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } });
+      await this.#request('DELETE', await this.#path(ref), { body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } });
       return true;
     } catch (error) {
       if (error instanceof KubeApiError && error.status === 404) return false;
@@ -177,11 +167,11 @@ class RestCluster implements ClusterPort {
     if (fieldSelector) query.set('fieldSelector', fieldSelector);
     const path = await this.#path({ apiVersion, kind, name: '', ...(namespace ? { namespace } : {}) }, false);
     const q = query.size > 0 ? `?${query}` : '';
-    return (await this.#json<{ items: KObj[] }>(HttpMethod.GET, `${path}${q}`)).items;
+    return (await this.#json<{ items: KObj[] }>('GET', `${path}${q}`)).items;
   }
 
   async podLog(namespace: string, pod: string, container: string, options: { tailLines: number; previous: boolean }): Promise<string> {
     const query = new URLSearchParams({ container, tailLines: String(options.tailLines), previous: String(options.previous), limitBytes: String(64 * 1024) });
-    return this.#request(HttpMethod.GET, `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log?${query}`, { accept: 'text/plain' });
+    return this.#request('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log?${query}`, { accept: 'text/plain' });
   }
 }
