@@ -78,8 +78,8 @@ function writeSource(src: string, version: string, sequence: number, archives: M
 export default async function upgradeBench(): Promise<BenchRow[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'outpost-bench-upgrade-'));
   const ours = await useContainerd('k8s.io', { private: true });
-  // The sim learns of imported images by listing containerd: once a second is enough for the gate.
-  const sim = await startKubeSim({ port: 0, tickMs: 100, containerdSocket: ours.socket, imagePollMs: 1000, timing: { readyAfterMs: 300, runMs: 1500, backoffBaseMs: 2000, backoffMaxMs: 20_000, terminationMs: 300 } });
+  // The sim learns of imported images by listing containerd (a real kubelet sees them at once).
+  const sim = await startKubeSim({ port: 0, tickMs: 100, containerdSocket: ours.socket, imagePollMs: 300, timing: { readyAfterMs: 300, runMs: 1500, backoffBaseMs: 2000, backoffMaxMs: 20_000, terminationMs: 300 } });
   try {
     const images = new Map<string, Buffer>();
     const deployments: string[] = [];
