@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { FailureReason, ReleaseStatus, UpgradeKind, UpgradeRecord, WorkloadRollout } from '../protocol/upgrade.ts';
 import type { BundleStore } from './bundle-store.ts';
 import type { ImageStorePort } from './containerd-adapter.ts';
-import { UpgradeFailure } from './errors.ts';
+import { isUnreachable, UpgradeFailure } from './errors.ts';
 import { applyObject, cleanup, gate, importImage, preflightResult, pruneObject, rollbackTask, snapshotOf, unpinUnneeded, type ExecContext } from './executors.ts';
 import type { UpgradeStore } from './journal.ts';
 import { advance, fail, isRetriedPhase, MAX_ATTEMPTS, newJournal, recover, releaseStatusOf, skip, stepFor, type Journal, type Step, type StepResult, type VersionPointer } from './journal-pure.ts';
@@ -41,10 +41,15 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason as Error)), { once: true });
   });
 
+/** How long an unreachable API server is waited for (k3s restarting after a power cut) before tries count. */
+const UNREACHABLE_PATIENCE_MS = 30 * 60_000;
+const UNREACHABLE_RETRY_MS = 5000;
+
 export class UpgradeEngine {
   readonly #deps: EngineDeps;
   #workloads: WorkloadRollout[] = [];
   #bytesAt = 0;
+  #unreachableSince: number | null = null;
 
   constructor(deps: EngineDeps) {
     this.#deps = deps;
@@ -119,8 +124,10 @@ export class UpgradeEngine {
           if (step.task.op !== 'delete' && j.cursor === 0) this.#deps.fault('rollback.apply');
           if (step.task.op === 'delete' && j.rollback[j.cursor - 1]?.op !== 'delete') this.#deps.fault('rollback.delete');
         }
+        this.#unreachableSince = null;
       } catch (error) {
         if (signal.aborted) throw error;
+        if (await this.#waitForApiServer(row.id, row.release, j, error, signal)) continue;
         this.#failed(row.id, row.release, j, error, signal);
         if (isRetriedPhase(j.phase) && j.attempts + 1 < MAX_ATTEMPTS) await sleep((this.#deps.settings.retryBaseMs ?? 1000) * 2 ** j.attempts, signal);
       }
@@ -129,6 +136,21 @@ export class UpgradeEngine {
     const record = this.#publish(id, 'record') as UpgradeRecord;
     this.#deps.onFinished(record);
     return record;
+  }
+
+  /**
+   * A recovery or rollback step that failed because the API server does not answer (k3s is still
+   * starting after a power cut) waits for it, up to a deadline, instead of spending its tries.
+   */
+  async #waitForApiServer(id: string, release: string, j: Journal, error: unknown, signal: AbortSignal): Promise<boolean> {
+    const unreachable = isUnreachable(error) || (error instanceof UpgradeFailure && error.code === 'upgrade.cluster_unreachable') || isUnreachable((error as { cause?: unknown }).cause);
+    if (!unreachable || !isRetriedPhase(j.phase)) return false;
+    const now = this.#deps.now();
+    this.#unreachableSince ??= now;
+    if (now - this.#unreachableSince > UNREACHABLE_PATIENCE_MS) return false;
+    this.#save(id, release, j, `waiting for the Kubernetes API server (unreachable for ${Math.round((now - this.#unreachableSince) / 1000)} s)`);
+    await sleep(UNREACHABLE_RETRY_MS, signal);
+    return true;
   }
 
   #failed(id: string, release: string, j: Journal, error: unknown, _signal: AbortSignal): void {

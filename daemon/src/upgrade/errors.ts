@@ -32,7 +32,9 @@ export class UpgradeFailure extends Error {
 }
 
 /** A network-level failure talking to the API server (rather than a refusal of the request). */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE', 'ETIMEDOUT']);
+
 export function isUnreachable(error: unknown): boolean {
-  const e = error as { cause?: { code?: string }; name?: string; message?: string };
-  return e?.name === 'TimeoutError' || ['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND'].includes(e?.cause?.code ?? '') || /fetch failed|ECONNREFUSED/.test(e?.message ?? '');
+  const e = error as { code?: string; cause?: { code?: string }; name?: string; message?: string } | null | undefined;
+  return e?.name === 'TimeoutError' || NETWORK_CODES.has(e?.code ?? '') || NETWORK_CODES.has(e?.cause?.code ?? '') || /fetch failed|ECONNREFUSED|socket hang up/.test(e?.message ?? '');
 }

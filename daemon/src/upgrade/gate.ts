@@ -6,6 +6,7 @@
 import { settledVerdict, type SettledVerdict } from '../cluster/settled.ts';
 import type { KObject } from '../cluster/kube-types.ts';
 import { MAX_FAILURE_REASONS, MAX_REASON_LOG_LINES, type FailureReason, type WorkloadRollout } from '../protocol/upgrade.ts';
+import { isUnreachable } from './errors.ts';
 import { GateTracker, parseWorkloadKey, selectorString, type WorkloadRef } from './gate-pure.ts';
 import type { ClusterPort, KObj } from './kube-rest.ts';
 
@@ -96,7 +97,15 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   for (;;) {
     const now = options.now();
     const judged: Judged[] = [];
-    for (const ref of refs) judged.push({ ref, verdict: await judge(options.kube, ref, options, now) });
+    try {
+      for (const ref of refs) judged.push({ ref, verdict: await judge(options.kube, ref, options, now) });
+    } catch (error) {
+      // A blip of the API server is not the workloads' failure: poll again; the timeout still bounds the gate.
+      if (!isUnreachable(error)) throw error;
+      if (now - options.since >= options.timeoutMs) return { ok: false, code: 'upgrade.gate_timeout', message: `the API server did not answer: ${(error as Error).message}`, reasons: [] };
+      await sleep(options.pollMs, options.signal);
+      continue;
+    }
     const rollouts: WorkloadRollout[] = judged.map(({ ref, verdict }) => ({ key: ref.key, state: verdict.state, message: verdict.message, ready: verdict.ready, desired: verdict.desired }));
     const text = JSON.stringify(rollouts);
     if (text !== last) options.onProgress(rollouts);
