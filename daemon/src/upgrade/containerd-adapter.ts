@@ -2,10 +2,8 @@
 // their digests and labels, imports an archive streamed through a pipe (progress in bytes; a dead
 // agent closes the pipe and ctr stops), sets and clears labels. Every call has a deadline.
 import { execFile, spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
-import { statfs } from 'node:fs/promises';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { open, statfs } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
 import type { DiskFacts } from './preflight-pure.ts';
 import type { ImageFacts } from './planner.ts';
 
@@ -57,6 +55,46 @@ export function parseImageList(text: string): Map<string, ImageFacts> {
   return out;
 }
 
+const CHUNK_BYTES = 256 << 10;
+const CHUNKS = 4;
+
+/**
+ * Copies a file into a pipe through a fixed ring of buffers, reusing each once its write has
+ * completed: an import of any size allocates 1 MiB and leaves no garbage for the GC to catch up on.
+ */
+async function streamFile(path: string, sink: Writable, onBytes: (done: number) => void): Promise<void> {
+  const file = await open(path, 'r');
+  const free: Buffer[] = Array.from({ length: CHUNKS }, () => Buffer.allocUnsafe(CHUNK_BYTES));
+  const waiting: (() => void)[] = [];
+  let failure: Error | null = null;
+  let done = 0;
+  sink.on('error', (error) => (failure ??= error));
+  try {
+    for (;;) {
+      while (free.length === 0 && !failure) await new Promise<void>((resolve) => waiting.push(resolve));
+      if (failure) throw failure;
+      const buffer = free.pop() as Buffer;
+      const { bytesRead } = await file.read(buffer, 0, CHUNK_BYTES, null);
+      if (bytesRead === 0) {
+        free.push(buffer);
+        break;
+      }
+      done += bytesRead;
+      sink.write(bytesRead === CHUNK_BYTES ? buffer : buffer.subarray(0, bytesRead), (error) => {
+        if (error) failure ??= error;
+        free.push(buffer);
+        waiting.shift()?.();
+      });
+      onBytes(done);
+    }
+    while (free.length < CHUNKS && !failure) await new Promise<void>((resolve) => waiting.push(resolve));
+    if (failure) throw failure;
+    await new Promise<void>((resolve) => sink.end(resolve));
+  } finally {
+    await file.close();
+  }
+}
+
 export function containerdImageStore(options: ContainerdOptions): ImageStorePort {
   const base = ['-a', options.address, '-n', options.namespace];
   const timeout = options.callTimeoutMs ?? 30_000;
@@ -93,17 +131,11 @@ export function containerdImageStore(options: ContainerdOptions): ImageStorePort
         clearTimeout(watchdog);
         watchdog = setTimeout(() => ((stalled = true), kill()), stallMs);
       };
-      let done = 0;
-      const count = new Transform({
-        transform(chunk: Buffer, _enc, next) {
-          done += chunk.length;
+      try {
+        await streamFile(path, child.stdin, (done) => {
           alive();
           onBytes(done);
-          next(null, chunk);
-        },
-      });
-      try {
-        await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), count, child.stdin).catch((error: unknown) => {
+        }).catch((error: unknown) => {
           kill();
           throw error;
         });
