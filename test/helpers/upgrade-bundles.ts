@@ -21,6 +21,8 @@ export interface AppBundle {
   requires?: { architecture?: string; kubernetes?: string; outpost?: string };
   /** Extra bytes in each image's one file, to make the archives larger. */
   imagePadding?: string;
+  /** charts/<name>: a Helm chart .tgz. */
+  charts?: Record<string, Buffer>;
 }
 
 export async function writeTrustFolder(dir: string): Promise<string> {
@@ -30,7 +32,7 @@ export async function writeTrustFolder(dir: string): Promise<string> {
 export async function buildAppBundle(dir: string, spec: AppBundle): Promise<string> {
   const name = spec.name ?? 'app';
   const src = path.join(dir, `src-${name}-${spec.version}`);
-  for (const sub of ['manifests', 'images']) await mkdir(path.join(src, sub), { recursive: true });
+  for (const sub of ['manifests', 'images', 'charts']) await mkdir(path.join(src, sub), { recursive: true });
   const r = spec.requires ?? {};
   const annotations = Object.entries(spec.annotations ?? {}).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
   await writeFile(
@@ -51,6 +53,7 @@ export async function buildAppBundle(dir: string, spec: AppBundle): Promise<stri
   );
   await writeFile(path.join(src, 'NOTES.md'), spec.notes ?? `# ${name} ${spec.version}\n\nTest release.\n`);
   for (const [file, yaml] of Object.entries(spec.manifests)) await writeFile(path.join(src, 'manifests', file), yaml);
+  for (const [file, tgz] of Object.entries(spec.charts ?? {})) await writeFile(path.join(src, 'charts', file), tgz);
   for (const [i, ref] of (spec.images ?? []).entries()) await writeFile(path.join(src, 'images', `image-${i}.tar`), ociArchive({ reference: ref, content: `${ref}\n${spec.imagePadding ?? ''}` }));
   const out = path.join(dir, `${name}-${spec.version}.outpost`);
   await buildBundle({ from: src, keys: [KEY_A], out, sourceDateEpoch: undefined });
