@@ -20,6 +20,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/kube-sim/**/*.test.ts', 'test/bundles/**/*.test.ts'],
           environment: 'node',
+          // describe.concurrent (the upgrade crash suite) runs at most this many cases at once.
+          maxConcurrency: 3,
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

@@ -1,8 +1,9 @@
 // The demo edge box in one process: the kube-sim with the demo fixtures (three workload
 // namespaces, one crash loop, one missing image) and the daemon wired to it, plus a demo login.
 // Used by `npm run demo` (scripts/demo.ts) and by the browser tests.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashPassword } from '../daemon/src/auth/passwords.ts';
@@ -25,6 +26,11 @@ export interface DemoOptions {
   timing?: { readyAfterMs?: number; runMs?: number; backoffBaseMs?: number; backoffMaxMs?: number; terminationMs?: number };
   logIntervalMs?: number;
   password?: string;
+  /**
+   * containerd for upgrades: `auto` starts a private one under `<home>/containerd` when this runs as
+   * root with containerd installed; a socket uses that one; absent: none (upgrades are blocked).
+   */
+  containerd?: 'auto' | { socket: string; root: string };
 }
 
 export interface Demo {
@@ -33,7 +39,28 @@ export interface Demo {
   kubeconfig: string;
   username: string;
   password: string;
+  /** The containerd socket upgrades import into, or null. */
+  containerd: string | null;
   stop(): Promise<void>;
+}
+
+/** A private containerd for the demo (root only); null when it cannot run here. */
+async function startDemoContainerd(home: string): Promise<{ socket: string; root: string; child: ChildProcess } | null> {
+  if (process.getuid?.() !== 0 || spawnSync('containerd', ['--version']).status !== 0) return null;
+  const dir = path.join(home, 'containerd');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const socket = path.join(dir, 'containerd.sock');
+  writeFileSync(path.join(dir, 'config.toml'), `version = 2\nroot = "${dir}/root"\nstate = "${dir}/state"\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n[grpc]\n  address = "${socket}"\n`);
+  const child = spawn('containerd', ['--config', path.join(dir, 'config.toml')], { stdio: 'ignore' });
+  const deadline = Date.now() + 10_000;
+  while (spawnSync('ctr', ['-a', socket, 'version'], { timeout: 2000 }).status !== 0) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      return null;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { socket, root: path.join(dir, 'root'), child };
 }
 
 async function ensureDemoUser(home: string, password: string): Promise<void> {
@@ -52,12 +79,33 @@ async function ensureDemoUser(home: string, password: string): Promise<void> {
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   const home = path.resolve(options.home);
   mkdirSync(home, { recursive: true, mode: 0o700 });
-  const sim = await startKubeSim({ port: 0, fixturesDir: DEMO_FIXTURES, imagesFile: path.join(DEMO_FIXTURES, 'images.txt'), bookmarkMs: 10_000, logIntervalMs: options.logIntervalMs ?? 1000, timing: options.timing });
+  const own = options.containerd === 'auto' ? await startDemoContainerd(home) : null;
+  const containerd = own ?? (typeof options.containerd === 'object' ? options.containerd : null);
+  const stopContainerd = () => {
+    if (own && own.child.exitCode === null) own.child.kill('SIGTERM');
+  };
+  const sim = await startKubeSim({
+    port: 0,
+    fixturesDir: DEMO_FIXTURES,
+    imagesFile: path.join(DEMO_FIXTURES, 'images.txt'),
+    ...(containerd ? { containerdSocket: containerd.socket, imagePollMs: 500 } : {}),
+    bookmarkMs: 10_000,
+    logIntervalMs: options.logIntervalMs ?? 1000,
+    timing: options.timing,
+  }).catch((error: unknown) => {
+    stopContainerd();
+    throw error;
+  });
   try {
     const kubeconfig = await sim.writeKubeconfig(path.join(home, 'demo.kubeconfig'));
     const password = options.password ?? randomBytes(9).toString('base64url');
     await ensureDemoUser(home, password);
-    const settings = { home, ...options.settings, cluster: { kubeconfig, ...(options.settings?.cluster as object | undefined) } };
+    const settings = {
+      home,
+      ...(containerd ? { containerd: { address: containerd.socket, root: containerd.root } } : {}),
+      ...options.settings,
+      cluster: { kubeconfig, ...(options.settings?.cluster as object | undefined) },
+    };
     const result = resolveConfig({ file: { path: 'demo settings', text: JSON.stringify(settings) }, env: options.env ?? {}, flags: {}, cwd: ROOT });
     if (!result.ok) throw new Error(`demo configuration is invalid:\n${formatProblems(result.problems)}`);
     const daemon = await startDaemon(result.config, createLogger(result.config.log.level));
@@ -67,13 +115,16 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       kubeconfig,
       username: DEMO_USER,
       password,
+      containerd: containerd?.socket ?? null,
       async stop() {
         await daemon.close();
         await sim.stop();
+        stopContainerd();
       },
     };
   } catch (error) {
     await sim.stop();
+    stopContainerd();
     throw error;
   }
 }

@@ -30,6 +30,13 @@ const commands: Record<string, Command> = {
       return { help: m.auditHelp, run: m.auditCommand };
     },
   },
+  upgrade: {
+    summary: 'offer, apply, roll back bundles; status and history (through the daemon when it runs)',
+    load: async () => {
+      const m = await import('./cli/upgrade.ts');
+      return { help: m.upgradeHelp, run: m.upgradeCommand };
+    },
+  },
   bundle: {
     summary: 'keygen, build, inspect and verify signed bundles',
     load: async () => {

@@ -21,11 +21,15 @@ import { watchCertificate } from './tls-watch.ts';
 import type { Server as HttpsServer } from 'node:https';
 import { FEED_CLOSE } from './protocol/feed.ts';
 import { createHealth, type Health, type HealthOptions } from './health/index.ts';
-import { createStatus, type StatusConcern, type StatusService } from './status/index.ts';
+import { createStatus, upgradeConcerns, type StatusConcern, type StatusService } from './status/index.ts';
 import { isTlsError } from './tls/index.ts';
 import { cannotListen, KIOSK_LISTENER, MAIN_LISTENER, StartedParts, StartupError } from './startup.ts';
 
 export { StartupError } from './startup.ts';
+import { AGENT_SOCKET_FILE, ExclusiveRunner, startAgentSocket } from './agent/index.ts';
+import { attachUpgrades } from './upgrade-api/index.ts';
+import { buildUpgradeHost, startEngine } from './upgrade-host.ts';
+import type { UpgradeService } from './upgrade/index.ts';
 
 export interface DaemonHandle {
   readonly url: string;
@@ -43,6 +47,10 @@ export interface DaemonHandle {
   readonly status: StatusService;
   /** Per feed client: bytes queued and events dropped (the slow-client budget at work). */
   feedClientStats(): { bufferedAmount: number; dropped: number }[];
+  /** The upgrade engine (in-process agent verbs). */
+  readonly upgrades: UpgradeService;
+  /** Resolves once the upgrade engine holds its lock and has recovered any unfinished upgrade. */
+  readonly upgradesReady: Promise<void>;
   /** Every registered HTTP route with its policy (tests walk it). */
   readonly routes: readonly RouteSpec[];
   /** Stops accepting, closes feed sockets with `reason`, ends open HTTP connections. */
@@ -92,6 +100,8 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
   routes.add(...sessionRoutes({ auth: access.auth, secure, transportWarning }));
   routes.add(...userRoutes(access.auth));
   routes.add(...auditRoutes(access.audit, access.verifier));
+  // One mutation lane for restarts and upgrades: a restart during an upgrade is refused as busy.
+  const runner = new ExclusiveRunner();
   const cluster = await startCluster({
     hub,
     audit: access.audit,
@@ -99,9 +109,31 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
     kubeconfig: config.cluster.kubeconfig,
     rolloutDeadlineMs: config.cluster.rolloutTimeoutSeconds * 1000,
     stabilityMs: config.cluster.stabilitySeconds * 1000,
+    runner,
   });
   parts.add('cluster', () => cluster.stop());
   routes.add(...cluster.routes);
+  const upgradeHost = await buildUpgradeHost({
+    config,
+    log,
+    runner,
+    audit: (e) => access.audit.append({ actor: e.actor.name, role: e.actor.role, address: e.actor.address, action: e.action, target: e.target, outcome: e.outcome, detail: e.detail }),
+  });
+  parts.add('upgrade engine', () => {
+    upgradeHost.lock.release();
+    upgradeHost.close();
+  });
+  const upgradesWeb = attachUpgrades({ hub, agent: upgradeHost.service, workloads: () => (cluster.view ? cluster.topic.state.workloads : null), log });
+  parts.add('upgrade routes', () => upgradesWeb.stop());
+  routes.add(...upgradesWeb.routes);
+  const agentSocket = await startAgentSocket(path.join(config.home, AGENT_SOCKET_FILE), upgradeHost.service, log.child({ module: 'agent-socket' }));
+  parts.add('agent socket', () => agentSocket.close());
+  const upgradesReady = startEngine(upgradeHost, runner, log.child({ module: 'upgrade' }));
+  // Stopping the lane aborts a running upgrade at its next step (the journal resumes it at the next start).
+  parts.add('mutation lane', async () => {
+    runner.stop();
+    await upgradesReady;
+  });
   routes.add(...kioskRoutes({ setupCode: () => (access.auth.setupOpen ? access.setup.currentCode : null), main: { address: config.listen.address, port: () => mainPort, tls: secure }, fingerprint: () => certificate.current.fingerprint256 }));
   let feedClients = () => 0;
   const health = createHealth({
@@ -129,8 +161,8 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
     },
     node: () => ({ evaluation: health.topic.state.evaluation, lastSampleAt: health.sampler.latest?.time ?? null }),
     cluster: () => (cluster.topic.state.status.state === 'none' ? null : { status: cluster.topic.state.status, workloads: cluster.topic.state.workloads }),
-    // The upgrade engine's failed or rolled-back upgrades join the verdict here (docs/status.md).
-    upgrade: () => [],
+    // A failed release, one rolling back, an upgrade rolled back in the last day (docs/status.md).
+    upgrade: () => upgradeConcerns(upgradesWeb.topic.state, Date.now()),
     outpost: () => faults,
     registry: health.registry,
   });
@@ -221,6 +253,8 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
     health,
     cluster,
     status,
+    upgrades: upgradeHost.service,
+    upgradesReady,
     routes: routes.routes,
     feedClientStats: () => feeds.flatMap((f) => f.clientStats()),
     get setupCode() {

@@ -13,6 +13,16 @@ describe('config', () => {
     expect(result.config.feed.heartbeatMs).toBe(15_000);
   });
 
+  it('puts the trust folder in the home unless set, and takes the containerd socket from the environment', () => {
+    const result = resolveConfig({ ...base, env: { OUTPOST_HOME: '/var/lib/outpost', OUTPOST_CONTAINERD_ADDRESS: '/run/k3s/containerd/containerd.sock' } });
+    expect(result.ok && result.config.upgrade.trustDir).toBe('/var/lib/outpost/trust');
+    expect(result.ok && result.config.containerd).toEqual({ address: '/run/k3s/containerd/containerd.sock', namespace: 'k8s.io', ctr: 'ctr' });
+    expect(result.ok && result.config.upgrade).toMatchObject({ stabilitySeconds: 30, timeoutSeconds: 300, diskReservePercent: 20 });
+    const device = resolveConfig({ ...base, file: { path: '/etc/outpost/config.yaml', text: 'upgrade:\n  trustDir: /etc/outpost/trust\ncontainerd:\n  namespace: "bad namespace"\n' } });
+    expect(device.ok).toBe(false);
+    expect(!device.ok && device.problems.map((p) => p.path)).toEqual(['containerd.namespace']);
+  });
+
   it('layers file < environment < flags', () => {
     const file = { path: '/etc/o.yaml', text: 'listen:\n  port: 9000\nhome: /data\n' };
     const fromFile = resolveConfig({ ...base, file });

@@ -5,12 +5,17 @@
 //     background work; a pre-empting task never aborts another pre-empting task).
 //  3. A task that throws or is aborted never blocks the lane: the next one starts right after.
 //  4. After stop(), queued tasks are rejected and new ones are refused.
+//  5. A task started with `exclusive` (an upgrade) is never pre-empted: while it is queued or runs,
+//     every other task is refused at once with `busy` naming it, instead of waiting behind it.
+import { OutpostError } from '../lib/errors.ts';
 
 export interface RunOptions {
   /** Abort the running background task (one not started with `preempt`) to go next. */
   preempt?: boolean;
   deadlineMs?: number;
   label?: string;
+  /** Holds the lane alone: never pre-empted, and everything else is refused while it is queued or runs. */
+  exclusive?: boolean;
 }
 
 interface Queued {
@@ -24,6 +29,7 @@ export class ExclusiveRunner {
   readonly #queue: Queued[] = [];
   #running: { controller: AbortController; options: RunOptions } | null = null;
   #stopped = false;
+  #exclusive: string | null = null;
 
   get busy(): boolean {
     return this.#running !== null;
@@ -33,13 +39,20 @@ export class ExclusiveRunner {
     return this.#queue.length;
   }
 
+  /** The label of the exclusive task queued or running, if any. */
+  get exclusiveLabel(): string | null {
+    return this.#exclusive;
+  }
+
   run<T>(task: (signal: AbortSignal) => Promise<T>, options: RunOptions = {}): Promise<T> {
     if (this.#stopped) return Promise.reject(new Error('the mutation lane is stopped'));
+    if (this.#exclusive !== null) return Promise.reject(new OutpostError('busy', `busy: ${this.#exclusive} is running; try again when it has finished`));
+    if (options.exclusive) this.#exclusive = options.label ?? 'an upgrade';
     return new Promise<T>((resolve, reject) => {
       const entry: Queued = { task, options, resolve: resolve as (v: unknown) => void, reject };
       if (options.preempt) {
         this.#queue.unshift(entry);
-        if (this.#running && !this.#running.options.preempt) this.#running.controller.abort(new Error(`pre-empted by ${options.label ?? 'a user action'}`));
+        if (this.#running && !this.#running.options.preempt && !this.#running.options.exclusive) this.#running.controller.abort(new Error(`pre-empted by ${options.label ?? 'a user action'}`));
       } else this.#queue.push(entry);
       this.#next();
     });
@@ -57,6 +70,7 @@ export class ExclusiveRunner {
       .then(entry.resolve, entry.reject)
       .finally(() => {
         clearTimeout(timer);
+        if (entry.options.exclusive) this.#exclusive = null;
         this.#running = null;
         this.#next();
       });
@@ -66,5 +80,6 @@ export class ExclusiveRunner {
     this.#stopped = true;
     this.#running?.controller.abort(new Error('the mutation lane is stopping'));
     for (const entry of this.#queue.splice(0)) entry.reject(new Error('the mutation lane stopped'));
+    this.#exclusive = null;
   }
 }

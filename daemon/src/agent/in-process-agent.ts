@@ -1,6 +1,8 @@
 // Adapter: the Agent running inside the daemon, with the daemon's own Kubernetes credentials.
 // Every verb goes through the one mutation lane.
-import { PatchStrategy, setHeaderOptions, type AppsV1Api, type CoreV1Api } from '@kubernetes/client-node';
+// Only types from the client library: the agent's front door must not load it (~80 MB) for callers
+// that never restart anything (the CLI, the upgrade engine); the caller hands in the patch options.
+import type { AppsV1Api, ConfigurationOptions, CoreV1Api } from '@kubernetes/client-node';
 import type { Logger } from '../lib/logger.ts';
 import { FIELD_MANAGER, restartPatch, type Actor, type Agent, type DeleteResult, type PodTarget, type RestartResult, type WorkloadTarget } from './agent.ts';
 import type { ExclusiveRunner } from './exclusive-runner.ts';
@@ -12,6 +14,8 @@ export interface InProcessAgentDeps {
   log: Logger;
   deadlineMs?: number;
   now?: () => Date;
+  /** `setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch)`: sends a strategic merge patch, as kubectl does. */
+  strategicPatch: ConfigurationOptions;
 }
 
 /** Settles with `promise`, or rejects as soon as `signal` aborts (the lane's deadline or stop). */
@@ -31,7 +35,7 @@ interface Patched {
 export function inProcessAgent(deps: InProcessAgentDeps): Agent {
   const deadlineMs = deps.deadlineMs ?? 15_000;
   const now = deps.now ?? (() => new Date());
-  const strategic = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
+  const strategic = deps.strategicPatch;
   return {
     restartWorkload(actor: Actor, target: WorkloadTarget): Promise<RestartResult> {
       return deps.runner.run(

@@ -10,7 +10,8 @@ export { loadTrust } from './trust-store.ts';
 export { generateKeyPair, loadSigningKey, type GeneratedKeyPair } from './keys.ts';
 export { checkDevicePolicy, deviceStateAfterInstall, FRESH_DEVICE, type DeviceState } from './device-policy-pure.ts';
 export { MANIFEST_FORMAT, parseManifest, serializeManifest, type BundleFile, type BundleManifest, type FileRole } from './parse-manifest.ts';
-export { keyIdOf, SIGNATURE_CONTEXT, signingPayload, type SigningKey, type TrustPolicy } from './signature-pure.ts';
+export { evaluateSignatures, keyIdOf, parseSignatures, SIGNATURE_CONTEXT, signingPayload, type SigningKey, type TrustPolicy } from './signature-pure.ts';
+export { blobName } from './staging.ts';
 
 import { verifyBundle, type VerifiedBundle, type VerifyOptions } from './verify.ts';
 import { openBundleFile } from './source.ts';

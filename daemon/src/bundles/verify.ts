@@ -17,7 +17,8 @@ import type { TarHeader } from './tar-header-pure.ts';
 export interface VerifyOptions {
   source: AsyncIterable<Uint8Array>;
   trust: TrustPolicy;
-  device: DeviceState;
+  /** The device state, or a function of the manifest (anti-rollback is per bundle name, so the state depends on it). */
+  device: DeviceState | ((manifest: BundleManifest) => DeviceState);
   /** Parent folder for a fresh staging folder; null or absent: hash only, stage nothing. */
   stageTo?: string | null;
   /** fsync every staged file and the staging folder before returning (default false: the caller syncs when it commits). */
@@ -146,7 +147,7 @@ export async function verifyBundle(options: VerifyOptions): Promise<VerifiedBund
     const { manifestBytes, signatureBytes } = await readManifestAndSignatures(reader);
     const signers = evaluateSignatures(parseSignatures(signatureBytes), manifestBytes, options.trust);
     const manifest = parseManifest(manifestBytes);
-    checkDevicePolicy(manifest, options.device);
+    checkDevicePolicy(manifest, typeof options.device === 'function' ? options.device(manifest) : options.device);
     if (options.stageTo) {
       staging = await Staging.create(options.stageTo, options.durable ?? false);
       await staging.writeFile('manifest.json', manifestBytes);

@@ -2,6 +2,7 @@
 // `cluster` feed topic, serves `logs:` topics and the workload routes, restarts through the Agent.
 // With no kubeconfig at all it still defines the topic (state `none`) and its routes answer
 // `cluster_not_configured`; an API server that is down is retried for ever.
+import type { ExclusiveRunner } from '../agent/index.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { FeedHub, Topic } from '../feed/index.ts';
 import type { RouteSpec } from '../http/index.ts';
@@ -30,6 +31,8 @@ export interface ClusterOptions {
   backoff?: BackoffPolicy;
   /** The settled window (config `cluster.stabilitySeconds`): ends restarts, clears a workload's trouble. */
   stabilityMs?: number;
+  /** The one mutation lane, shared with upgrades (a restart during an upgrade is refused as busy). */
+  runner?: ExclusiveRunner;
 }
 
 export interface ClusterService {

@@ -1,6 +1,7 @@
 // The connected half of the cluster capability, loaded only when a kubeconfig exists: the
 // Kubernetes client library alone costs ~90 MB of RSS, which a device without a cluster (and every
 // test daemon) should not pay.
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { ExclusiveRunner, inProcessAgent } from '../agent/index.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { FeedHub, Topic } from '../feed/index.ts';
@@ -31,6 +32,7 @@ export interface LiveClusterOptions {
   rolloutDeadlineMs?: number;
   backoff?: BackoffPolicy;
   stabilityMs?: number;
+  runner?: ExclusiveRunner;
 }
 
 /** The last line a container wrote (its previous instance after a crash), read with a short deadline. */
@@ -46,8 +48,9 @@ export function startLiveCluster(choice: KubeconfigChoice, options: LiveClusterO
   const log = options.log;
   const view = new ClusterView(kube, options.topic, log, { backoff: options.backoff, stabilityMs: options.stabilityMs });
   const stopView = view.start();
-  const runner = new ExclusiveRunner();
-  const agent = inProcessAgent({ core: kube.core, apps: kube.apps, runner, log: log.child({ module: 'agent' }) });
+  const ownRunner = options.runner === undefined;
+  const runner = options.runner ?? new ExclusiveRunner();
+  const agent = inProcessAgent({ core: kube.core, apps: kube.apps, runner, log: log.child({ module: 'agent' }), strategicPatch: setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch) });
   const actions = new Actions({
     agent,
     view,
@@ -80,7 +83,7 @@ export function startLiveCluster(choice: KubeconfigChoice, options: LiveClusterO
     downloadLogs: (target, opts) => downloadLogs(kube, target, opts),
     stop() {
       actions.stop();
-      runner.stop();
+      if (ownRunner) runner.stop();
       stopView();
     },
   };

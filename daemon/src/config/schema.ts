@@ -111,6 +111,31 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    containerd: z
+      .object({
+        /** The containerd socket; unset: k3s's if present, else /run/containerd/containerd.sock (docs/upgrades.md). */
+        address: z.string().min(1).optional(),
+        /** The CRI namespace images are imported into. */
+        namespace: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,75}$/, { error: 'not a containerd namespace' }).default('k8s.io'),
+        ctr: z.string().min(1).default('ctr'),
+        /** containerd's root, for the disk check; unset: k3s's if present, else /var/lib/containerd. */
+        root: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
+    upgrade: z
+      .object({
+        /** Trusted signing keys; unset: <home>/trust (a device sets /etc/outpost/trust). */
+        trustDir: z.string().min(1).optional(),
+        stabilitySeconds: z.number().min(0).max(3600).default(30),
+        timeoutSeconds: z.number().min(1).max(6 * 3600).default(300),
+        pollMs: z.number().int().min(50).max(60_000).default(1000),
+        failingGraceSeconds: z.number().min(0).max(600).default(10),
+        diskReservePercent: z.number().min(0).max(90).default(20),
+        maxOffered: z.number().int().min(1).max(256).default(16),
+      })
+      .strict()
+      .prefault({}),
     ui: z
       .object({ dist: z.string().min(1).optional() })
       .strict()

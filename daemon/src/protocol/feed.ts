@@ -6,6 +6,7 @@ import type { SystemEvent, SystemState } from './system.ts';
 import type { ClusterEvent, ClusterState } from './cluster.ts';
 import type { HealthEvent, HealthState } from './health.ts';
 import type { StatusEvent, StatusState } from './status.ts';
+import type { UpgradeEvent, UpgradeState } from './upgrade.ts';
 
 export const FEED_PROTOCOL = 'outpost.feed.v1';
 export const FEED_PATH = '/api/v1/feed';
@@ -16,6 +17,7 @@ export interface TopicMap {
   cluster: { state: ClusterState; event: ClusterEvent };
   health: { state: HealthState; event: HealthEvent };
   status: { state: StatusState; event: StatusEvent };
+  upgrade: { state: UpgradeState; event: UpgradeEvent };
 }
 export type TopicName = keyof TopicMap;
 export type TopicState<T extends TopicName> = TopicMap[T]['state'];

@@ -9,3 +9,4 @@ export * from './auth.ts';
 export * from './cluster.ts';
 export * from './logs.ts';
 export * from './status.ts';
+export * from './upgrade.ts';

@@ -5,6 +5,7 @@ import { reduceSystem } from './system.ts';
 import { reduceCluster } from './cluster.ts';
 import { reduceHealth } from './health.ts';
 import { reduceStatus } from './status.ts';
+import { reduceUpgrade } from './upgrade.ts';
 
 type Reducers = { [T in TopicName]: (state: TopicState<T>, event: TopicEvent<T>) => TopicState<T> };
 
@@ -13,6 +14,7 @@ export const reducers: Reducers = {
   cluster: reduceCluster,
   health: reduceHealth,
   status: reduceStatus,
+  upgrade: reduceUpgrade,
 };
 
 export function applyFeedEvent<T extends TopicName>(topic: T, state: TopicState<T>, event: TopicEvent<T>): TopicState<T> {

@@ -12,6 +12,7 @@ import type { HealthEvaluation } from '../protocol/health.ts';
 import { initialStatusState, reduceStatus, STATUS_SOURCES, type DeviceVerdict, type StatusEvent, type StatusState } from '../protocol/status.ts';
 import { combineStatus, sameVerdict, type StatusConcern, type StatusRules } from './combine.ts';
 
+export { upgradeConcerns } from './upgrade-concerns.ts';
 export { combineStatus, sameVerdict, MAX_WORKLOAD_REASONS, type StatusConcern, type StatusInputs, type StatusRules } from './combine.ts';
 
 export const DEFAULT_STATUS_RULES: StatusRules = { clusterGraceMs: 60_000, clusterBootGraceMs: 300_000, samplerStallMs: 10_000 };

@@ -109,6 +109,81 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_anchors ON audit(id) WHERE action = 'audit.pruned';
     `,
   },
+  {
+    version: 5,
+    name: 'upgrades: offered and kept bundles, releases, the upgrade journal, the engine lock',
+    sql: `
+      CREATE TABLE bundles (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        version TEXT NOT NULL,
+        sequence INTEGER NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('cli', 'upload', 'usb')),
+        state TEXT NOT NULL CHECK (state IN ('offered', 'kept')),
+        manifest TEXT NOT NULL,
+        signers TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        offered_at INTEGER NOT NULL,
+        offered_by TEXT NOT NULL,
+        blocking TEXT NOT NULL DEFAULT '[]',
+        committed_at INTEGER,
+        last_upgrade_id TEXT
+      );
+      CREATE INDEX bundles_name ON bundles(name, state);
+      CREATE TABLE releases (
+        name TEXT PRIMARY KEY,
+        bundle_id TEXT REFERENCES bundles(id),
+        version TEXT,
+        sequence INTEGER NOT NULL DEFAULT 0,
+        sequence_floor INTEGER NOT NULL DEFAULT 0,
+        inventory TEXT NOT NULL,
+        installed_at INTEGER,
+        installed_by TEXT,
+        status TEXT NOT NULL CHECK (status IN ('installed', 'upgrading', 'rolling_back', 'failed', 'absent')),
+        message TEXT,
+        since INTEGER NOT NULL,
+        last_upgrade_id TEXT
+      );
+      CREATE TABLE upgrades (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('install', 'upgrade', 'rollback')),
+        release TEXT NOT NULL,
+        bundle_id TEXT NOT NULL,
+        from_version TEXT,
+        to_version TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        phase TEXT NOT NULL,
+        outcome TEXT CHECK (outcome IN ('committed', 'rolled_back', 'refused', 'failed')),
+        code TEXT,
+        message TEXT NOT NULL DEFAULT '',
+        resumes INTEGER NOT NULL DEFAULT 0,
+        journal TEXT NOT NULL,
+        reasons TEXT NOT NULL DEFAULT '[]'
+      );
+      CREATE INDEX upgrades_started ON upgrades(started_at);
+      CREATE UNIQUE INDEX upgrades_one_running ON upgrades((outcome IS NULL)) WHERE outcome IS NULL;
+      CREATE TABLE upgrade_snapshots (
+        upgrade_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        object TEXT NOT NULL,
+        PRIMARY KEY (upgrade_id, key)
+      );
+      CREATE TABLE engine_lock (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        pid INTEGER NOT NULL,
+        start_time TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        since INTEGER NOT NULL
+      );
+      CREATE TABLE device_policy (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        newest_created_seen INTEGER
+      );
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -36,4 +36,40 @@ describe('exclusive runner', () => {
     runner.stop();
     await expect(runner.run(async () => 1)).rejects.toThrow(/stopped/);
   });
+
+  it('refuses a restart with busy naming the upgrade that holds the lane, and does not pre-empt it', async () => {
+    const runner = new ExclusiveRunner();
+    let release!: () => void;
+    let aborted = false;
+    const upgrade = runner.run(
+      (signal) =>
+        new Promise<string>((resolve) => {
+          signal.addEventListener('abort', () => (aborted = true));
+          release = () => resolve('committed');
+        }),
+      { exclusive: true, label: 'the upgrade of app 1.0.0 → 1.1.0' },
+    );
+    await tick();
+    expect(runner.exclusiveLabel).toBe('the upgrade of app 1.0.0 → 1.1.0');
+    await expect(runner.run(async () => 'restarted', { preempt: true, label: 'restart' })).rejects.toMatchObject({ code: 'busy', message: expect.stringContaining('app 1.0.0 → 1.1.0') });
+    await expect(runner.run(async () => 'second', { exclusive: true })).rejects.toMatchObject({ code: 'busy' });
+    expect(aborted).toBe(false);
+    release();
+    await expect(upgrade).resolves.toBe('committed');
+    expect(runner.exclusiveLabel).toBeNull();
+    await expect(runner.run(async () => 'restarted', { preempt: true })).resolves.toBe('restarted');
+  });
+
+  it('lets an upgrade wait behind a running restart, then refuses what comes after it', async () => {
+    const runner = new ExclusiveRunner();
+    const log: string[] = [];
+    const restart = runner.run(async () => {
+      await tick();
+      log.push('restart');
+    });
+    const upgrade = runner.run(async () => log.push('upgrade'), { exclusive: true, label: 'upgrade' });
+    await expect(runner.run(async () => log.push('late'))).rejects.toMatchObject({ code: 'busy' });
+    await Promise.all([restart, upgrade]);
+    expect(log).toEqual(['restart', 'upgrade']);
+  });
 });
