@@ -22,7 +22,7 @@ const cli = { name: 'setup', role: 'admin', address: 'local' };
 const yaml = (image: string, level: string) => ({ 'a.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${NS}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg, namespace: ${NS}}\ndata: {level: "${level}"}\n---\n${deploymentYaml(NS, 'web', image)}` });
 
 const get = async <T>(session: TestSession, path: string): Promise<{ status: number; body: T }> => {
-  const res = await fetch(new URL(path, daemon.url), { headers: { cookie: session.cookie } });
+  const res = await fetch(new URL(path, daemon.url), { headers: session.auth() });
   return { status: res.status, body: (await res.json()) as T };
 };
 const send = async (session: TestSession, method: string, path: string, headers = session.headers()) => {
@@ -68,7 +68,7 @@ describe('the upgrade API', () => {
   it('applies for an operator (CSRF required), streams progress on the feed, refuses a restart meanwhile as busy', async () => {
     const { cookie, origin } = operator;
     expect((await send(operator, 'POST', `/api/v1/bundles/${first}/apply`, { cookie, origin, 'content-type': 'application/json' })).body.code).toBe('csrf_failed');
-    const feed = await TestFeedClient.open(daemon.url, { headers: { cookie, origin } });
+    const feed = await TestFeedClient.open(daemon.url, operator.feed());
     feed.send({ type: 'subscribe', topic: 'upgrade' });
     await feed.waitFor((m) => m.type === 'snapshot' && m.topic === 'upgrade');
     const accepted = await send(operator, 'POST', `/api/v1/bundles/${first}/apply`);
@@ -85,7 +85,7 @@ describe('the upgrade API', () => {
     const phases = new Set(events.flatMap((e) => (e.kind === 'upgrade.record.v1' || e.kind === 'upgrade.progress.v1' ? [('upgrade' in e ? e.upgrade.phase : e.phase)] : [])));
     expect([...phases]).toEqual(expect.arrayContaining(['preflight', 'importing', 'applying', 'gating', 'done']));
     expect(events.some((e) => e.kind === 'upgrade.workloads.v1' && e.workloads.some((w) => w.key === `${NS}/deployment/web`))).toBe(true);
-    const reload = await TestFeedClient.open(daemon.url, { headers: { cookie, origin } });
+    const reload = await TestFeedClient.open(daemon.url, operator.feed());
     reload.send({ type: 'subscribe', topic: 'upgrade' });
     const snapshot = await reload.waitFor<SnapshotMessage<'upgrade'>>((m) => m.type === 'snapshot' && m.topic === 'upgrade');
     expect((snapshot.state as UpgradeState).recent[0]).toMatchObject({ id, outcome: 'committed' });
