@@ -35,7 +35,7 @@ export async function startUpgradeEnv(): Promise<UpgradeEnv> {
     log: { level: 'silent' },
     listen: { address: '127.0.0.1', port: 0 },
     kiosk: { port: 0 },
-    cluster: { kubeconfig: kube.kubeconfig },
+    cluster: { kubeconfig: kube.kubeconfig, stabilitySeconds: 2 },
     containerd: { address: ctrd.socket, namespace: ctrd.namespace, root: ctrd.root },
     upgrade: { trustDir: trust, stabilitySeconds: 1.5, timeoutSeconds: 20, pollMs: 100, failingGraceSeconds: 1 },
     ...extra,
@@ -67,4 +67,5 @@ export interface KubeJson {
   metadata: { labels: Record<string, string>; annotations: Record<string, string>; managedFields: { manager: string }[] };
   spec: { template: { metadata: { annotations?: Record<string, string> }; spec: { containers: [{ image: string }] } } };
   data: Record<string, string>;
+  status: { succeeded?: number };
 }

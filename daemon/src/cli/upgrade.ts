@@ -7,7 +7,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { AGENT_SOCKET_FILE, connectAgentSocket, ExclusiveRunner, type Actor, type UpgradeAgent } from '../agent/index.ts';
-import { AuditLog } from '../audit/index.ts';
+import { agentStateDir } from '../access.ts';
+import { AuditLog, FileAuditSigner } from '../audit/index.ts';
 import type { Config } from '../config/index.ts';
 import { isOutpostError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
@@ -49,7 +50,8 @@ async function openAgent(config: Config, mutating: boolean): Promise<Opened> {
   const runner = new ExclusiveRunner();
   let audit: AuditLog | null = null;
   const host = await buildUpgradeHost({ config, log, runner, audit: (e) => audit?.append({ actor: e.actor.name, role: e.actor.role, address: e.actor.address, action: e.action, target: e.target, outcome: e.outcome, detail: e.detail }) });
-  audit = new AuditLog(host.db);
+  // The engine's records join the same keyed chain the daemon writes (the key lives in the agent's state).
+  audit = new AuditLog(host.db, { signer: FileAuditSigner.open(agentStateDir(config.home), { create: true }), maxBytes: config.audit.maxBytes });
   const close = () => {
     runner.stop();
     host.lock.release();
