@@ -36,7 +36,7 @@ beforeAll(async () => {
   demo = await startDemo({
     home,
     containerd: { socket: ctrd.socket, root: ctrd.root },
-    settings: { listen: { address: '127.0.0.1', port: 0 }, kiosk: { port: 0 }, log: { level: 'silent' }, upgrade: { pollMs: 200, failingGraceSeconds: 1, timeoutSeconds: 60 } },
+    settings: { listen: { address: '127.0.0.1', port: 0 }, kiosk: { port: 0 }, log: { level: 'silent' }, cluster: { stabilitySeconds: 2 }, upgrade: { pollMs: 200, failingGraceSeconds: 1, timeoutSeconds: 60 } },
     timing: { readyAfterMs: 300, runMs: 400, backoffBaseMs: 1000, backoffMaxMs: 4000, terminationMs: 200 },
   });
   await demo.daemon.upgradesReady;
