@@ -40,6 +40,17 @@ export default tseslint.config(
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
   },
   {
+    // The support bundle runs in the web process, the CLI or the privileged agent: nothing of HTTP or the feed.
+    files: ['daemon/src/support/**/*.ts'],
+    ignores: ['daemon/src/support/**/*-pure.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['express', 'ws'].map((name) => ({ name, message: 'the support capability takes its sources injected; no HTTP or feed inside' })),
+        patterns: [{ group: ['**/http/*', '**/feed/*', '**/http', '**/feed'], message: 'the support capability takes its sources injected; no HTTP or feed inside' }],
+      }],
+    },
+  },
+  {
     // Pure code: data in, data out. I/O lives in *-adapter.ts, sampler.ts, staging.ts, journal.ts, executors.ts.
     files: ['daemon/src/protocol/**/*.ts', 'daemon/src/**/pure/**/*.ts', 'daemon/src/**/*-pure.ts', 'daemon/src/**/reducer.ts', 'daemon/src/**/parse-*.ts', 'daemon/src/**/planner.ts', ...['kubeconfig', 'workload-model', 'pod-status', 'rollout', 'settled', 'object-cache', 'events', 'log-lines', 'kube-types', 'kube-errors'].map((f) => `daemon/src/cluster/${f}.ts`), 'daemon/src/status/combine.ts', 'daemon/src/agent/agent.ts', 'daemon/src/agent/exclusive-runner.ts'],
     rules: {

@@ -24,6 +24,10 @@ import { createHealth, type Health, type HealthOptions } from './health/index.ts
 import { createStatus, type StatusConcern, type StatusService } from './status/index.ts';
 import { isTlsError } from './tls/index.ts';
 import { cannotListen, KIOSK_LISTENER, MAIN_LISTENER, StartedParts, StartupError } from './startup.ts';
+import type { LogRing } from './lib/log-ring.ts';
+import { createSupportService, type JournalOptions, type SupportService } from './support/index.ts';
+import { supportBundleSpec } from './support-sources.ts';
+import { supportRoutes } from './support-routes.ts';
 
 export { StartupError } from './startup.ts';
 
@@ -41,6 +45,8 @@ export interface DaemonHandle {
   readonly cluster: ClusterService;
   /** The device verdict. */
   readonly status: StatusService;
+  /** Support bundles: `writeSupportBundle(dest, signal)` is the USB hook (issue 13). */
+  readonly support: SupportService;
   /** Per feed client: bytes queued and events dropped (the slow-client budget at work). */
   feedClientStats(): { bufferedAmount: number; dropped: number }[];
   /** Every registered HTTP route with its policy (tests walk it). */
@@ -54,12 +60,19 @@ const KIOSK_POLICIES = new Set(['public', 'kiosk', 'viewer']);
 /** Test seams: adapters a test may swap for recorded ones (the daemon itself never sets them). */
 export interface DaemonSeams {
   health?: Pick<HealthOptions, 'root' | 'statfs' | 'identity' | 'clock'>;
+  /** The support bundle's journalctl (null: not read) and temp folder. */
+  support?: { journal?: JournalOptions | null; spoolDir?: string };
 }
 
-export async function startDaemon(config: Config, log: Logger, seams: DaemonSeams = {}): Promise<DaemonHandle> {
+/** What the caller built with the logger: the ring of recent log lines the support bundle includes. */
+export interface DaemonInputs {
+  recentLogs?: LogRing;
+}
+
+export async function startDaemon(config: Config, log: Logger, seams: DaemonSeams = {}, inputs: DaemonInputs = {}): Promise<DaemonHandle> {
   const parts = new StartedParts();
   try {
-    return await assemble(config, log, seams, parts);
+    return await assemble(config, log, seams, parts, inputs);
   } catch (error) {
     await parts.stopAll((part, e) => log.error({ err: e, part }, 'stopping a part after a failed start failed'));
     if (error instanceof StartupError || isTlsError(error)) throw error;
@@ -67,7 +80,7 @@ export async function startDaemon(config: Config, log: Logger, seams: DaemonSeam
   }
 }
 
-async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: StartedParts): Promise<DaemonHandle> {
+async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: StartedParts, inputs: DaemonInputs): Promise<DaemonHandle> {
   const startedAt = Date.now();
   const version = readPackageVersion();
   const uiDist = config.ui.dist ? path.resolve(config.ui.dist) : path.join(projectRoot(), 'ui', 'dist');
@@ -135,6 +148,27 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
     registry: health.registry,
   });
   routes.add(...status.routes());
+
+  const support = createSupportService(() =>
+    supportBundleSpec({
+      config,
+      version,
+      db,
+      audit: access.audit,
+      cluster: cluster.support ? { support: cluster.support } : { support: null, reason: cluster.problem ?? 'no kubeconfig found: this device has no cluster configured' },
+      daemon: {
+        health: { snapshot: () => health.snapshot(), history: (range) => health.history.query(range, range === '1h' ? 3600 : 1440) },
+        verdict: () => status.refresh(),
+        recentLogs: inputs.recentLogs ?? null,
+        setupCode: () => access.setup.currentCode,
+      },
+      // The upgrade engine's history and journal join here once it exists.
+      upgrades: null,
+      journal: seams.support?.journal,
+      spoolDir: seams.support?.spoolDir,
+    }),
+  );
+  routes.add(...supportRoutes({ support, audit: access.audit, log, maxBytes: config.support.maxBytes }));
 
   const hostAllowed = (host: string | undefined) => isHostAllowed(host, access.hosts.names);
   const appFor = (listener: Listener, listenerSecure: boolean, include: (r: RouteSpec) => boolean) =>
@@ -209,6 +243,7 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
     health,
     cluster,
     status,
+    support,
     routes: routes.routes,
     feedClientStats: () => feeds.flatMap((f) => f.clientStats()),
     get setupCode() {

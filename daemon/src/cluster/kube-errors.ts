@@ -37,3 +37,11 @@ export function kubeError(error: unknown, what: string): OutpostError {
   }
   return new OutpostError('cluster_error', `the API server failed on ${what}${status ? ` (${status})` : ''}: ${detail}`, { cause: error });
 }
+
+/** A failed read in one line: the API server's own message when it sent one, with its status. */
+export function kubeReadMessage(error: unknown): string {
+  const e = (error ?? {}) as ApiFailure;
+  const status = e.code ?? e.statusCode;
+  const detail = statusMessage(e.body) ?? e.message ?? String(error);
+  return `${typeof status === 'number' ? `${status} ` : ''}${(detail.split('\n')[0] ?? '').slice(0, 300)}`;
+}

@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   workload_not_found: 404,
   pod_not_recreated: 409,
   restart_in_progress: 409,
+  support_bundle_busy: 409,
   feed_bad_message: 400,
   feed_message_too_large: 413,
   feed_unknown_topic: 404,

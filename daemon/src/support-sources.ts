@@ -1,0 +1,77 @@
+// Composition of the support bundle's sources: the one list of collectors, in archive order, built
+// from the real parts by the daemon (main.ts) and by `outpost support-bundle` (cli/support-bundle.ts)
+// alike. What only a running daemon has (health history, the verdict, its recent log lines) is
+// named as absent in the CLI's bundle. The upgrade engine joins as one more source.
+import os from 'node:os';
+import type { AuditLog } from './audit/index.ts';
+import type { ClusterSupport } from './cluster/index.ts';
+import type { Config } from './config/index.ts';
+import type { LogRing } from './lib/log-ring.ts';
+import { schemaVersion, type Database } from './store/index.ts';
+import {
+  auditCollector, clusterObjectsCollector, configCollector, containerLogsCollector, daemonLogsCollector, eventsCollector, healthCollector,
+  statusCollector, upgradesCollector, versionsCollector,
+  type AuditChainState, type ClusterAvailability, type HealthSource, type JournalOptions, type SupportBundleSpec, type SupportCollector, type UpgradesSource,
+} from './support/index.ts';
+
+/**
+ * The audit chain's state, through the audit capability's own front door. The only place the
+ * support bundle asks the audit log anything: when the chain gains a key and a head file, this
+ * is the call that changes.
+ */
+export function auditChainState(audit: AuditLog): AuditChainState {
+  const verdict = audit.verify();
+  return verdict.ok
+    ? { verified: true, records: verdict.records, head: verdict.records === 0 ? null : verdict.head }
+    : { verified: false, records: verdict.records, head: null, badId: verdict.badId, problem: verdict.problem };
+}
+
+export interface SupportSources {
+  config: Config;
+  version: string;
+  db: Database;
+  audit: AuditLog;
+  cluster: { support: ClusterSupport } | { support: null; reason: string };
+  /** The running daemon's parts; null in the CLI. */
+  daemon: {
+    health: HealthSource;
+    verdict: () => unknown;
+    recentLogs: LogRing | null;
+    setupCode: () => string | null;
+  } | null;
+  /** The upgrade engine's records, once it exists. */
+  upgrades: UpgradesSource | null;
+  /** journalctl options; null to not read the journal (tests). */
+  journal?: JournalOptions | null;
+  /** Parent of the bundle's private temp folder. */
+  spoolDir?: string;
+}
+
+const NOT_RUNNING = 'made by `outpost support-bundle` without the daemon: it holds this only in memory (make the bundle from Settings to include it)';
+
+export function supportCollectors(s: SupportSources): SupportCollector[] {
+  const cluster: ClusterAvailability = s.cluster.support ? { reader: s.cluster.support.reader } : { reader: null, reason: s.cluster.reason };
+  const clusterVersion = s.cluster.support?.version;
+  return [
+    versionsCollector({ outpost: s.version, schemaVersion: () => schemaVersion(s.db), kubernetes: clusterVersion }),
+    configCollector({ config: s.config, file: s.config.configFile }),
+    statusCollector(s.daemon ? { source: s.daemon.verdict } : { source: null, reason: NOT_RUNNING }),
+    healthCollector(s.daemon ? { source: s.daemon.health } : { source: null, reason: NOT_RUNNING }),
+    auditCollector(() => auditChainState(s.audit)),
+    clusterObjectsCollector(cluster),
+    eventsCollector(cluster),
+    containerLogsCollector(cluster),
+    upgradesCollector(s.upgrades),
+    daemonLogsCollector({ journal: s.journal === undefined ? {} : s.journal, recent: s.daemon?.recentLogs ? () => s.daemon!.recentLogs!.lines() : null }),
+  ];
+}
+
+export function supportBundleSpec(s: SupportSources): SupportBundleSpec {
+  return {
+    collectors: supportCollectors(s),
+    maxBytes: s.config.support.maxBytes,
+    hostname: os.hostname(),
+    spoolDir: s.spoolDir,
+    knownSecrets: () => [s.config.metrics.scrapeToken, s.daemon?.setupCode(), ...(s.cluster.support?.credentials() ?? [])].filter((v): v is string => typeof v === 'string'),
+  };
+}
