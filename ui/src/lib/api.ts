@@ -69,6 +69,41 @@ export class ApiClient {
     return this.get<KioskInfo>('/api/v1/kiosk');
   }
 
+  /**
+   * Makes a support bundle and downloads it (operator): the body is read as it comes so `onProgress`
+   * sees the bytes received; a stream that breaks off is an error, never a short file.
+   */
+  async supportBundle(onProgress: (bytes: number) => void, signal?: AbortSignal): Promise<{ blob: Blob; fileName: string }> {
+    const headers: Record<string, string> = { accept: 'application/gzip, application/problem+json' };
+    if (this.csrfToken) headers['x-csrf-token'] = this.csrfToken;
+    let res: Response;
+    try {
+      res = await this.#fetch('/api/v1/support-bundle', { method: 'POST', headers, credentials: 'same-origin', signal });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new ApiError('network_error', 0, 'the device did not answer; check the cable or the connection');
+    }
+    if (!res.ok) throw await problemOf(res);
+    const fileName = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'outpost-support.tar.gz';
+    const parts: Uint8Array<ArrayBuffer>[] = [];
+    let bytes = 0;
+    if (!res.body) throw new ApiError('internal_error', res.status, 'the device sent no file');
+    const reader = res.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        parts.push(value);
+        bytes += value.byteLength;
+        onProgress(bytes);
+      }
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new ApiError('network_error', 0, `the download broke off after ${bytes} bytes; try again`);
+    }
+    return { blob: new Blob(parts, { type: 'application/gzip' }), fileName };
+  }
+
   async request<T>(method: Method, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -91,4 +126,13 @@ export class ApiClient {
     }
     return (type.includes('json') ? await res.json() : await res.text()) as T;
   }
+}
+
+/** A failed answer as an ApiError with the daemon's stable code (as request() does for JSON calls). */
+async function problemOf(res: Response): Promise<ApiError> {
+  if ((res.headers.get('content-type') ?? '').includes('json')) {
+    const problem = (await res.json()) as Problem;
+    return new ApiError(problem.code, res.status, problem.detail ?? problem.title, problem.errors ?? [], problem.retryAfterSeconds);
+  }
+  return new ApiError('internal_error', res.status, `the device answered ${res.status}`);
 }
