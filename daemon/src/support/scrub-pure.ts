@@ -74,7 +74,25 @@ function scrubText(input: string, literals: readonly string[]): string {
   text = text.replace(URL_CREDENTIALS, (_m, head: string) => `${head}:${REDACTED}@`);
   text = text.replace(SETUP_CODE, (_m, head: string) => `${head}${REDACTED}`);
   text = text.replace(JSON_FIELD, (m, name: string, colon: string, value: string) => (value !== '' && value !== REDACTED && isSecretName(name) ? `"${name}"${colon}"${REDACTED}"` : m));
-  text = text.replace(FLAG_VALUE, (m, flag: string, gap: string, value: string) => (value !== REDACTED && isSecretName(flag.replace(/^-+/, '')) ? `${flag}${gap}${REDACTED}` : m));
-  text = text.replace(KEY_VALUE, (m, name: string, sep: string, value: string) => (value !== REDACTED && isSecretName(name) ? `${name}${sep}${REDACTED}` : m));
+  text = redactNamed(text, FLAG_VALUE, (flag) => isSecretName(flag.replace(/^-+/, '')));
+  text = redactNamed(text, KEY_VALUE, isSecretName);
   return text;
+}
+
+/**
+ * Replaces the value after each secret name that `pattern` (groups: name, separator, value) finds.
+ * After a harmless name the scan resumes at its value, which may itself hold `token=…`.
+ */
+function redactNamed(text: string, pattern: RegExp, secret: (name: string) => boolean): string {
+  let out = '';
+  let copied = 0;
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+    const [whole, name = '', sep = '', value = ''] = m;
+    if (value !== REDACTED && secret(name)) {
+      out += `${text.slice(copied, m.index)}${name}${sep}${REDACTED}`;
+      copied = m.index + whole.length;
+    } else pattern.lastIndex = m.index + name.length + sep.length;
+  }
+  return out + text.slice(copied);
 }

@@ -45,7 +45,7 @@ describe('support bundle redaction', () => {
       },
       status: { startTime: new Date('2026-12-01T10:00:00Z') },
     };
-    const out = redactKubeObject(pod) as typeof pod & { metadata: Record<string, unknown> };
+    const out = redactKubeObject(pod) as unknown as typeof pod & { metadata: Record<string, unknown> };
     expect(out.metadata.managedFields).toBeUndefined();
     expect(out.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration']).toMatch(/^\[removed by outpost/);
     expect(out.metadata.annotations?.['example.com/api-token']).toBe('[redacted]');

@@ -46,6 +46,8 @@ describe('support bundle scrubber', () => {
     expect(scrub('"args":["--token","abc123","--port","80"]')).toBe(`"args":["--token","${REDACTED}","--port","80"]`);
     expect(scrub('GET /cb?access_token=abc123&x=1')).toBe(`GET /cb?access_token=${REDACTED}&x=1`);
     expect(scrub('DB_PASSWORD=hunter22 ./run')).toBe(`DB_PASSWORD=${REDACTED} ./run`);
+    expect(scrub('the source went away: token=abc123')).toBe(`the source went away: token=${REDACTED}`);
+    expect(scrub('run --opts token=abc123')).toBe(`run --opts token=${REDACTED}`);
   });
 
   it('removes the first-start setup code as the daemon logs it', () => {
