@@ -9,7 +9,8 @@ import { hashPassword } from '../daemon/src/auth/passwords.ts';
 import { UserStore } from '../daemon/src/auth/users.ts';
 import { formatProblems, resolveConfig } from '../daemon/src/config/index.ts';
 import { createLogger } from '../daemon/src/lib/logger.ts';
-import { startDaemon, type DaemonHandle } from '../daemon/src/main.ts';
+import { LogRing } from '../daemon/src/lib/log-ring.ts';
+import { startDaemon, type DaemonHandle, type DaemonSeams } from '../daemon/src/main.ts';
 import { openDatabase } from '../daemon/src/store/index.ts';
 import { startKubeSim, type KubeSim } from '../test/kube-sim/index.ts';
 
@@ -25,6 +26,8 @@ export interface DemoOptions {
   timing?: { readyAfterMs?: number; runMs?: number; backoffBaseMs?: number; backoffMaxMs?: number; terminationMs?: number };
   logIntervalMs?: number;
   password?: string;
+  /** Test seams passed to the daemon (a fake journalctl for the support bundle…). */
+  seams?: DaemonSeams;
 }
 
 export interface Demo {
@@ -60,7 +63,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     const settings = { home, ...options.settings, cluster: { kubeconfig, ...(options.settings?.cluster as object | undefined) } };
     const result = resolveConfig({ file: { path: 'demo settings', text: JSON.stringify(settings) }, env: options.env ?? {}, flags: {}, cwd: ROOT });
     if (!result.ok) throw new Error(`demo configuration is invalid:\n${formatProblems(result.problems)}`);
-    const daemon = await startDaemon(result.config, createLogger(result.config.log.level));
+    // The daemon's recent log lines, for the support bundle (the demo's stdout is not kept).
+    const recentLogs = new LogRing();
+    const daemon = await startDaemon(result.config, createLogger(result.config.log.level, undefined, recentLogs), options.seams, { recentLogs });
     return {
       sim,
       daemon,
