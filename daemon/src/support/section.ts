@@ -30,9 +30,34 @@ function noteLine(file: string, reason: string): string {
   return file.endsWith('.jsonl') ? `${JSON.stringify({ outpost: 'truncated', reason })}\n` : `[outpost] this file was cut: ${reason}\n`;
 }
 
-async function* chunksOf(body: MemberBody): AsyncIterable<Chunk> {
-  if (typeof body === 'string' || body instanceof Uint8Array) yield body;
-  else yield* body as AsyncIterable<Chunk>;
+const BATCH_BYTES = 64 * 1024;
+
+function isAsyncIterable<T>(value: unknown): value is AsyncIterable<T> {
+  return typeof (value as AsyncIterable<T>)[Symbol.asyncIterator] === 'function';
+}
+
+/** The body's chunks in batches: a synchronous source is read ~64 KiB at a time without a wait per item. */
+async function* batchesOf(body: MemberBody): AsyncGenerator<Chunk[]> {
+  if (typeof body === 'string' || body instanceof Uint8Array) {
+    yield [body];
+    return;
+  }
+  if (isAsyncIterable<Chunk>(body)) {
+    for await (const chunk of body) yield [chunk];
+    return;
+  }
+  let batch: Chunk[] = [];
+  let size = 0;
+  for (const chunk of body) {
+    batch.push(chunk);
+    size += chunk.length;
+    if (size >= BATCH_BYTES) {
+      yield batch;
+      batch = [];
+      size = 0;
+    }
+  }
+  if (batch.length > 0) yield batch;
 }
 
 /** The next item, or a rejection as soon as `signal` aborts (a hung source does not hold the section). */
@@ -87,10 +112,14 @@ export class Section implements SectionWriter {
   }
 
   jsonLines(name: string, items: Iterable<unknown> | AsyncIterable<unknown>): Promise<void> {
-    async function* lines(): AsyncIterable<string> {
-      for await (const item of items as AsyncIterable<unknown>) yield `${JSON.stringify(item)}\n`;
+    if (isAsyncIterable(items)) {
+      return this.add(name, (async function* () {
+        for await (const item of items) yield `${JSON.stringify(item)}\n`;
+      })());
     }
-    return this.add(name, lines());
+    return this.add(name, (function* () {
+      for (const item of items) yield `${JSON.stringify(item)}\n`;
+    })());
   }
 
   /** `*` names the whole section. */
@@ -126,7 +155,7 @@ export class Section implements SectionWriter {
     const spool: Spool = options.keep === 'tail' ? tailSpool(this.#o.spool, id, cap) : headSpool(this.#o.spool, id, cap);
     try {
       const interrupted = await this.#fill(spool, body);
-      if (interrupted) await spool.push(noteLine(file, interrupted));
+      if (interrupted) await spool.push([noteLine(file, interrupted)]);
       const content = await spool.finish((reason) => noteLine(file, interrupted ?? reason));
       await this.#o.entries.write(file, content.size, content.chunks());
       this.#used += tarCost(content.size);
@@ -141,26 +170,24 @@ export class Section implements SectionWriter {
   /** Reads `body` into the spool line by line; returns why reading stopped early, or null. */
   async #fill(spool: Spool, body: MemberBody): Promise<string | null> {
     const scrub = createLineScrubber(this.#o.known());
-    const lines = new LineBuffer();
-    const iterator = chunksOf(body)[Symbol.asyncIterator]();
+    const buffer = new LineBuffer();
+    const iterator = batchesOf(body);
     let open = true;
     try {
       for (;;) {
         const next = await nextOrAbort(iterator, this.#o.signal);
         if (next.done) break;
-        for (const line of lines.push(next.value)) {
-          if (!(open = await spool.push(`${scrub.line(line)}\n`))) break;
-        }
-        if (!open) break;
+        const lines = next.value.flatMap((chunk) => buffer.push(chunk));
+        if (lines.length > 0 && !(open = await spool.push(lines.map((l) => `${scrub.line(l)}\n`)))) break;
       }
-      if (open) for (const line of lines.end()) await spool.push(`${scrub.line(line)}\n`);
+      if (open) await spool.push(buffer.end().map((l) => `${scrub.line(l)}\n`));
       return null;
     } catch (error) {
       if (!this.#o.signal.aborted) return `reading it failed: ${scrub.line(error instanceof Error ? error.message : String(error))}`;
       return 'the section reached its deadline while this was being read';
     } finally {
       // Stops the producer (a child process, a download); not awaited: a hung one must not hold us.
-      void iterator.return?.()?.catch(() => undefined);
+      void iterator.return(undefined).catch(() => undefined);
     }
   }
 }

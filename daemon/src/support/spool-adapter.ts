@@ -20,8 +20,8 @@ export interface SpoolContent {
 }
 
 export interface Spool {
-  /** Offers one line (newline included); false once a head spool is full: stop producing. */
-  push(line: string): Promise<boolean>;
+  /** Offers lines (newlines included); false once a head spool is full: stop producing. */
+  push(lines: readonly string[]): Promise<boolean>;
   /** Seals the spool; `note` renders the marker written into a cut member. */
   finish(note: (reason: string) => string): Promise<SpoolContent>;
   dispose(): Promise<void>;
@@ -91,23 +91,31 @@ export function headSpool(dir: string, name: string, cap: number): Spool {
   let file: SpoolFile | null = null;
   let truncated: string | null = null;
   return {
-    async push(line) {
+    async push(lines) {
       if (truncated) return false;
-      let bytes = Buffer.from(line, 'utf8');
-      if (used + bytes.length > limit) {
-        truncated = `reached its cap of ${cap} bytes`;
-        // A single line longer than the whole cap is cut so the member shows its start.
-        if (used > 0) return false;
-        bytes = bytes.subarray(0, limit);
+      const taken: Buffer[] = [];
+      let added = 0;
+      for (const line of lines) {
+        let bytes = Buffer.from(line, 'utf8');
+        if (used + added + bytes.length > limit) {
+          truncated = `reached its cap of ${cap} bytes`;
+          // A single line longer than the whole cap is cut so the member shows its start.
+          if (used + added > 0) break;
+          bytes = bytes.subarray(0, limit);
+        }
+        taken.push(bytes);
+        added += bytes.length;
+        if (truncated) break;
       }
-      used += bytes.length;
-      if (file) await file.write(bytes);
+      used += added;
+      const batch = Buffer.concat(taken);
+      if (file) await file.write(batch);
       else if (used > MEMORY_BYTES) {
         file = await SpoolFile.create(dir, name);
         for (const b of memory) await file.write(b);
         memory = [];
-        await file.write(bytes);
-      } else memory.push(bytes);
+        await file.write(batch);
+      } else memory.push(batch);
       return truncated === null;
     },
     async finish(note) {
@@ -141,9 +149,9 @@ export function tailSpool(dir: string, name: string, cap: number): Spool {
   let dropped = 0;
   const fresh = async () => SpoolFile.create(dir, `${name}.${turn++}`);
   return {
-    async push(line) {
+    async push(lines) {
       current ??= await fresh();
-      await current.write(Buffer.from(line, 'utf8'));
+      await current.write(Buffer.from(lines.join(''), 'utf8'));
       if (current.size >= limit) {
         await current.close();
         if (previous) {
