@@ -26,9 +26,10 @@ export function supportRoutes(deps: { support: SupportService; audit: AuditLog; 
         const bundle = deps.support.open(cancel.signal);
         const started = Date.now();
         let sent = 0;
+        let failure = 'the download was interrupted';
         res.once('close', () => {
           if (res.writableFinished) return;
-          cancel.abort(new Error('the download was interrupted'));
+          cancel.abort(new Error(failure));
           const principal = principalOf(res);
           deps.audit.append({
             actor: actorName(principal),
@@ -37,7 +38,7 @@ export function supportRoutes(deps: { support: SupportService; audit: AuditLog; 
             action: SUPPORT_AUDIT_ACTION,
             target: 'support bundle',
             outcome: 'failure',
-            detail: { reason: 'the download was interrupted', bytesSent: sent },
+            detail: { reason: failure, bytesSent: sent },
           });
         });
         res.status(200);
@@ -53,7 +54,10 @@ export function supportRoutes(deps: { support: SupportService; audit: AuditLog; 
           log.info({ file: bundle.fileName, bytes: sent, tarBytes: summary.tarBytes, ms: Date.now() - started, partial }, 'support bundle sent');
         } catch (error) {
           // Headers are gone: a broken stream is all the browser can be told (it reports the download as failed).
-          if (!cancel.signal.aborted) log.error({ err: error, file: bundle.fileName }, 'support bundle failed');
+          if (!cancel.signal.aborted) {
+            failure = `the bundle failed: ${error instanceof Error ? error.message : String(error)}`;
+            log.error({ err: error, file: bundle.fileName }, 'support bundle failed');
+          }
           cancel.abort(error);
           await bundle.done.catch(() => undefined);
           res.destroy();

@@ -72,6 +72,9 @@ export function supportBundleSpec(s: SupportSources): SupportBundleSpec {
     maxBytes: s.config.support.maxBytes,
     hostname: os.hostname(),
     spoolDir: s.spoolDir,
-    knownSecrets: () => [s.config.metrics.scrapeToken, s.daemon?.setupCode(), ...(s.cluster.support?.credentials() ?? [])].filter((v): v is string => typeof v === 'string'),
+    knownSecrets: () => {
+      const known = [s.config.metrics.scrapeToken, s.daemon?.setupCode(), ...(s.cluster.support?.credentials() ?? [])];
+      return known.filter((v): v is string => typeof v === 'string');
+    },
   };
 }

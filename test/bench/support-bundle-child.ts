@@ -19,7 +19,9 @@ if (!outDir || !(maxBytes > 0) || !(inputBytes > 0) || (mode !== 'bundle' && mod
 /** Journal-like lines (one in 500 with something to scrub), `bytes` of them. */
 function* journal(bytes: number): Generator<string> {
   for (let sent = 0, i = 0; sent < bytes; i += 1) {
-    const line = `2026-12-01T10:00:${String(i % 60).padStart(2, '0')}+0000 edge-node-1 outpost[812]: {"level":"info","module":"cluster","msg":"poll ${i} finished in ${i % 97} ms"${i % 500 === 0 ? ',"token":"abc123def456"' : ''}}\n`;
+    const secret = i % 500 === 0 ? ',"token":"abc123def456"' : '';
+    const second = String(i % 60).padStart(2, '0');
+    const line = `2026-12-01T10:00:${second}+0000 edge-node-1 outpost[812]: {"level":"info","msg":"poll ${i} in ${i % 97} ms"${secret}}\n`;
     sent += line.length;
     yield line;
   }
@@ -28,13 +30,21 @@ function* journal(bytes: number): Generator<string> {
 /** Pod-like objects for JSON lines, about `bytes` of them. */
 function* pods(bytes: number): Generator<unknown> {
   for (let sent = 0, i = 0; sent < bytes; i += 1, sent += 700) {
-    yield { apiVersion: 'v1', kind: 'Pod', metadata: { name: `ingester-${i}`, namespace: 'ingest', labels: { app: 'ingester' } }, spec: { containers: [{ name: 'c', image: 'registry.local/edge/ingester:2.4.1', env: [{ name: 'MQTT_URL', value: 'mqtt://broker:1883' }, { name: 'API_TOKEN', value: 'tok-123456' }] }] }, status: { phase: 'Running', podIP: `10.42.0.${i % 250}` } };
+    const env = [{ name: 'MQTT_URL', value: 'mqtt://broker:1883' }, { name: 'API_TOKEN', value: 'tok-123456' }];
+    yield {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `ingester-${i}`, namespace: 'ingest', labels: { app: 'ingester' } },
+      spec: { containers: [{ name: 'c', image: 'registry.local/edge/ingester:2.4.1', env }] },
+      status: { phase: 'Running', podIP: `10.42.0.${i % 250}` },
+    };
   }
 }
 
 /** One downloaded container log (a string, as the API server returns it). */
 function containerLog(i: number): string {
-  return Array.from({ length: 5000 }, (_, n) => `2026-12-01T10:00:00.${String(n).padStart(6, '0')}Z level=info container=c${i} seq=${n} msg="read 1575 samples from modbus unit 40"\n`).join('');
+  const line = (n: number) => `2026-12-01T10:00:00.${String(n).padStart(6, '0')}Z level=info container=c${i} seq=${n} msg="read 1575 samples"\n`;
+  return Array.from({ length: 5000 }, (_, n) => line(n)).join('');
 }
 
 const shares = { logs: 0.33, cluster: 0.2, containers: 0.25 };
@@ -59,7 +69,7 @@ const collectors: SupportCollector[] = [
       for (let i = 0; i < count; i += 1) await out.add(`ns/pod-${i}/c.log`, containerLog(i), { keep: 'tail', maxBytes: 1 << 20 });
     },
   },
-  { section: 'logs', title: 'logs', share: shares.logs, deadlineMs: 600_000, collect: (out) => out.add('journal.log', journal(inputBytes * 0.5), { keep: 'tail' }) },
+  { section: 'logs', title: 'logs', share: shares.logs, deadlineMs: 600_000, collect: (o) => o.add('journal.log', journal(inputBytes / 2), { keep: 'tail' }) },
 ];
 
 const started = process.hrtime.bigint();

@@ -58,7 +58,8 @@ describe('support bundle in Settings', () => {
     const status = panel.getByTestId('support-status');
     // The device streams the bundle while it collects: first "Preparing…", then the bytes as they come.
     await panel.locator('[data-testid="support-status"]:is([data-phase="preparing"], [data-phase="downloading"])').waitFor();
-    expect(await status.textContent()).toMatch(/Preparing… the device is collecting logs, health and cluster state|Collecting and downloading… \d+(\.\d)? (B|KB|MB) received so far/);
+    const progress = /Preparing… the device is collecting logs, health and cluster state|Collecting and downloading… \d+(\.\d)? (B|KB|MB) received so far/;
+    expect(await status.textContent()).toMatch(progress);
     expect(await panel.getByTestId('support-make').isDisabled()).toBe(true);
     await screenshot(page, 'settings-support-bundle-preparing');
     const saved = await download;

@@ -33,7 +33,8 @@ export async function readBundle(source: string | Buffer): Promise<ReadBundle> {
       stream.on('data', (c: unknown) => chunks.push(c as Buffer));
       stream.on('end', () => {
         const [top = '', ...rest] = header.name.split('/');
-        members.push({ path: rest.join('/'), top, size: header.size ?? 0, mode: header.mode ?? 0, mtime: header.mtime?.getTime() ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        const text = Buffer.concat(chunks).toString('utf8');
+        members.push({ path: rest.join('/'), top, size: header.size ?? 0, mode: header.mode ?? 0, mtime: header.mtime?.getTime() ?? 0, text });
         next();
       });
       stream.on('error', reject);

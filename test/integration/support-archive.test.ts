@@ -86,7 +86,8 @@ describe('support bundle archive', () => {
     expect(tail[0]).toMatch(/^\[outpost\] this file was cut: \d+ bytes of older lines left out/);
     expect(tail[1]).toMatch(/^line \d+ [0-9a-f]{96}$/);
     expect(tail.at(-2)).toMatch(/^line 99999 /);
-    const index = bundle.json<{ sections: { section: string; outcome: string; usedBytes: number; budgetBytes: number; skipped: { reason: string }[] }[] }>('index.json');
+    type Index = { sections: { section: string; outcome: string; usedBytes: number; budgetBytes: number; skipped: { reason: string }[] }[] };
+    const index = bundle.json<Index>('index.json');
     for (const s of index.sections) {
       expect(s.outcome).toBe('partial');
       expect(s.usedBytes).toBeLessThanOrEqual(s.budgetBytes);
@@ -122,7 +123,8 @@ describe('support bundle archive', () => {
   it('stops with an error when cancelled, and leaves no temp files', async () => {
     const spool = dir();
     const cancel = new AbortController();
-    const bundle = openSupportBundle(spec([collector('endless', 0.5, async (out) => out.add('x.log', noisyLines(10_000_000), { keep: 'tail' }))], { spoolDir: spool, maxBytes: 64 << 20 }), cancel.signal);
+    const endless = collector('endless', 0.5, async (out) => out.add('x.log', noisyLines(10_000_000), { keep: 'tail' }));
+    const bundle = openSupportBundle(spec([endless], { spoolDir: spool, maxBytes: 64 << 20 }), cancel.signal);
     const reading = new Promise<Error | null>((resolve) => {
       bundle.stream.resume();
       bundle.stream.on('error', resolve);
@@ -147,6 +149,8 @@ describe('support bundle archive', () => {
 });
 
 describe('support bundle: the journal', () => {
+  const make = async (collectors: SupportCollector[]) => readBundle((await writeSupportBundleFile(dir(), spec(collectors), never)).path);
+
   function fakeJournalctl(script: string): string {
     const bin = path.join(dir(), 'journalctl');
     writeFileSync(bin, `#!/bin/sh\n${script}\n`);
@@ -155,8 +159,9 @@ describe('support bundle: the journal', () => {
   }
 
   it('keeps the newest journal lines within the cap, scrubbed, with a note of what was left out', async () => {
-    const command = fakeJournalctl('echo "args: $*"; i=0; while [ $i -lt 40000 ]; do echo "2026-12-01T10:00:00+0000 box outpost[1]: entry $i password=hunter22"; i=$((i+1)); done');
-    const bundle = await readBundle((await writeSupportBundleFile(dir(), spec([daemonLogsCollector({ journal: { command }, recent: () => ['{"msg":"recent"}'] })]), never)).path);
+    const entry = '2026-12-01T10:00:00+0000 box outpost[1]: entry $i password=hunter22';
+    const command = fakeJournalctl(`i=0; while [ $i -lt 40000 ]; do echo "${entry}"; i=$((i+1)); done`);
+    const bundle = await make([daemonLogsCollector({ journal: { command }, recent: () => ['{"msg":"recent"}'] })]);
     const journal = bundle.get('logs/journal.log')!.text.split('\n');
     expect(journal[0]).toMatch(/^\[outpost\] this file was cut: \d+ bytes of older lines left out/);
     expect(journal.at(-2)).toBe('2026-12-01T10:00:00+0000 box outpost[1]: entry 39999 password=[redacted]');
@@ -166,14 +171,18 @@ describe('support bundle: the journal', () => {
 
   it('passes the units, format and bounds to journalctl', async () => {
     const command = fakeJournalctl('echo "args: $*"');
-    const bundle = await readBundle((await writeSupportBundleFile(dir(), spec([daemonLogsCollector({ journal: { command, since: '-24h', maxLines: 10 }, recent: null })]), never)).path);
+    const bundle = await make([daemonLogsCollector({ journal: { command, since: '-24h', maxLines: 10 }, recent: null })]);
     expect(bundle.get('logs/journal.log')?.text).toBe('args: -u outpost-web -u outpost-agent -o short-iso --since -24h --lines 10 --no-pager -q\n');
   });
 
   it('says "journal not available" when journalctl is missing or fails, and the bundle is still made', async () => {
     const failing = fakeJournalctl('echo "Failed to open journal: permission denied" >&2; exit 1');
-    for (const [command, reason] of [[path.join(dir(), 'no-such-journalctl'), 'journalctl is not installed on this machine'], [failing, 'journalctl exited with 1: Failed to open journal: permission denied']] as const) {
-      const bundle = await readBundle((await writeSupportBundleFile(dir(), spec([daemonLogsCollector({ journal: { command }, recent: null })]), never)).path);
+    const cases = [
+      [path.join(dir(), 'no-such-journalctl'), 'journalctl is not installed on this machine'],
+      [failing, 'journalctl exited with 1: Failed to open journal: permission denied'],
+    ] as const;
+    for (const [command, reason] of cases) {
+      const bundle = await make([daemonLogsCollector({ journal: { command }, recent: null })]);
       const logs = bundle.json<{ sections: { notes: string[]; skipped: { path: string; reason: string }[] }[] }>('index.json').sections[0]!;
       expect(logs.notes).toContain(`journal not available: ${reason}`);
       expect(bundle.get('logs/journal.log')).toBeUndefined();
@@ -184,8 +193,9 @@ describe('support bundle: the journal', () => {
     const command = fakeJournalctl('echo "early line"; exec sleep 30');
     mkdirSync(dir(), { recursive: true });
     const started = Date.now();
-    const bundle = await readBundle((await writeSupportBundleFile(dir(), spec([daemonLogsCollector({ journal: { command, deadlineMs: 500 }, recent: null })]), never)).path);
+    const bundle = await make([daemonLogsCollector({ journal: { command, deadlineMs: 500 }, recent: null })]);
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(bundle.get('logs/journal.log')?.text).toMatch(/^early line\n\[outpost\] this file was cut: reading it failed: journalctl stopped after its deadline of 500 ms\n$/);
+    const note = '[outpost] this file was cut: reading it failed: journalctl stopped after its deadline of 500 ms';
+    expect(bundle.get('logs/journal.log')?.text).toBe(`early line\n${note}\n`);
   });
 });

@@ -76,7 +76,8 @@ const planted: Record<string, string> = { ...PLANTED };
 
 beforeAll(async () => {
   home = tempDir('outpost-support-daemon-');
-  sim = await startKubeSim({ port: 0, fixturesDir: [DEMO_FIXTURES, path.join(ROOT, 'scripts/k8s')], imagesFile: path.join(DEMO_FIXTURES, 'images.txt'), tickMs: 50, logIntervalMs: 200, timing: FAST });
+  const fixturesDir = [DEMO_FIXTURES, path.join(ROOT, 'scripts/k8s')];
+  sim = await startKubeSim({ port: 0, fixturesDir, imagesFile: path.join(DEMO_FIXTURES, 'images.txt'), tickMs: 50, logIntervalMs: 200, timing: FAST });
   sim.cluster.load(PLANTED_YAML);
   // The read-only web identity: the bundle must need nothing more.
   const kubeconfig = await sim.writeKubeconfig(path.join(home, 'web.kubeconfig'), { serviceAccount: 'outpost-system/outpost-web' });
@@ -90,7 +91,14 @@ beforeAll(async () => {
   planted.trustedSigningKey = readFileSync(keys.privateKeyPath, 'utf8');
   planted.homeSigningKey = readFileSync((await generateKeyPair(home)).privateKeyPath, 'utf8');
 
-  const settings = { home, listen: { address: '127.0.0.1', port: 0 }, kiosk: { port: 0 }, log: { level: 'info' }, cluster: { kubeconfig, stabilitySeconds: 3 }, metrics: { scrapeToken: PLANTED.scrapeToken } };
+  const settings = {
+    home,
+    listen: { address: '127.0.0.1', port: 0 },
+    kiosk: { port: 0 },
+    log: { level: 'info' },
+    cluster: { kubeconfig, stabilitySeconds: 3 },
+    metrics: { scrapeToken: PLANTED.scrapeToken },
+  };
   const result = resolveConfig({ file: { path: 'test', text: JSON.stringify(settings) }, env: {}, flags: {}, cwd: home });
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   const recentLogs = new LogRing();
@@ -98,9 +106,18 @@ beforeAll(async () => {
   const journalDir = path.join(home, 'fake-bin');
   mkdirSync(journalDir);
   const journalctl = path.join(journalDir, 'journalctl');
-  writeFileSync(journalctl, `#!/bin/sh\necho "box outpost[7]: scraped with Authorization: Bearer ${PLANTED.scrapeToken}"\ncat '${path.join(home, 'tls', 'key.pem')}'\necho "box outpost[7]: after the key"\n`);
+  const script = [
+    '#!/bin/sh',
+    `echo "box outpost[7]: scraped with Authorization: Bearer ${PLANTED.scrapeToken}"`,
+    // A slow journal on demand, to interrupt a download half-way.
+    `[ -f '${path.join(home, 'slow-journal')}' ] && sleep 10`,
+    `cat '${path.join(home, 'tls', 'key.pem')}'`,
+    'echo "box outpost[7]: after the key"',
+  ];
+  writeFileSync(journalctl, `${script.join('\n')}\n`);
   chmodSync(journalctl, 0o755);
-  daemon = await startDaemon(result.config, createLogger('info', { write: () => true }, recentLogs), { support: { journal: { command: journalctl } } }, { recentLogs });
+  const log = createLogger('info', { write: () => true }, recentLogs);
+  daemon = await startDaemon(result.config, log, { support: { journal: { command: journalctl } } }, { recentLogs });
   planted.tlsKey = readFileSync(path.join(home, 'tls', 'key.pem'), 'utf8');
   planted.setupCode = daemon.setupCode ?? 'missing';
   expect(daemon.setupCode).not.toBeNull();
@@ -110,7 +127,8 @@ beforeAll(async () => {
     return w?.status === 'CrashLoopBackOff' && w.restarts > 0;
   }, 'opcua-bridge crash-looping', 30_000);
   await eventually(() => sim.cluster.get('v1', 'Secret', 'historian', 'exporter-token')?.data?.token, 'the sim to fill the token secret');
-  planted.serviceAccountSecretToken = Buffer.from(String(sim.cluster.get('v1', 'Secret', 'historian', 'exporter-token')?.data?.token), 'base64').toString('utf8');
+  const tokenSecret = sim.cluster.get('v1', 'Secret', 'historian', 'exporter-token');
+  planted.serviceAccountSecretToken = Buffer.from(String(tokenSecret?.data?.token), 'base64').toString('utf8');
   await eventually(() => daemon.health.history.fineLength >= 3, 'three health samples', 15_000);
 
   operator = await login(daemon.url, 'otto', PLANTED.password);
@@ -153,7 +171,8 @@ describe('support bundle from the running daemon', () => {
   });
 
   it('shows env values that come from a Secret as references, and redacts literal ones named like secrets', () => {
-    const pods = bundle.get('cluster/pods.jsonl')!.text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { metadata: { name: string }; spec: { containers: { env?: unknown[]; args?: string[] }[] } });
+    type Pod = { metadata: { name: string }; spec: { containers: { env?: unknown[]; args?: string[] }[] } };
+    const pods = bundle.get('cluster/pods.jsonl')!.text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Pod);
     const pod = pods.find((p) => p.metadata.name.startsWith('token-user-'))!;
     expect(pod.spec.containers[0]!.env).toEqual([
       { name: 'API_TOKEN', value: '[redacted]' },
@@ -165,10 +184,17 @@ describe('support bundle from the running daemon', () => {
 
   it('holds every section: versions, config, verdict, health history, audit state, cluster, events, container logs, daemon logs', () => {
     const paths = bundle.members.map((m) => m.path);
-    for (const p of ['versions/versions.json', 'config/effective.json', 'status/verdict.json', 'health/now.json', 'health/history-1h.json', 'health/history-24h.json', 'audit/chain.json', 'cluster/connection.json', 'cluster/workloads.json', 'events/events.jsonl', 'container-logs/troubled.json', 'logs/journal.log', 'logs/daemon-recent.jsonl', 'index.json', 'MANIFEST.txt']) {
+    const expected = [
+      'versions/versions.json', 'config/effective.json', 'status/verdict.json', 'health/now.json', 'health/history-1h.json', 'health/history-24h.json',
+      'audit/chain.json', 'cluster/connection.json', 'cluster/workloads.json', 'events/events.jsonl', 'container-logs/troubled.json',
+      'logs/journal.log', 'logs/daemon-recent.jsonl', 'index.json', 'MANIFEST.txt',
+    ];
+    for (const p of expected) {
       expect(paths, p).toContain(p);
     }
-    for (const kind of ['namespaces', 'nodes', 'pods', 'deployments', 'replicasets', 'statefulsets', 'daemonsets', 'jobs']) expect(paths).toContain(`cluster/${kind}.jsonl`);
+    for (const kind of ['namespaces', 'nodes', 'pods', 'deployments', 'replicasets', 'statefulsets', 'daemonsets', 'jobs']) {
+      expect(paths).toContain(`cluster/${kind}.jsonl`);
+    }
     expect(paths.at(-2)).toBe('index.json');
     expect(paths.at(-1)).toBe('MANIFEST.txt');
     const versions = bundle.json<{ outpost: string; node: string; kubernetes: { gitVersion: string }; databaseSchema: number }>('versions/versions.json');
@@ -176,16 +202,19 @@ describe('support bundle from the running daemon', () => {
     expect(versions.kubernetes.gitVersion).toMatch(/^v1\.\d+/);
     expect(versions.databaseSchema).toBeGreaterThan(0);
     expect(bundle.json<{ config: { metrics: { scrapeToken: string } } }>('config/effective.json').config.metrics.scrapeToken).toBe('[redacted]');
-    expect(bundle.json<{ verified: boolean; records: number; head: string }>('audit/chain.json')).toMatchObject({ verified: true, head: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const chain = bundle.json<{ verified: boolean; records: number; head: string }>('audit/chain.json');
+    expect(chain).toMatchObject({ verified: true, head: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(bundle.json<{ time: number[] }>('health/history-1h.json').time.length).toBeGreaterThanOrEqual(3);
     expect(bundle.json<{ status: string }>('status/verdict.json').status).toMatch(/ok|warning|critical/);
-    const upgrades = bundle.json<{ sections: { section: string; outcome: string; skipped: { reason: string }[] }[] }>('index.json').sections.find((s) => s.section === 'upgrades');
+    type Index = { sections: { section: string; outcome: string; skipped: { reason: string }[] }[] };
+    const upgrades = bundle.json<Index>('index.json').sections.find((s) => s.section === 'upgrades');
     expect(upgrades).toMatchObject({ outcome: 'skipped', skipped: [{ reason: expect.stringMatching(/no upgrade engine/) }] });
   });
 
   it('includes the last lines of each container of the workloads in trouble, the previous instance too', () => {
     const troubled = bundle.json<{ workload: string; container: string; pod: string }[]>('container-logs/troubled.json');
-    expect(troubled.map((t) => t.workload)).toEqual(expect.arrayContaining(['ingest/deployment/opcua-bridge', 'historian/deployment/report-exporter', 'ingest/deployment/token-user']));
+    const inTrouble = ['ingest/deployment/opcua-bridge', 'historian/deployment/report-exporter', 'ingest/deployment/token-user'];
+    expect(troubled.map((t) => t.workload)).toEqual(expect.arrayContaining(inTrouble));
     const bridge = troubled.find((t) => t.workload === 'ingest/deployment/opcua-bridge')!;
     const current = bundle.get(`container-logs/${bridge.pod}/bridge.log`)!.text.trim().split('\n');
     const previous = bundle.get(`container-logs/${bridge.pod}/bridge.previous.log`)!.text;
@@ -221,7 +250,8 @@ describe('support bundle from the running daemon', () => {
     const refused = await fetch(new URL('/api/v1/support-bundle', daemon.url), { method: 'POST', headers: viewer.headers() });
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { code: string }).code).toBe('forbidden');
-    const noCsrf = await fetch(new URL('/api/v1/support-bundle', daemon.url), { method: 'POST', headers: { cookie: operator.cookie, origin: operator.origin } });
+    const withoutCsrf = { cookie: operator.cookie, origin: operator.origin };
+    const noCsrf = await fetch(new URL('/api/v1/support-bundle', daemon.url), { method: 'POST', headers: withoutCsrf });
     expect(noCsrf.status).toBe(403);
     expect(((await noCsrf.json()) as { code: string }).code).toBe('csrf_failed');
     const db = openDatabase(home);
@@ -247,6 +277,31 @@ describe('support bundle from the running daemon', () => {
     }
     expect(daemon.support.busy).toBe(false);
   });
+
+  it('audits a download that breaks off as a failure and frees the bundle for the next one', async () => {
+    const marker = path.join(home, 'slow-journal');
+    writeFileSync(marker, '');
+    try {
+      const stop = new AbortController();
+      const res = await fetch(new URL('/api/v1/support-bundle', daemon.url), { method: 'POST', headers: operator.headers(), signal: stop.signal });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      await reader.read();
+      expect(daemon.support.busy).toBe(true);
+      stop.abort();
+      await eventually(() => !daemon.support.busy, 'the interrupted bundle to be given up', 10_000);
+      const db = openDatabase(home);
+      try {
+        const failed = new AuditLog(db).query({ action: 'support.bundle', outcome: 'failure' });
+        expect(failed[0]).toMatchObject({ actor: 'otto', target: 'support bundle' });
+        expect(JSON.parse(failed[0]!.detail)).toMatchObject({ reason: 'the download was interrupted' });
+      } finally {
+        db.close();
+      }
+    } finally {
+      rmSync(marker, { force: true });
+    }
+  }, 30_000);
 
   it('writes a bundle into a folder for the USB hook (writeSupportBundle)', async () => {
     const stick = tempDir('outpost-stick-');

@@ -22,7 +22,8 @@ let bin: string;
 
 async function outpost(args: string[], env: NodeJS.ProcessEnv = {}) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, ...env }, timeout: 60_000 });
+    const path = `${bin}:${process.env.PATH ?? ''}`;
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, PATH: path, ...env }, timeout: 60_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -44,9 +45,13 @@ beforeAll(async () => {
   bin = path.join(dir, 'bin');
   mkdirSync(bin);
   // About 6 MB of journal, far more than the 1 MiB bundle allows; the newest line is the last one.
-  writeFileSync(path.join(bin, 'journalctl'), '#!/bin/sh\ni=0; while [ $i -lt 60000 ]; do echo "2026-12-01T10:00:00+0000 box outpost[1]: entry $i of many lines password=hunter22 padding padding padding"; i=$((i+1)); done\necho "2026-12-01T10:00:01+0000 box outpost[1]: the newest line"\n');
+  const line = '2026-12-01T10:00:00+0000 box outpost[1]: entry $i of many lines password=hunter22 padding padding padding';
+  const newest = 'echo "2026-12-01T10:00:01+0000 box outpost[1]: the newest line"';
+  const script = ['#!/bin/sh', `i=0; while [ $i -lt 60000 ]; do echo "${line}"; i=$((i+1)); done`, newest];
+  writeFileSync(path.join(bin, 'journalctl'), `${script.join('\n')}\n`);
   chmodSync(path.join(bin, 'journalctl'), 0o755);
-  sim = await startKubeSim({ port: 0, fixturesDir: DEMO_FIXTURES, imagesFile: path.join(DEMO_FIXTURES, 'images.txt'), tickMs: 50, logIntervalMs: 200, timing: FAST });
+  const imagesFile = path.join(DEMO_FIXTURES, 'images.txt');
+  sim = await startKubeSim({ port: 0, fixturesDir: DEMO_FIXTURES, imagesFile, tickMs: 50, logIntervalMs: 200, timing: FAST });
 }, 30_000);
 
 afterAll(async () => {
@@ -98,7 +103,8 @@ describe('outpost support-bundle', () => {
       expect(result.code).toBe(0);
       const bundle = await readBundle(out);
       expect(bundle.json<{ verified: boolean }>('audit/chain.json').verified).toBe(true);
-      const cluster = bundle.json<{ sections: { section: string; outcome: string; skipped: { reason: string }[] }[] }>('index.json').sections.find((s) => s.section === 'cluster');
+      type Index = { sections: { section: string; outcome: string; skipped: { reason: string }[] }[] };
+      const cluster = bundle.json<Index>('index.json').sections.find((s) => s.section === 'cluster');
       expect(cluster).toMatchObject({ outcome: 'skipped', skipped: [{ reason: expect.stringMatching(/no kubeconfig found/) }] });
       expect(auditActions(home)).toEqual([[expect.stringMatching(/^cli:/), 'success', out]]);
     } finally {

@@ -42,7 +42,8 @@ export async function supportBundleCommand(args: string[]): Promise<number> {
   const stop = () => cancel.abort(new Error('interrupted'));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const actor = { actor: `cli:${process.env.SUDO_USER ?? process.env.USER ?? os.userInfo().username}`, role: 'admin', address: 'local', action: 'support.bundle', target: 'support bundle' };
+  const who = process.env.SUDO_USER ?? process.env.USER ?? os.userInfo().username;
+  const actor = { actor: `cli:${who}`, role: 'admin', address: 'local', action: 'support.bundle', target: 'support bundle' };
   try {
     const cluster = await listClusterForSupport(config.cluster.kubeconfig, config.cluster.stabilitySeconds * 1000);
     const spec = supportBundleSpec({ config, version: readPackageVersion(), db, audit, cluster, daemon: null, upgrades: null });
@@ -55,7 +56,8 @@ export async function supportBundleCommand(args: string[]): Promise<number> {
       process.stderr.write(`outpost: cannot write the support bundle: ${message}\n`);
       return 1;
     }
-    audit.append({ ...actor, target: result.path, outcome: 'success', detail: { bytes: result.fileBytes, partial: result.sections.filter((s) => s.outcome !== 'complete').map((s) => s.section) } });
+    const partial = result.sections.filter((s) => s.outcome !== 'complete').map((s) => s.section);
+    audit.append({ ...actor, target: result.path, outcome: 'success', detail: { bytes: result.fileBytes, partial } });
     process.stdout.write(describe(result));
     return 0;
   } finally {

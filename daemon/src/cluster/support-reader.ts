@@ -53,18 +53,23 @@ function readerOver(kube: KubeClients, list: Lister, describe: () => Record<stri
         if (workload.severity !== 'trouble') continue;
         const pods = podsOf(workload.key, all).sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
         for (const pod of pods) {
-          const statuses: ContainerStatus[] = [...((pod.status?.initContainerStatuses as ContainerStatus[] | undefined) ?? []), ...((pod.status?.containerStatuses as ContainerStatus[] | undefined) ?? [])];
-          const containers: { name: string }[] = [...((pod.spec?.initContainers as { name: string }[] | undefined) ?? []), ...((pod.spec?.containers as { name: string }[] | undefined) ?? [])];
+          const list = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : []);
+          const statuses = [...list<ContainerStatus>(pod.status?.initContainerStatuses), ...list<ContainerStatus>(pod.status?.containerStatuses)];
+          const containers = [...list<{ name: string }>(pod.spec?.initContainers), ...list<{ name: string }>(pod.spec?.containers)];
+          const reason = [workload.status, workload.reason].filter(Boolean).join(': ');
           for (const c of containers) {
             const restarts = statuses.find((s) => s.name === c.name)?.restartCount ?? 0;
-            refs.push({ namespace: workload.namespace, pod: pod.metadata?.name ?? '', container: c.name, workload: workload.key, reason: [workload.status, workload.reason].filter(Boolean).join(': '), restarted: restarts > 0 });
+            const name = pod.metadata?.name ?? '';
+            refs.push({ namespace: workload.namespace, pod: name, container: c.name, workload: workload.key, reason, restarted: restarts > 0 });
           }
         }
       }
       return refs;
     },
     async containerLog(ref, options, signal) {
-      const request = kube.core.readNamespacedPodLog({ name: ref.pod, namespace: ref.namespace, container: ref.container, tailLines: options.tailLines, previous: options.previous, limitBytes: options.limitBytes, timestamps: true });
+      const { tailLines, previous, limitBytes } = options;
+      const target = { name: ref.pod, namespace: ref.namespace, container: ref.container };
+      const request = kube.core.readNamespacedPodLog({ ...target, tailLines, previous, limitBytes, timestamps: true });
       return abortable(request, signal, 10_000);
     },
   };
@@ -87,7 +92,7 @@ export function cachedClusterReader(kube: KubeClients, view: ClusterView, status
   return readerOver(
     kube,
     async (kind) => view.caches[kind].values(),
-    () => ({ from: 'the daemon’s watch caches', kubeconfig: kube.choice.source, server: kube.server, connection: status(), eventsKept: view.caches.events.size }),
+    () => ({ from: 'the daemon’s watch caches', kubeconfig: kube.choice.source, server: kube.server, connection: status(), events: view.caches.events.size }),
     view.stabilityMs,
     () => view.now(),
   );
@@ -119,6 +124,7 @@ export function listedClusterSupport(choice: KubeconfigChoice, stabilityMs: numb
     }
     return pending;
   };
-  const reader = readerOver(kube, list, () => ({ from: 'one list per kind by `outpost support-bundle`', kubeconfig: choice.source, server: kube.server }), stabilityMs, Date.now);
+  const describe = () => ({ from: 'one list per kind by `outpost support-bundle`', kubeconfig: choice.source, server: kube.server });
+  const reader = readerOver(kube, list, describe, stabilityMs, Date.now);
   return clusterSupport(kube, reader);
 }

@@ -151,9 +151,11 @@ interface SectionContext {
 async function runSection(collector: SupportCollector, context: SectionContext): Promise<SectionRecord> {
   const started = performance.now();
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new Error(`the section took longer than ${collector.deadlineMs ?? DEFAULT_SECTION_DEADLINE_MS} ms`)), collector.deadlineMs ?? DEFAULT_SECTION_DEADLINE_MS);
+  const deadlineMs = collector.deadlineMs ?? DEFAULT_SECTION_DEADLINE_MS;
+  const timer = setTimeout(() => deadline.abort(new Error(`the section took longer than ${deadlineMs} ms`)), deadlineMs);
   const signal = AbortSignal.any([context.signal, deadline.signal]);
-  const section = new Section({ section: collector.section, budget: context.budget, spool: context.spool, entries: context.entries, known: context.known, signal });
+  const { budget, spool, entries, known } = context;
+  const section = new Section({ section: collector.section, budget, spool, entries, known, signal });
   let outcome: SectionRecord['outcome'] | null = null;
   try {
     await untilAborted(collector.collect(section), signal);
@@ -162,7 +164,7 @@ async function runSection(collector: SupportCollector, context: SectionContext):
     const scrub = createLineScrubber(context.known());
     if (deadline.signal.aborted) {
       outcome = 'timed-out';
-      section.note(`stopped at its deadline (${collector.deadlineMs ?? DEFAULT_SECTION_DEADLINE_MS} ms); what was collected by then is included`);
+      section.note(`stopped at its deadline (${deadlineMs} ms); what was collected by then is included`);
     } else {
       outcome = 'failed';
       section.note(`the collector failed: ${scrub.line(error instanceof Error ? error.message : String(error))}`);

@@ -14,7 +14,10 @@ export { NEVER_INCLUDED, INDEX_FORMAT } from './manifest-pure.ts';
 export { createLineScrubber, isSecretName, REDACTED } from './scrub-pure.ts';
 export { CLUSTER_KINDS, redactConfig, redactKubeObject } from './redact-pure.ts';
 export type * from './types.ts';
-export { clusterObjectsCollector, eventsCollector, containerLogsCollector, type ClusterReader, type ClusterAvailability, type ContainerRef } from './collectors/cluster.ts';
+export {
+  clusterObjectsCollector, eventsCollector, containerLogsCollector,
+  type ClusterReader, type ClusterAvailability, type ContainerRef,
+} from './collectors/cluster.ts';
 export {
   configCollector, auditCollector, statusCollector, healthCollector, upgradesCollector,
   type AuditChainState, type HealthSource, type Live, type UpgradesSource,

@@ -29,12 +29,17 @@ function documentFor(summary: Omit<SupportBundleSummary, 'tarBytes'>, membersPer
     createdAt: summary.createdAt,
     maxBytes: summary.maxBytes,
     never: NEVER_INCLUDED,
-    sections: summary.sections.map((s) => ({ ...s, members: s.members.slice(0, membersPerSection), membersOmitted: Math.max(0, s.members.length - membersPerSection) })),
+    sections: summary.sections.map((s) => ({
+      ...s,
+      members: s.members.slice(0, membersPerSection),
+      membersOmitted: Math.max(0, s.members.length - membersPerSection),
+    })),
   };
 }
 
 function manifestText(doc: IndexDocument, fileName: string): string {
-  const lines = [`Outpost support bundle ${fileName}`, `made ${doc.createdAt}; size cap ${formatBytes(doc.maxBytes)} (support.maxBytes)`, '', 'Never included:'];
+  const lines = [`Outpost support bundle ${fileName}`, `made ${doc.createdAt}; size cap ${formatBytes(doc.maxBytes)} (support.maxBytes)`];
+  lines.push('', 'Never included:');
   for (const item of doc.never) lines.push(`  - ${item}`);
   for (const s of doc.sections) {
     lines.push('', `${s.section}/ — ${s.title}: ${s.outcome}, ${formatBytes(s.usedBytes)} of ${formatBytes(s.budgetBytes)}, ${s.durationMs} ms`);
@@ -54,11 +59,13 @@ function manifestText(doc: IndexDocument, fileName: string): string {
 export function renderIndex(summary: Omit<SupportBundleSummary, 'tarBytes'>, budget: number): { json: string; text: string } {
   for (const perSection of [Number.POSITIVE_INFINITY, 50, 10, 0]) {
     const doc = documentFor(summary, perSection);
-    const trimmed = perSection === 0 ? { ...doc, sections: doc.sections.map((s) => ({ ...s, skipped: s.skipped.slice(0, 5), notes: s.notes.slice(0, 5) })) } : doc;
+    const shortLists = (s: IndexDocument['sections'][number]) => ({ ...s, skipped: s.skipped.slice(0, 5), notes: s.notes.slice(0, 5) });
+    const trimmed = perSection === 0 ? { ...doc, sections: doc.sections.map(shortLists) } : doc;
     const json = `${JSON.stringify(trimmed, null, 2)}\n`;
     const text = manifestText(trimmed, summary.fileName);
     if (tarCost(Buffer.byteLength(json)) + tarCost(Buffer.byteLength(text)) + 1024 <= budget) return { json, text };
   }
-  const json = `${JSON.stringify({ format: INDEX_FORMAT, createdAt: summary.createdAt, never: NEVER_INCLUDED, note: 'the index did not fit its budget; sections are the folders' })}\n`;
+  const note = 'the index did not fit its budget; sections are the folders';
+  const json = `${JSON.stringify({ format: INDEX_FORMAT, createdAt: summary.createdAt, never: NEVER_INCLUDED, note })}\n`;
   return { json, text: `Outpost support bundle ${summary.fileName}\nThe index did not fit its budget; each section is a folder.\n` };
 }

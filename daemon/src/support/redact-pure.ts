@@ -59,7 +59,8 @@ export function redactKubeObject(object: unknown): Json {
 
 function secretStub(secret: { [key: string]: Json }): Json {
   const meta = secret.metadata && typeof secret.metadata === 'object' && !Array.isArray(secret.metadata) ? secret.metadata : {};
-  return { apiVersion: 'v1', kind: 'Secret', metadata: { name: meta.name ?? null, namespace: meta.namespace ?? null }, note: 'a Secret: its data is never included' };
+  const metadata = { name: meta.name ?? null, namespace: meta.namespace ?? null };
+  return { apiVersion: 'v1', kind: 'Secret', metadata, note: 'a Secret: its data is never included' };
 }
 
 function redactNamedValues(node: Json): void {

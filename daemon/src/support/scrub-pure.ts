@@ -71,12 +71,14 @@ function scrubText(input: string, literals: readonly string[]): string {
   if (text.includes('-----BEGIN')) text = text.replace(PEM_ONE_LINE, '[private key removed by outpost]');
   if (text.includes('scrypt$')) text = text.replace(SCRYPT_HASH, '[password hash removed by outpost]');
   if (text.includes('eyJ')) text = text.replace(JWT, REDACTED);
-  if (text.includes('Bearer') || text.includes('Basic')) text = text.replace(AUTH_SCHEME, (_m, scheme: string, space: string) => `${scheme}${space}${REDACTED}`);
+  if (text.includes('Bearer') || text.includes('Basic')) text = text.replace(AUTH_SCHEME, (_m, scheme: string, gap: string) => `${scheme}${gap}${REDACTED}`);
   if (text.includes('@') && text.includes('://')) text = text.replace(URL_CREDENTIALS, (_m, head: string) => `${head}:${REDACTED}@`);
   if (/setup code/i.test(text)) text = text.replace(SETUP_CODE, (_m, head: string) => `${head}${REDACTED}`);
   // A value is redacted for its name; without a secret word in the line there is no such name.
   if (!SECRET_WORD.test(text)) return text;
-  text = text.replace(JSON_FIELD, (m, name: string, colon: string, value: string) => (value !== '' && value !== REDACTED && isSecretName(name) ? `"${name}"${colon}"${REDACTED}"` : m));
+  text = text.replace(JSON_FIELD, (m, name: string, colon: string, value: string) =>
+    value !== '' && value !== REDACTED && isSecretName(name) ? `"${name}"${colon}"${REDACTED}"` : m,
+  );
   text = redactNamed(text, FLAG_VALUE, (flag) => isSecretName(flag.replace(/^-+/, '')));
   text = redactNamed(text, KEY_VALUE, isSecretName);
   return text;

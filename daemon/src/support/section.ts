@@ -143,7 +143,17 @@ export class Section implements SectionWriter {
     if (this.#unlisted > 0) this.#notes.push(`${this.#unlisted} more skipped files are not listed`);
     const cut = this.#members.some((m) => m.truncated) || this.#skipped.length > 0;
     const outcome = forced ?? (this.#members.length === 0 && this.#skipped.length > 0 ? 'skipped' : cut ? 'partial' : 'complete');
-    return { section: this.#o.section, title, outcome, budgetBytes: this.#o.budget, usedBytes: this.#used, durationMs, members: [...this.#members], skipped: [...this.#skipped], notes: [...this.#notes] };
+    return {
+      section: this.#o.section,
+      title,
+      outcome,
+      budgetBytes: this.#o.budget,
+      usedBytes: this.#used,
+      durationMs,
+      members: [...this.#members],
+      skipped: [...this.#skipped],
+      notes: [...this.#notes],
+    };
   }
 
   async #add(name: string, body: MemberBody, options: MemberOptions): Promise<void> {

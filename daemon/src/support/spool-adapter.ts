@@ -178,7 +178,8 @@ export function tailSpool(dir: string, name: string, cap: number): Spool {
         fromPrevious = previous.size - start;
       }
       const cut = dropped + start;
-      const marker = cut > 0 ? Buffer.from(note(`${cut} bytes of older lines left out to stay within ${cap} bytes`), 'utf8').subarray(0, NOTE_RESERVE) : Buffer.alloc(0);
+      const why = `${cut} bytes of older lines left out to stay within ${cap} bytes`;
+      const marker = cut > 0 ? Buffer.from(note(why), 'utf8').subarray(0, NOTE_RESERVE) : Buffer.alloc(0);
       const older = previous;
       const newer = current;
       return {

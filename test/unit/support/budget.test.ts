@@ -38,11 +38,16 @@ describe('support bundle index', () => {
     budgetBytes: 1000,
     usedBytes: 900,
     durationMs: 3,
-    members: Array.from({ length: 300 }, (_, i) => ({ path: `s${n}/pod-${i}/container-with-a-long-name.log`, bytes: 100, truncated: i === 0 ? 'reached its cap' : null })),
+    members: Array.from({ length: 300 }, (_, i) => ({
+      path: `s${n}/pod-${i}/container-with-a-long-name.log`,
+      bytes: 100,
+      truncated: i === 0 ? 'reached its cap' : null,
+    })),
     skipped: [{ path: `s${n}/x.log`, reason: 'this section reached its cap' }],
     notes: ['journal not available: journalctl is not installed on this machine'],
   });
-  const summary = { fileName: 'outpost-support-box-20261201T100000Z.tar.gz', createdAt: '2026-12-01T10:00:00.000Z', maxBytes: 1 << 20, sections: [section(1), section(2)] };
+  const fileName = 'outpost-support-box-20261201T100000Z.tar.gz';
+  const summary = { fileName, createdAt: '2026-12-01T10:00:00.000Z', maxBytes: 1 << 20, sections: [section(1), section(2)] };
 
   it('lists every section, member, skip, note and what is never included', () => {
     const { json, text } = renderIndex(summary, 1 << 20);

@@ -10,7 +10,14 @@ describe('support bundle redaction', () => {
   it('redacts config values named password, token, key or secret, keeps file paths and leaves unset keys unset', () => {
     expect(isConfigSecretKey('scrapeToken')).toBe(true);
     expect(isConfigSecretKey('keyFile')).toBe(false);
-    const config = { listen: { address: '0.0.0.0', port: 8443 }, metrics: { scrapeToken: 'tok-123456789012345' }, tls: { mode: 'auto', keyFile: '/etc/outpost/key.pem' }, extra: { apiKey: 'k', password: 'p' }, allowedHosts: ['box.local'], cluster: { kubeconfig: undefined } };
+    const config = {
+      listen: { address: '0.0.0.0', port: 8443 },
+      metrics: { scrapeToken: 'tok-123456789012345' },
+      tls: { mode: 'auto', keyFile: '/etc/outpost/key.pem' },
+      extra: { apiKey: 'k', password: 'p' },
+      allowedHosts: ['box.local'],
+      cluster: { kubeconfig: undefined },
+    };
     expect(redactConfig(config)).toEqual({
       listen: { address: '0.0.0.0', port: 8443 },
       metrics: { scrapeToken: '[redacted]' },
@@ -29,7 +36,11 @@ describe('support bundle redaction', () => {
         name: 'p',
         namespace: 'n',
         managedFields: [{ manager: 'kubectl' }],
-        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"spec":{"env":[{"name":"API_TOKEN","value":"tok"}]}}', 'example.com/api-token': 'abc', 'example.com/owner': 'team' },
+        annotations: {
+          'kubectl.kubernetes.io/last-applied-configuration': '{"spec":{"env":[{"name":"API_TOKEN","value":"tok"}]}}',
+          'example.com/api-token': 'abc',
+          'example.com/owner': 'team',
+        },
       },
       spec: {
         containers: [
@@ -60,7 +71,8 @@ describe('support bundle redaction', () => {
   });
 
   it('keeps only the name of a Secret that reaches it anyway', () => {
-    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-credentials', namespace: 'historian' }, data: { password: 'aHVudGVyMg==' }, stringData: { x: 'y' } };
+    const metadata = { name: 'db-credentials', namespace: 'historian' };
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata, data: { password: 'aHVudGVyMg==' }, stringData: { x: 'y' } };
     expect(JSON.stringify(redactKubeObject(secret))).not.toMatch(/aHVudGVyMg|stringData|"y"/);
     expect(redactKubeObject(secret)).toMatchObject({ kind: 'Secret', metadata: { name: 'db-credentials', namespace: 'historian' } });
   });

@@ -5,10 +5,12 @@ const scrub = (line: string, known: string[] = []) => createLineScrubber(known).
 
 describe('support bundle scrubber', () => {
   it('judges names: values of secrets are secret, references to them are not', () => {
-    for (const name of ['password', 'DB_PASSWORD', 'passwd', 'scrapeToken', 'x-csrf-token', 'API_KEY', 'apiKey', 'client_secret', 'privateKey', 'AWS_ACCESS_KEY', 'credentials', 'cookie']) {
+    const secret = ['password', 'DB_PASSWORD', 'passwd', 'scrapeToken', 'x-csrf-token', 'API_KEY', 'apiKey', 'client_secret', 'privateKey', 'AWS_ACCESS_KEY'];
+    for (const name of [...secret, 'credentials', 'cookie']) {
       expect(isSecretName(name), name).toBe(true);
     }
-    for (const name of ['secretKeyRef', 'secretName', 'tokenExpirationSeconds', 'passwordChangedAt', 'keyFile', 'tokenFile', 'name', 'key', 'MQTT_URL', 'serviceAccountName', 'bypass']) {
+    const references = ['secretKeyRef', 'secretName', 'tokenExpirationSeconds', 'passwordChangedAt', 'keyFile', 'tokenFile'];
+    for (const name of [...references, 'name', 'key', 'MQTT_URL', 'serviceAccountName', 'bypass']) {
       expect(isSecretName(name), name).toBe(false);
     }
   });
@@ -19,7 +21,8 @@ describe('support bundle scrubber', () => {
   });
 
   it('removes private key blocks on one line (JSON) and across lines (a log)', () => {
-    expect(scrub('{"key":"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADAN\\n-----END PRIVATE KEY-----\\n","x":1}')).toBe('{"key":"[private key removed by outpost]\\n","x":1}');
+    const json = '{"key":"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADAN\\n-----END PRIVATE KEY-----\\n","x":1}';
+    expect(scrub(json)).toBe('{"key":"[private key removed by outpost]\\n","x":1}');
     const s = createLineScrubber();
     expect(['before', '-----BEGIN EC PRIVATE KEY-----', 'MHcCAQEEIBx', 'AwEHoUQDQg', '-----END EC PRIVATE KEY-----', 'after'].map((l) => s.line(l))).toEqual([
       'before',
@@ -40,7 +43,8 @@ describe('support bundle scrubber', () => {
   });
 
   it('redacts values of fields, flags and variables named like secrets, in JSON, YAML, flags and text', () => {
-    expect(scrub('{"user":"a","password":"hunter22","tokenExpirationSeconds":"3600"}')).toBe(`{"user":"a","password":"${REDACTED}","tokenExpirationSeconds":"3600"}`);
+    const json = '{"user":"a","password":"hunter22","tokenExpirationSeconds":"3600"}';
+    expect(scrub(json)).toBe(`{"user":"a","password":"${REDACTED}","tokenExpirationSeconds":"3600"}`);
     expect(scrub('  password: hunter22')).toBe(`  password: ${REDACTED}`);
     expect(scrub('exec app --api-token=abc123 --token abc123 -v')).toBe(`exec app --api-token=${REDACTED} --token ${REDACTED} -v`);
     expect(scrub('"args":["--token","abc123","--port","80"]')).toBe(`"args":["--token","${REDACTED}","--port","80"]`);
@@ -51,7 +55,8 @@ describe('support bundle scrubber', () => {
   });
 
   it('removes the first-start setup code as the daemon logs it', () => {
-    expect(scrub('first start: no admin exists yet. Setup code: KAJ4-YV6X-YK8T (also shown on the kiosk screen)')).toBe(`first start: no admin exists yet. Setup code: ${REDACTED} (also shown on the kiosk screen)`);
+    const line = 'first start: no admin exists yet. Setup code: KAJ4-YV6X-YK8T (also shown on the kiosk screen)';
+    expect(scrub(line)).toBe(`first start: no admin exists yet. Setup code: ${REDACTED} (also shown on the kiosk screen)`);
   });
 
   it('leaves ordinary diagnostic text alone and is idempotent', () => {

@@ -124,7 +124,8 @@ export function containerLogsCollector(cluster: ClusterAvailability, options: Co
       const reader = cluster.reader;
       const containers = await reader.troubledContainers(out.signal);
       if (containers.length === 0) out.note('no workload is in trouble');
-      await out.json('troubled.json', containers.map((c) => ({ workload: c.workload, reason: c.reason, pod: `${c.namespace}/${c.pod}`, container: c.container, restarted: c.restarted })));
+      const listed = containers.map((c) => ({ ...c, pod: `${c.namespace}/${c.pod}`, namespace: undefined }));
+      await out.json('troubled.json', listed);
       if (containers.length > maxContainers) out.note(`${containers.length} containers are in trouble; the first ${maxContainers} are included`);
       for (const ref of containers.slice(0, maxContainers)) {
         for (const previous of ref.restarted ? [true, false] : [false]) {

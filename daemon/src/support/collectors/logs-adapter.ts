@@ -24,10 +24,13 @@ export const OUTPOST_UNITS = ['outpost-web', 'outpost-agent'] as const;
  */
 export async function* journalChunks(options: JournalOptions, signal: AbortSignal): AsyncGenerator<Buffer> {
   const units = options.units ?? OUTPOST_UNITS;
-  const args = [...units.flatMap((u) => ['-u', u]), '-o', 'short-iso', '--since', options.since ?? '-72h', '--lines', String(options.maxLines ?? 200_000), '--no-pager', '-q'];
-  const child = spawn(options.command ?? 'journalctl', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SYSTEMD_COLORS: '0', SYSTEMD_PAGER: '' } });
+  const deadlineMs = options.deadlineMs ?? 20_000;
+  const args = [...units.flatMap((u) => ['-u', u]), '-o', 'short-iso', '--since', options.since ?? '-72h', '--lines', String(options.maxLines ?? 200_000)];
+  args.push('--no-pager', '-q');
+  const env = { ...process.env, SYSTEMD_COLORS: '0', SYSTEMD_PAGER: '' };
+  const child = spawn(options.command ?? 'journalctl', args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   const stop = () => child.kill('SIGKILL');
-  const deadline = setTimeout(stop, options.deadlineMs ?? 20_000);
+  const deadline = setTimeout(stop, deadlineMs);
   signal.addEventListener('abort', stop, { once: true });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
@@ -41,7 +44,8 @@ export async function* journalChunks(options: JournalOptions, signal: AbortSigna
     for await (const chunk of child.stdout) yield chunk as Buffer;
     const end = await exited;
     if (end.code !== 0 && !signal.aborted) {
-      const why = end.signal === 'SIGKILL' ? `stopped after its deadline of ${options.deadlineMs ?? 20_000} ms` : `exited with ${end.code ?? end.signal}: ${stderr.trim().split('\n')[0] ?? ''}`;
+      const firstLine = stderr.trim().split('\n')[0] ?? '';
+      const why = end.signal === 'SIGKILL' ? `stopped after its deadline of ${deadlineMs} ms` : `exited with ${end.code ?? end.signal}: ${firstLine}`;
       throw new Error(`journalctl ${why}`);
     }
   } finally {

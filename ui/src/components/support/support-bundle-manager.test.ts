@@ -27,6 +27,8 @@ function fakeUrls(): ObjectUrls & { live: Set<string> } {
   };
 }
 
+const BUSY = 'a support bundle is being made right now; try again when it is done';
+
 describe('support bundle manager', () => {
   it('posts with the CSRF token, reports bytes as they arrive and keeps the file under its own name', async () => {
     const sent: { url: string; method: string; headers: Headers }[] = [];
@@ -64,7 +66,7 @@ describe('support bundle manager', () => {
 
   it('shows the daemon\'s reason when it refuses (busy, forbidden)', async () => {
     const api = new ApiClient(async () =>
-      new Response(JSON.stringify({ code: 'support_bundle_busy', status: 409, title: 'Conflict', detail: 'a support bundle is being made right now; try again when it is done' }), {
+      new Response(JSON.stringify({ code: 'support_bundle_busy', status: 409, title: 'Conflict', detail: BUSY }), {
         status: 409,
         headers: { 'content-type': 'application/problem+json' },
       }),
@@ -72,12 +74,13 @@ describe('support bundle manager', () => {
     const manager = new SupportBundleManager(api, fakeUrls());
     expect(await manager.make()).toBe(false);
     expect(manager.phase).toBe('failed');
-    expect(manager.error).toBe('a support bundle is being made right now; try again when it is done');
+    expect(manager.error).toBe(BUSY);
     expect(manager.url).toBeNull();
   });
 
   it('fails clearly when the download breaks off, instead of keeping a short file', async () => {
-    const api = new ApiClient(async () => new Response(streamOf([new Uint8Array(4000), new Uint8Array(10)], 1), { status: 200, headers: { 'content-type': 'application/gzip' } }));
+    const broken = streamOf([new Uint8Array(4000), new Uint8Array(10)], 1);
+    const api = new ApiClient(async () => new Response(broken, { status: 200, headers: { 'content-type': 'application/gzip' } }));
     const urls = fakeUrls();
     const manager = new SupportBundleManager(api, urls);
     expect(await manager.make()).toBe(false);
