@@ -144,7 +144,9 @@ describe('support bundle archive', () => {
     expect(statSync(written.path).mode & 0o777).toBe(0o600);
     expect(readdirSync(folder)).toEqual([path.basename(written.path)]);
     await expect(writeSupportBundleFile(path.join(folder, 'missing', 'b.tar.gz'), spec([]), never)).rejects.toThrow(/ENOENT/);
+    await expect(writeSupportBundleFile(written.path, spec([]), never)).rejects.toThrow(/already exists; name a new file or a folder/);
     expect(readdirSync(folder)).toEqual([path.basename(written.path)]);
+    expect(statSync(written.path).size).toBe(written.fileBytes);
   });
 });
 
