@@ -14,7 +14,7 @@ import path from 'node:path';
 import { createGzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
-import { planBudget } from './budget-pure.ts';
+import { END_OF_ARCHIVE, planBudget, tarCost } from './budget-pure.ts';
 import { renderIndex } from './manifest-pure.ts';
 import { createLineScrubber } from './scrub-pure.ts';
 import { Section } from './section.ts';
@@ -114,14 +114,14 @@ export function openSupportBundle(spec: SupportBundleSpec, signal: AbortSignal):
         sections.push(await runSection(collector, { budget: budget.sections[i] ?? 0, spool, entries, known, signal }));
       }
       const partial = { fileName: `${base}.tar.gz`, createdAt: createdAt.toISOString(), maxBytes: spec.maxBytes, sections };
-      const index = renderIndex(partial, budget.index);
       const scrub = createLineScrubber(known());
-      const json = Buffer.from(index.json.split('\n').map((l) => scrub.line(l)).join('\n'));
-      const text = Buffer.from(index.text.split('\n').map((l) => scrub.line(l)).join('\n'));
+      const index = renderIndex(partial, budget.index, (line) => scrub.line(line));
+      const json = Buffer.from(index.json);
+      const text = Buffer.from(index.text);
       await entries.write('index.json', json.length, [json]);
       await entries.write('MANIFEST.txt', text.length, [text]);
       pack.finalize();
-      const tarBytes = sections.reduce((n, s) => n + s.usedBytes, 0) + tarBytesOf(json.length) + tarBytesOf(text.length) + 1024;
+      const tarBytes = sections.reduce((n, s) => n + s.usedBytes, 0) + tarCost(json.length) + tarCost(text.length) + END_OF_ARCHIVE;
       return { ...partial, tarBytes };
     } finally {
       await rm(spool, { recursive: true, force: true });
@@ -134,10 +134,6 @@ export function openSupportBundle(spec: SupportBundleSpec, signal: AbortSignal):
   signal.addEventListener('abort', onAbort, { once: true });
   void done.finally(() => signal.removeEventListener('abort', onAbort)).catch(() => undefined);
   return { fileName: `${base}.tar.gz`, stream: gzip, done };
-}
-
-function tarBytesOf(size: number): number {
-  return 512 + Math.ceil(size / 512) * 512;
 }
 
 interface SectionContext {

@@ -1,7 +1,7 @@
 // The support bundle's own table of contents (pure): index.json for tools and MANIFEST.txt for
 // people, written as the archive's last two members (the archive is streamed, so only then is
 // everything known). Both always fit the index budget: member lists are shortened when needed.
-import { formatBytes, tarCost } from './budget-pure.ts';
+import { END_OF_ARCHIVE, formatBytes, tarCost } from './budget-pure.ts';
 import type { SectionRecord, SupportBundleSummary } from './types.ts';
 
 export const INDEX_FORMAT = 'outpost.support-bundle.v1';
@@ -53,17 +53,22 @@ function manifestText(doc: IndexDocument, fileName: string): string {
 }
 
 /**
- * index.json and MANIFEST.txt for the bundle, shortened until both (with their tar headers and the
- * end-of-archive blocks) fit in `budget` bytes.
+ * index.json and MANIFEST.txt for the bundle, each line passed through `clean` (the scrubber), shortened
+ * until both (with their tar headers and the end-of-archive blocks) fit in `budget` bytes.
  */
-export function renderIndex(summary: Omit<SupportBundleSummary, 'tarBytes'>, budget: number): { json: string; text: string } {
+export function renderIndex(
+  summary: Omit<SupportBundleSummary, 'tarBytes'>,
+  budget: number,
+  clean: (line: string) => string = (l) => l,
+): { json: string; text: string } {
+  const cleaned = (text: string) => text.split('\n').map(clean).join('\n');
   for (const perSection of [Number.POSITIVE_INFINITY, 50, 10, 0]) {
     const doc = documentFor(summary, perSection);
     const shortLists = (s: IndexDocument['sections'][number]) => ({ ...s, skipped: s.skipped.slice(0, 5), notes: s.notes.slice(0, 5) });
     const trimmed = perSection === 0 ? { ...doc, sections: doc.sections.map(shortLists) } : doc;
-    const json = `${JSON.stringify(trimmed, null, 2)}\n`;
-    const text = manifestText(trimmed, summary.fileName);
-    if (tarCost(Buffer.byteLength(json)) + tarCost(Buffer.byteLength(text)) + 1024 <= budget) return { json, text };
+    const json = cleaned(`${JSON.stringify(trimmed, null, 2)}\n`);
+    const text = cleaned(manifestText(trimmed, summary.fileName));
+    if (tarCost(Buffer.byteLength(json)) + tarCost(Buffer.byteLength(text)) + END_OF_ARCHIVE <= budget) return { json, text };
   }
   const note = 'the index did not fit its budget; sections are the folders';
   const json = `${JSON.stringify({ format: INDEX_FORMAT, createdAt: summary.createdAt, never: NEVER_INCLUDED, note })}\n`;
