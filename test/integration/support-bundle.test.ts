@@ -264,6 +264,7 @@ describe('support bundle from the running daemon', () => {
   });
 
   it('makes one bundle at a time: a second request while one is made gets support_bundle_busy', async () => {
+    await eventually(() => !daemon.support.busy, 'the earlier bundle to be done');
     const cancel = new AbortController();
     const first = daemon.support.open(cancel.signal);
     first.stream.resume();

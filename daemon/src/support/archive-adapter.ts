@@ -92,8 +92,12 @@ export function openSupportBundle(spec: SupportBundleSpec, signal: AbortSignal):
       const entryDone = new Promise<void>((resolve, reject) => {
         settle = (error) => (error ? reject(error) : resolve());
       });
+      // Awaited below; when writing stops early (cancelled) the pack's own error is what the caller gets.
+      entryDone.catch(() => undefined);
       const header = { name: `${base}/${name}`, size, mtime: createdAt, mode: 0o644, uid: 0, gid: 0, uname: '', gname: '' };
       const entry = pack.entry(header, (error) => settle(error)) as unknown as EntryStream;
+      // An entry cut short (the bundle cancelled) also emits its error; it reaches us through the callback.
+      (entry as unknown as NodeJS.EventEmitter).on('error', () => undefined);
       for await (const chunk of chunks) {
         signal.throwIfAborted();
         if (!entry.write(chunk)) await waitDrain(entry);
