@@ -13,11 +13,21 @@ import { isNewer, LineSplitter, parseStamped, type StampedLine } from './log-lin
 
 export const MAX_DOWNLOAD_BYTES = 8 << 20;
 
-export async function downloadLogs(kube: KubeClients, target: LogsTarget, options: { tailLines: number; previous: boolean }): Promise<string> {
-  return withDeadline(
-    kube.core.readNamespacedPodLog({ name: target.pod, namespace: target.namespace, container: target.container, tailLines: Math.min(options.tailLines, MAX_DOWNLOAD_LINES), previous: options.previous, limitBytes: MAX_DOWNLOAD_BYTES }),
-    30_000,
-  );
+export interface DownloadOptions {
+  tailLines: number;
+  previous: boolean;
+  /** Below MAX_DOWNLOAD_BYTES (the support bundle asks for less). */
+  limitBytes?: number;
+  /** Prefix each line with the kubelet's RFC 3339 time. */
+  timestamps?: boolean;
+  deadlineMs?: number;
+}
+
+export async function downloadLogs(kube: KubeClients, target: LogsTarget, options: DownloadOptions): Promise<string> {
+  const limitBytes = Math.min(options.limitBytes ?? MAX_DOWNLOAD_BYTES, MAX_DOWNLOAD_BYTES);
+  const tailLines = Math.min(options.tailLines, MAX_DOWNLOAD_LINES);
+  const request = { name: target.pod, namespace: target.namespace, container: target.container, tailLines, previous: options.previous, limitBytes };
+  return withDeadline(kube.core.readNamespacedPodLog({ ...request, timestamps: options.timestamps }), options.deadlineMs ?? 30_000);
 }
 
 interface ContainerStatus {

@@ -10,6 +10,7 @@ import { connectKube, resourceSources, withDeadline, type KubeClients, type Reso
 import type { KubeconfigChoice } from './kubeconfig.ts';
 import type { KObject } from './kube-types.ts';
 import { kubeReadMessage } from './kube-errors.ts';
+import { downloadLogs } from './logs-adapter.ts';
 import { podsOf, workloadModel, type ClusterObjects } from './workload-model.ts';
 
 type Lister = (kind: ResourceName, signal: AbortSignal) => Promise<readonly KObject[]>;
@@ -67,10 +68,8 @@ function readerOver(kube: KubeClients, list: Lister, describe: () => Record<stri
       return refs;
     },
     async containerLog(ref, options, signal) {
-      const { tailLines, previous, limitBytes } = options;
-      const target = { name: ref.pod, namespace: ref.namespace, container: ref.container };
-      const request = kube.core.readNamespacedPodLog({ ...target, tailLines, previous, limitBytes, timestamps: true });
-      return abortable(request, signal, 10_000);
+      const target = { namespace: ref.namespace, pod: ref.pod, container: ref.container };
+      return abortable(downloadLogs(kube, target, { ...options, timestamps: true, deadlineMs: 10_000 }), signal, 10_000);
     },
   };
 }

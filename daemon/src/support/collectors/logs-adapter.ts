@@ -87,7 +87,8 @@ export function daemonLogsCollector(source: DaemonLogsSource): SupportCollector 
         if (failure !== null || !first) {
           out.note(`journal not available: ${failure ?? 'no answer'}`);
         } else if (first.done) {
-          out.note(`journal: no entries for ${OUTPOST_UNITS.join(', ')} (in a checkout the daemon logs to its standard output)`);
+          const why = 'in a checkout the daemon logs to its standard output; on a device this process may not be allowed to read the system journal';
+          out.note(`journal: no entries for ${OUTPOST_UNITS.join(', ')} (${why})`);
         } else {
           const head = first.value;
           const rest = chunks;
