@@ -61,6 +61,20 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: blocking, patterns: webSide }] },
   },
   {
+    // The support bundle runs in the web process, the CLI or the privileged agent: nothing of HTTP or the feed.
+    files: ['daemon/src/support/**/*.ts'],
+    ignores: ['daemon/src/support/**/*-pure.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...blocking, ...['express', 'ws'].map((name) => ({ name, message: 'the support capability takes its sources injected; no HTTP or feed inside' }))],
+          patterns: webSide,
+        },
+      ],
+    },
+  },
+  {
     // Pure code: data in, data out. I/O lives in *-adapter.ts, sampler.ts, staging.ts, journal.ts, executors.ts.
     files: [
       'daemon/src/protocol/**/*.ts',

@@ -10,7 +10,8 @@ import { hashPassword } from '../daemon/src/auth/passwords.ts';
 import { UserStore } from '../daemon/src/auth/users.ts';
 import { formatProblems, resolveConfig } from '../daemon/src/config/index.ts';
 import { createLogger } from '../daemon/src/lib/logger.ts';
-import { startDaemon, type DaemonHandle } from '../daemon/src/main.ts';
+import { LogRing } from '../daemon/src/lib/log-ring.ts';
+import { startDaemon, type DaemonHandle, type DaemonSeams } from '../daemon/src/main.ts';
 import { openDatabase } from '../daemon/src/store/index.ts';
 import { startKubeSim, type KubeSim } from '../test/kube-sim/index.ts';
 
@@ -31,6 +32,8 @@ export interface DemoOptions {
    * root with containerd installed; a socket uses that one; absent: none (upgrades are blocked).
    */
   containerd?: 'auto' | { socket: string; root: string };
+  /** Test seams passed to the daemon (a fake journalctl for the support bundle…). */
+  seams?: DaemonSeams;
 }
 
 export interface Demo {
@@ -108,7 +111,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     };
     const result = resolveConfig({ file: { path: 'demo settings', text: JSON.stringify(settings) }, env: options.env ?? {}, flags: {}, cwd: ROOT });
     if (!result.ok) throw new Error(`demo configuration is invalid:\n${formatProblems(result.problems)}`);
-    const daemon = await startDaemon(result.config, createLogger(result.config.log.level));
+    // The daemon's recent log lines, for the support bundle (the demo's stdout is not kept).
+    const recentLogs = new LogRing();
+    const daemon = await startDaemon(result.config, createLogger(result.config.log.level, undefined, recentLogs), options.seams, { recentLogs });
     return {
       sim,
       daemon,

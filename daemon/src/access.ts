@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Config } from './config/index.ts';
 import type { Logger } from './lib/logger.ts';
 import type { Database } from './store/index.ts';
-import { AuditAggregator, AuditLog, AuditVerifier, FileAuditSigner } from './audit/index.ts';
+import { AuditAggregator, AuditLog, AuditVerifier, FileAuditSigner, type AuditSigner } from './audit/index.ts';
 import { AuthService, HostAllowList, LoginAttempts, SessionSockets, SessionStore, SetupGate, UserStore } from './auth/index.ts';
 
 /**
@@ -21,6 +21,8 @@ export interface Access {
   /** Counts repeated refusals and anonymous failures into one audit record per window. */
   counted: AuditAggregator;
   verifier: AuditVerifier;
+  /** The audit chain's key (held by the agent's state folder). */
+  signer: AuditSigner;
   auth: AuthService;
   sessions: SessionStore;
   sockets: SessionSockets;
@@ -53,6 +55,7 @@ export function buildAccess(config: Config, db: Database, log: Logger): Access {
     audit,
     counted,
     verifier,
+    signer,
     auth,
     sessions,
     sockets,

@@ -44,6 +44,13 @@ const commands: Record<string, Command> = {
       return { help: m.bundleHelp, run: m.bundleCommand };
     },
   },
+  'support-bundle': {
+    summary: 'write a support bundle (.tar.gz) for the vendor: logs, health, cluster state; never secrets',
+    load: async () => {
+      const m = await import('./cli/support-bundle.ts');
+      return { help: m.supportBundleHelp, run: m.supportBundleCommand };
+    },
+  },
 };
 
 function usage(): string {

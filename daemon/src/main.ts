@@ -24,12 +24,16 @@ import { createHealth, type Health, type HealthOptions } from './health/index.ts
 import { createStatus, upgradeConcerns, type StatusConcern, type StatusService } from './status/index.ts';
 import { isTlsError } from './tls/index.ts';
 import { cannotListen, KIOSK_LISTENER, MAIN_LISTENER, StartedParts, StartupError } from './startup.ts';
+import type { LogRing } from './lib/log-ring.ts';
+import { createSupportService, type JournalOptions, type SupportService } from './support/index.ts';
+import { supportBundleSpec, upgradeRecords } from './support-sources.ts';
+import { supportRoutes } from './support-routes.ts';
 
 export { StartupError } from './startup.ts';
 import { AGENT_SOCKET_FILE, ExclusiveRunner, startAgentSocket } from './agent/index.ts';
 import { attachUpgrades } from './upgrade-api/index.ts';
 import { buildUpgradeHost, startEngine } from './upgrade-host.ts';
-import type { UpgradeService } from './upgrade/index.ts';
+import { UpgradeStore, type UpgradeService } from './upgrade/index.ts';
 
 export interface DaemonHandle {
   readonly url: string;
@@ -45,6 +49,8 @@ export interface DaemonHandle {
   readonly cluster: ClusterService;
   /** The device verdict. */
   readonly status: StatusService;
+  /** Support bundles: `writeSupportBundle(dest, signal)` is the USB hook (issue 13). */
+  readonly support: SupportService;
   /** Per feed client: bytes queued and events dropped (the slow-client budget at work). */
   feedClientStats(): { bufferedAmount: number; dropped: number }[];
   /** The upgrade engine (in-process agent verbs). */
@@ -60,12 +66,19 @@ export interface DaemonHandle {
 /** Test seams: adapters a test may swap for recorded ones (the daemon itself never sets them). */
 export interface DaemonSeams {
   health?: Pick<HealthOptions, 'root' | 'statfs' | 'identity' | 'clock'>;
+  /** The support bundle's journalctl (null: not read) and temp folder. */
+  support?: { journal?: JournalOptions | null; spoolDir?: string };
 }
 
-export async function startDaemon(config: Config, log: Logger, seams: DaemonSeams = {}): Promise<DaemonHandle> {
+/** What the caller built with the logger: the ring of recent log lines the support bundle includes. */
+export interface DaemonInputs {
+  recentLogs?: LogRing;
+}
+
+export async function startDaemon(config: Config, log: Logger, seams: DaemonSeams = {}, inputs: DaemonInputs = {}): Promise<DaemonHandle> {
   const parts = new StartedParts();
   try {
-    return await assemble(config, log, seams, parts);
+    return await assemble(config, log, seams, parts, inputs);
   } catch (error) {
     await parts.stopAll((part, e) => log.error({ err: e, part }, 'stopping a part after a failed start failed'));
     if (error instanceof StartupError || isTlsError(error)) throw error;
@@ -73,7 +86,7 @@ export async function startDaemon(config: Config, log: Logger, seams: DaemonSeam
   }
 }
 
-async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: StartedParts): Promise<DaemonHandle> {
+async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: StartedParts, inputs: DaemonInputs): Promise<DaemonHandle> {
   const startedAt = Date.now();
   const version = readPackageVersion();
   const uiDist = config.ui.dist ? path.resolve(config.ui.dist) : path.join(projectRoot(), 'ui', 'dist');
@@ -168,6 +181,27 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
   });
   routes.add(...status.routes());
 
+  const support = createSupportService(() =>
+    supportBundleSpec({
+      config,
+      version,
+      db,
+      audit: access.audit,
+      auditSigner: access.signer,
+      cluster: cluster.support ? { support: cluster.support } : { support: null, reason: cluster.problem ?? 'no kubeconfig found: this device has no cluster configured' },
+      daemon: {
+        health: { snapshot: () => health.snapshot(), history: (range) => health.history.query(range, range === '1h' ? 3600 : 1440) },
+        verdict: () => status.refresh(),
+        recentLogs: inputs.recentLogs ?? null,
+        setupCode: () => access.setup.currentCode,
+      },
+      upgrades: upgradeRecords(new UpgradeStore(db)),
+      journal: seams.support?.journal,
+      spoolDir: seams.support?.spoolDir,
+    }),
+  );
+  routes.add(...supportRoutes({ support, audit: access.audit, log, maxBytes: config.support.maxBytes }));
+
   const hostAllowed = (host: string | undefined) => isHostAllowed(host, access.hosts.names);
   const appFor = (listener: Listener, listenerSecure: boolean, include: (r: RouteSpec) => boolean) =>
     createApp({
@@ -255,6 +289,7 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
     status,
     upgrades: upgradeHost.service,
     upgradesReady,
+    support,
     routes: routes.routes,
     feedClientStats: () => feeds.flatMap((f) => f.clientStats()),
     get setupCode() {

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadConfigOrReport } from './load-config.ts';
 import { createLogger } from '../lib/logger.ts';
 import { serviceNotifier } from '../lib/service-notify-adapter.ts';
+import { LogRing } from '../lib/log-ring.ts';
 import { startDaemon, StartupError } from '../main.ts';
 import { isTlsError } from '../tls/index.ts';
 
@@ -28,10 +29,12 @@ export async function serveCommand(args: string[]): Promise<number> {
   });
   const config = loadConfigOrReport(values);
   if (!config) return 2;
-  const log = createLogger(config.log.level);
+  // The last lines also stay in memory for the support bundle (stdout is not kept in a checkout).
+  const recentLogs = new LogRing();
+  const log = createLogger(config.log.level, undefined, recentLogs);
   let daemon;
   try {
-    daemon = await startDaemon(config, log);
+    daemon = await startDaemon(config, log, {}, { recentLogs });
   } catch (error) {
     // startDaemon has already stopped whatever it started: say why in one line and exit, so a
     // supervisor (systemd Restart=) sees the failure instead of a half-started daemon.

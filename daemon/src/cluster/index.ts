@@ -13,11 +13,13 @@ import { discoverKubeconfig } from './kubeconfig-adapter.ts';
 import type { LiveCluster } from './live-cluster.ts';
 import { clusterRoutes } from './routes.ts';
 import type { BackoffPolicy } from './watch-adapter.ts';
+import type { ClusterSupport } from './support-reader.ts';
 
 export { chooseKubeconfig, type KubeconfigChoice, type KubeconfigEnvironment } from './kubeconfig.ts';
 export { buildWorkloads, workloadModel, CRASH_MEMORY_MS, type ClusterObjects, type WorkloadModel, type WorkloadModelOptions } from './workload-model.ts';
 export type { ClusterView } from './cluster-view.ts';
 export { nodeReadiness } from './node-readiness.ts';
+export type { ClusterSupport } from './support-reader.ts';
 export { containerProblems, DEFAULT_STABILITY_MS, settledVerdict, type ContainerProblem, type SettledOptions, type SettledState, type SettledVerdict } from './settled.ts';
 
 export interface ClusterOptions {
@@ -41,7 +43,24 @@ export interface ClusterService {
   readonly view: ClusterView | null;
   /** Why the capability could not start (an unusable kubeconfig), or null. */
   readonly problem: string | null;
+  /** What the support bundle reads (the watch caches, logs, server version); null without a cluster. */
+  readonly support: ClusterSupport | null;
   stop(): void;
+}
+
+/**
+ * For a support bundle made outside the daemon (the CLI): the same kubeconfig discovery, each kind
+ * listed once. Null with the reason when there is no cluster or its kubeconfig is unusable.
+ */
+export async function listClusterForSupport(configured: string | undefined, stabilityMs: number, env: NodeJS.ProcessEnv = process.env): Promise<{ support: ClusterSupport } | { support: null; reason: string }> {
+  const choice = discoverKubeconfig(configured, env);
+  if (!choice) return { support: null, reason: 'no kubeconfig found: this device has no cluster configured' };
+  try {
+    const { listedClusterSupport } = await import('./support-reader.ts');
+    return { support: listedClusterSupport(choice, stabilityMs) };
+  } catch (error) {
+    return { support: null, reason: `the kubeconfig (from ${choice.source}) cannot be used: ${(error as Error).message}` };
+  }
 }
 
 export async function startCluster(options: ClusterOptions): Promise<ClusterService> {
@@ -68,6 +87,7 @@ export async function startCluster(options: ClusterOptions): Promise<ClusterServ
     routes: clusterRoutes({ live, workloads: () => topic.state.workloads }),
     topic,
     view: live?.view ?? null,
+    support: live?.support ?? null,
     problem: problem === null ? null : `Outpost cannot watch the cluster: ${problem}`,
     stop: () => live?.stop(),
   };

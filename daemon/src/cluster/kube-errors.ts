@@ -123,3 +123,11 @@ export function logOpenProblem(error: unknown, container: { name: string; waitin
   }
   return `Cannot read the log: ${describeKubeFailure(error)}. Retrying by itself.`;
 }
+
+/** A failed read in one line: the API server's own message when it sent one, with its status. */
+export function kubeReadMessage(error: unknown): string {
+  const e = (error ?? {}) as ApiFailure;
+  const status = e.code ?? e.statusCode;
+  const detail = statusMessage(e.body) ?? e.message ?? String(error);
+  return `${typeof status === 'number' ? `${status} ` : ''}${(detail.split('\n')[0] ?? '').slice(0, 300)}`;
+}

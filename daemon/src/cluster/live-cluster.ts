@@ -15,12 +15,15 @@ import { connectKube, withDeadline, type KubeClients } from './kube-adapter.ts';
 import type { KubeconfigChoice } from './kubeconfig.ts';
 import { downloadLogs, followLogs, logTargetProblem } from './logs-adapter.ts';
 import type { BackoffPolicy } from './watch-adapter.ts';
+import { cachedClusterReader, clusterSupport, type ClusterSupport } from './support-reader.ts';
 
 export interface LiveCluster {
   kube: KubeClients;
   view: ClusterView;
   actions: Actions;
   downloadLogs(target: LogsTarget, options: { tailLines: number; previous: boolean; signal?: AbortSignal }): Promise<string>;
+  /** What the support bundle reads: the watch caches, container logs, the server version. */
+  support: ClusterSupport;
   stop(): void;
 }
 
@@ -81,6 +84,7 @@ export function startLiveCluster(choice: KubeconfigChoice, options: LiveClusterO
     view,
     actions,
     downloadLogs: (target, opts) => downloadLogs(kube, target, opts),
+    support: clusterSupport(kube, cachedClusterReader(kube, view, () => options.topic.state.status)),
     stop() {
       actions.stop();
       if (ownRunner) runner.stop();

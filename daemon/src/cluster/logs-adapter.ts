@@ -80,20 +80,28 @@ export interface DownloadOptions {
   tailLines: number;
   previous: boolean;
   signal?: AbortSignal;
+  /** Below MAX_DOWNLOAD_BYTES (the support bundle asks for less). */
+  limitBytes?: number;
+  /** Prefix each line with the kubelet's RFC 3339 time. */
+  timestamps?: boolean;
+  /** Default DOWNLOAD_DEADLINE_MS. */
+  deadlineMs?: number;
 }
 
 export async function downloadLogs(kube: KubeClients, target: LogsTarget, options: DownloadOptions): Promise<string> {
-  const deadline = AbortSignal.timeout(DOWNLOAD_DEADLINE_MS);
+  const deadlineMs = options.deadlineMs ?? DOWNLOAD_DEADLINE_MS;
+  const limitBytes = Math.min(options.limitBytes ?? MAX_DOWNLOAD_BYTES, MAX_DOWNLOAD_BYTES);
+  const deadline = AbortSignal.timeout(deadlineMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
-  const timedOut = () => Object.assign(new Error(`the API server did not answer within ${DOWNLOAD_DEADLINE_MS} ms`), { name: 'TimeoutError' });
+  const timedOut = () => Object.assign(new Error(`the API server did not answer within ${deadlineMs} ms`), { name: 'TimeoutError' });
   try {
-    const query = { tailLines: Math.min(options.tailLines, MAX_DOWNLOAD_LINES), previous: options.previous, limitBytes: MAX_DOWNLOAD_BYTES };
+    const query = { tailLines: Math.min(options.tailLines, MAX_DOWNLOAD_LINES), previous: options.previous, limitBytes, ...(options.timestamps ? { timestamps: true } : {}) };
     const res = await requestPodLog(kube, target, query, signal);
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of res as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > MAX_DOWNLOAD_BYTES) break;
+      if (size > limitBytes) break;
       chunks.push(chunk);
     }
     res.destroy();

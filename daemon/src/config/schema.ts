@@ -168,6 +168,13 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    support: z
+      .object({
+        /** The support bundle's size cap in bytes: the tar and the .tar.gz stay under it (docs/support-bundle.md). */
+        maxBytes: z.number().int().min(1 << 20).max(1 << 30).default(50 << 20),
+      })
+      .strict()
+      .prefault({}),
     shutdownTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
   })
   .strict();

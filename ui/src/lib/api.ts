@@ -82,6 +82,33 @@ export class ApiClient {
     return this.get<KioskInfo>('/api/v1/kiosk');
   }
 
+  /**
+   * Makes a support bundle and downloads it (operator): the body is read as it comes so `onProgress`
+   * sees the bytes received; a stream that breaks off is an error, never a short file.
+   */
+  async supportBundle(onProgress: (bytes: number) => void, signal?: AbortSignal): Promise<{ blob: Blob; fileName: string }> {
+    const res = await this.fetch('/api/v1/support-bundle', { method: 'POST', headers: { accept: 'application/gzip, application/problem+json' }, signal });
+    if (!res.ok) throw await problemOf(res);
+    const fileName = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'outpost-support.tar.gz';
+    const parts: Uint8Array<ArrayBuffer>[] = [];
+    let bytes = 0;
+    if (!res.body) throw new ApiError('internal_error', res.status, 'the device sent no file');
+    const reader = res.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        parts.push(value);
+        bytes += value.byteLength;
+        onProgress(bytes);
+      }
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new ApiError('network_error', 0, `the download broke off after ${bytes} bytes; try again`);
+    }
+    return { blob: new Blob(parts, { type: 'application/gzip' }), fileName };
+  }
+
   /** A fetch with the session's token, for callers that read the Response themselves. */
   async fetch(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
@@ -120,6 +147,7 @@ export class ApiClient {
   }
 }
 
+/** A failed answer as an ApiError with the daemon's stable code. */
 async function problemOf(res: Response): Promise<ApiError> {
   if ((res.headers.get('content-type') ?? '').includes('json')) {
     const problem = (await res.json()) as Problem;
