@@ -89,10 +89,11 @@ describe('session end closes live sockets', () => {
   }
 
   it('on idle expiry', async () => {
-    const d = await daemonWith({ session: { idleMinutes: 0.01, checkIntervalMs: 100 } });
+    // 3 s idle: long enough for a login and a handshake on a loaded machine, short enough to wait for.
+    const d = await daemonWith({ session: { idleMinutes: 0.05, checkIntervalMs: 100 } });
     await createUser(d.home, 'ivan', 'viewer');
     const { client, session } = await feedFor(d, 'ivan');
-    expect(await client.waitClosed(5000)).toEqual({ code: 4001, reason: 'session expired' });
+    expect(await client.waitClosed(15_000)).toEqual({ code: 4001, reason: 'session expired' });
     const after = (await (await fetch(new URL('/api/v1/session', d.url), { headers: session.auth() })).json()) as { authenticated: boolean };
     expect(after.authenticated).toBe(false);
   });

@@ -16,8 +16,7 @@ async function open(options?: WebSocket.ClientOptions): Promise<TestFeedClient> 
 }
 
 beforeAll(async () => {
-  // Heartbeats every 2 s: the slow client below reads nothing (so answers no ping) while ~200 MB of
-  // events are published at it, which takes longer than two 1 s heartbeats on a busy machine.
+  // Heartbeats every 2 s, so the dead-peer test is quick (the slow-client test has its own daemon).
   daemon = await startTestDaemon({ feed: { systemIntervalMs: 50, heartbeatMs: 2000, sendBufferBytes: 16 * 1024, replayEvents: 64 } });
   viewer = await userSession(daemon.home, daemon.url, 'vera', 'viewer');
 });
@@ -95,38 +94,49 @@ describe('feed', () => {
   });
 
   it('does not grow memory for a client that stops reading, and sends it one snapshot when it drains', async () => {
-    const slow = await open();
-    slow.send({ type: 'subscribe', topic: 'system' });
-    await slow.waitFor((m) => m.type === 'snapshot');
-    const tcp = (slow.socket as unknown as { _socket: Socket })._socket;
-    tcp.pause();
-    const topic = daemon.hub.get('system')!;
-    const padding = 'x'.repeat(4096);
-    const dropsBefore = daemon.hub.counters.eventsDropped;
-    const drainBefore = daemon.hub.counters.drainSnapshots;
-    global.gc?.();
-    const heapBefore = process.memoryUsage().heapUsed + process.memoryUsage().external;
-    // ~200 MB of events at a client that reads nothing. The bytes queued for any client never pass
-    // its budget (16 KiB here) plus one event.
-    let maxQueued = 0;
-    for (let round = 0; round < 50; round += 1) {
-      for (let i = 0; i < 1000; i += 1) topic.publish({ kind: 'system.tick.v1', uptimeS: 1, clients: 1, serverTime: Date.now(), padding } as never);
-      for (const stats of daemon.feedClientStats()) maxQueued = Math.max(maxQueued, stats.bufferedAmount);
-      await new Promise((r) => setImmediate(r));
-    }
-    global.gc?.();
-    const heapAfter = process.memoryUsage().heapUsed + process.memoryUsage().external;
-    expect(daemon.hub.counters.eventsDropped - dropsBefore).toBeGreaterThan(40_000);
-    expect(maxQueued).toBeGreaterThan(0);
-    expect(maxQueued).toBeLessThanOrEqual(16 * 1024 + 5000);
-    // Without the budget the 200 MB would sit in the heap; garbage from encoding may linger a little.
-    expect(heapAfter - heapBefore).toBeLessThan(64 * 1024 * 1024);
+    // Its own daemon with heartbeats far apart: a client that reads nothing answers no ping, and on a
+    // loaded machine publishing ~200 MB takes longer than the shared daemon's heartbeat allows.
+    const own = await startTestDaemon({ feed: { systemIntervalMs: 50, heartbeatMs: 120_000, sendBufferBytes: 16 * 1024, replayEvents: 64 } });
+    const session = await userSession(own.home, own.url, 'sam', 'viewer');
+    const slow = await TestFeedClient.open(own.url, session.feed());
+    clients.push(slow);
+    const daemon = own;
+    try {
+      slow.send({ type: 'subscribe', topic: 'system' });
+      await slow.waitFor((m) => m.type === 'snapshot');
+      const tcp = (slow.socket as unknown as { _socket: Socket })._socket;
+      tcp.pause();
+      const topic = daemon.hub.get('system')!;
+      const padding = 'x'.repeat(4096);
+      const dropsBefore = daemon.hub.counters.eventsDropped;
+      const drainBefore = daemon.hub.counters.drainSnapshots;
+      global.gc?.();
+      const heapBefore = process.memoryUsage().heapUsed + process.memoryUsage().external;
+      // ~200 MB of events at a client that reads nothing. The bytes queued for any client never pass
+      // its budget (16 KiB here) plus one event.
+      let maxQueued = 0;
+      for (let round = 0; round < 50; round += 1) {
+        for (let i = 0; i < 1000; i += 1) topic.publish({ kind: 'system.tick.v1', uptimeS: 1, clients: 1, serverTime: Date.now(), padding } as never);
+        for (const stats of daemon.feedClientStats()) maxQueued = Math.max(maxQueued, stats.bufferedAmount);
+        await new Promise((r) => setImmediate(r));
+      }
+      global.gc?.();
+      const heapAfter = process.memoryUsage().heapUsed + process.memoryUsage().external;
+      expect(daemon.hub.counters.eventsDropped - dropsBefore).toBeGreaterThan(40_000);
+      expect(maxQueued).toBeGreaterThan(0);
+      expect(maxQueued).toBeLessThanOrEqual(16 * 1024 + 5000);
+      // Without the budget the 200 MB would sit in the heap; garbage from encoding may linger a little.
+      expect(heapAfter - heapBefore).toBeLessThan(64 * 1024 * 1024);
 
-    const from = slow.messages.length;
-    tcp.resume();
-    const snapshot = await slow.waitFor<SnapshotMessage>((m) => m.type === 'snapshot', { from, timeoutMs: 10_000 });
-    expect(snapshot.seq).toBeGreaterThanOrEqual(topic.seq - 5);
-    expect(daemon.hub.counters.drainSnapshots - drainBefore).toBe(1);
-    await slow.waitFor((m) => isEvent(m) && m.seq > snapshot.seq, { from, timeoutMs: 5000 });
-  });
+      const from = slow.messages.length;
+      tcp.resume();
+      const snapshot = await slow.waitFor<SnapshotMessage>((m) => m.type === 'snapshot', { from, timeoutMs: 10_000 });
+      expect(snapshot.seq).toBeGreaterThanOrEqual(topic.seq - 5);
+      expect(daemon.hub.counters.drainSnapshots - drainBefore).toBe(1);
+      await slow.waitFor((m) => isEvent(m) && m.seq > snapshot.seq, { from, timeoutMs: 5000 });
+    } finally {
+      slow.close();
+      await own.stop();
+    }
+  }, 60_000);
 });
