@@ -255,7 +255,7 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
     frameBurst: config.feed.clientFrameBurst,
   };
   const accessFor = (listener: Listener, listenerSecure: boolean) =>
-    feedAccess({ auth: access.auth, sockets: access.sockets, hub, listener, secure: listenerSecure, allowedHosts: () => access.hosts.names });
+    feedAccess({ auth: access.auth, sockets: access.sockets, hub, listener, secure: listenerSecure, allowedHosts: () => access.hosts.names, counted: access.counted });
   const feeds: FeedServer[] = [attachFeed(mainListening.server, { ...feedOptions, authorizeUpgrade: accessFor('main', secure) })];
   if (kioskListening) feeds.push(attachFeed(kioskListening.server, { ...feedOptions, authorizeUpgrade: accessFor('kiosk', false) }));
   let closeReason: string = FEED_CLOSE.shuttingDown.reason;

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
 import { login, userSession, type TestSession } from '../helpers/auth.ts';
 import { rawRequest } from '../helpers/http.ts';
+import { TestFeedClient } from '../helpers/feed-client.ts';
+import { eventually } from '../helpers/cluster.ts';
 import type { RouteSpec } from '../../daemon/src/http/index.ts';
 
 let daemon: TestDaemon;
@@ -75,5 +77,15 @@ describe('refused mutations', () => {
     const replays = (await auditRows()).filter((r) => r.actor === 'vic' && r.address === '127.0.0.2');
     expect(replays).toHaveLength(1);
     expect(replays[0]).toMatchObject({ outcome: 'denied', detail: { count: 2 } });
+  });
+
+  it('records a cookie and token replayed from another address in the feed handshake too', async () => {
+    // The handshake is refused before the upgrade (a plain 401), so the socket never opens.
+    await expect(TestFeedClient.open(daemon.url, { ...viewer.feed(), localAddress: '127.0.0.3' })).rejects.toThrow();
+    const replays = await eventually(async () => {
+      const rows = (await auditRows()).filter((r) => r.actor === 'vic' && r.address === '127.0.0.3');
+      return rows.length > 0 ? rows : null;
+    }, 'the counted replay', 5000);
+    expect(replays[0]).toMatchObject({ action: 'session.replayed', outcome: 'denied', detail: { count: 1 } });
   });
 });

@@ -9,6 +9,8 @@ import { isHostAllowed, isSameOrigin } from './request-checks.ts';
 import { clientAddress } from './principal.ts';
 import { tokenFromProtocols } from './session-binding.ts';
 import { sessionCallerOf } from './guard.ts';
+import { countReplay } from './guard-audit.ts';
+import type { AuditAggregator } from '../audit/index.ts';
 import { roleAtLeast, type Role } from './roles.ts';
 import type { AuthService } from './service.ts';
 import type { SessionSockets } from './session-sockets.ts';
@@ -21,6 +23,8 @@ export interface FeedAccessDeps {
   listener: Listener;
   secure: boolean;
   allowedHosts: () => ReadonlySet<string>;
+  /** Where a cookie replayed from another address is counted, as on HTTP routes. */
+  counted?: AuditAggregator;
 }
 
 export function feedAccess(deps: FeedAccessDeps): (req: IncomingMessage) => UpgradeDecision {
@@ -41,7 +45,9 @@ export function feedAccess(deps: FeedAccessDeps): (req: IncomingMessage) => Upgr
     // The session's address and token too (session-binding.ts): the token rides in a subprotocol.
     const token = tokenFromProtocols(req.headers['sec-websocket-protocol']);
     const address = clientAddress(req.socket.remoteAddress);
-    const { principal } = sessionCallerOf(deps.auth, deps.secure, { cookieHeader: req.headers.cookie, address, token });
+    const caller = sessionCallerOf(deps.auth, deps.secure, { cookieHeader: req.headers.cookie, address, token });
+    if (caller.binding === 'other-address' && deps.counted) countReplay(deps.counted, caller, address);
+    const principal = caller.principal;
     if (principal.kind !== 'user') return { ok: false, status: 401 };
     const idHash = principal.session.idHash;
     return { ok: true, mayAccess: mayAccessAs(principal.role), owner: idHash, onOpen: (close) => deps.sockets.add(idHash, close) };

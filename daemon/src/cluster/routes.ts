@@ -87,7 +87,8 @@ export function clusterRoutes(deps: ClusterRouteDeps): RouteSpec[] {
       path: '/api/v1/workloads/:namespace/:kind/:name/restart',
       policy: 'operator',
       summary: 'rollout restart (deployment, statefulset, daemonset) or delete a pod; 202, progress on the feed',
-      audit: 'self',
+      // The action records its own outcomes; the access layer's refusals are recorded under its name too.
+      audit: { action: 'workload.restart', self: true },
       handler: async (req: Request, res: Response) => {
         const live = requireLive(deps);
         const kind = kindParam(req, RESTARTABLE_KINDS) as (typeof RESTARTABLE_KINDS)[number];
