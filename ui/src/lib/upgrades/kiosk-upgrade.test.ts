@@ -5,9 +5,9 @@ import { recordFixture } from './test-fixtures.ts';
 
 describe('the kiosk’s upgrade band', () => {
   it('shows a running upgrade: what, from → to, the stage and one percent', () => {
-    const current = recordFixture({ phase: 'applying', step: { n: 7, of: 10, label: '', imports: 2 }, actor: 'usb:PLANT-STICK' });
+    const current = recordFixture({ phase: 'applying', step: { n: 7, of: 10, label: 'apply Deployment dashboard/plant-dashboard', imports: 2 }, actor: 'usb:PLANT-STICK' });
     expect(kioskUpgradeView({ ...initialUpgradeState(), current }, 5_000)).toEqual({
-      kind: 'running', title: 'Upgrading plant-dashboard', versions: '1.0.0 → 1.1.0', phase: 'Applying', percent: 60, step: 'step 7 of 10', by: 'usb:PLANT-STICK', tone: 'neutral',
+      kind: 'running', title: 'Upgrading plant-dashboard', versions: '1.0.0 → 1.1.0', phase: 'Applying', percent: 60, step: 'step 7 of 10: apply Deployment dashboard/plant-dashboard', by: 'usb:PLANT-STICK', tone: 'neutral',
     });
     expect(kioskUpgradeView({ ...initialUpgradeState(), current: { ...current, phase: 'rolling_back' } }, 5_000)).toMatchObject({ title: 'Rolling back plant-dashboard', tone: 'warn' });
   });
@@ -19,7 +19,7 @@ describe('the kiosk’s upgrade band', () => {
     });
     const state = { ...initialUpgradeState(), recent: [done] };
     expect(kioskUpgradeView(state, 10_000 + KIOSK_OUTCOME_MS - 1)).toMatchObject({
-      kind: 'outcome', title: 'Rolled back: plant-dashboard', tone: 'warn', headline: '1.2.0 was NOT installed: plant-dashboard runs 1.1.0 again.',
+      kind: 'outcome', title: 'Rolled back: plant-dashboard', tone: 'warn', headline: '1.2.0 was NOT installed; 1.1.0 runs again.',
       why: 'dashboard/deployment/plant-dashboard: CrashLoopBackOff (exit code 3)',
     });
     expect(kioskUpgradeView(state, 10_000 + KIOSK_OUTCOME_MS + 1)).toBeNull();

@@ -2,7 +2,7 @@
 // the stage and one percent), or how the last one ended for a while after, so someone who walks up
 // to the box after a USB-stick upgrade still reads the result.
 import type { UpgradeRecord, UpgradeState } from '@protocol';
-import { isRollingBack, kindVerb, outcomeView, upgradePercent, type Tone } from './progress.ts';
+import { isRollingBack, kindVerb, outcomeView, stepLine, upgradePercent, type Tone } from './progress.ts';
 
 /** How long the kiosk keeps showing an outcome after the upgrade ended (device clock). */
 export const KIOSK_OUTCOME_MS = 30 * 60_000;
@@ -36,7 +36,7 @@ export function kioskUpgradeView(state: UpgradeState | null, deviceNow: number |
       versions: `${u.fromVersion ?? 'nothing'} → ${u.toVersion}`,
       phase: KIOSK_PHASE[u.phase],
       percent: upgradePercent(u),
-      step: `step ${u.step.n} of ${u.step.of}`,
+      step: stepLine(u),
       by: u.actor,
       tone: back ? 'warn' : 'neutral',
     };
@@ -44,6 +44,14 @@ export function kioskUpgradeView(state: UpgradeState | null, deviceNow: number |
   const last = state.recent[0];
   if (!last || last.finishedAt === null || deviceNow === null || deviceNow - last.finishedAt > KIOSK_OUTCOME_MS) return null;
   const view = outcomeView(last);
+  // Shorter than the page's headline: it must fit one line across the room.
+  const from = last.fromVersion;
+  const HEADLINE = {
+    committed: `${last.toVersion} is installed and healthy.`,
+    rolled_back: `${last.toVersion} was NOT installed; ${from ? `${from} runs again` : 'nothing stays installed'}.`,
+    refused: 'Nothing was changed.',
+    failed: `Needs attention: marked failed${from ? ` on ${from}` : ''}.`,
+  } as const;
   const first = last.reasons[0];
   const why = first ? `${first.object}: ${first.reason}${first.exitCode !== null ? ` (exit code ${first.exitCode})` : ''}` : last.outcome === 'committed' ? null : last.message || null;
   return {
@@ -51,7 +59,7 @@ export function kioskUpgradeView(state: UpgradeState | null, deviceNow: number |
     title: `${view.word}: ${last.release}`,
     versions: `${last.fromVersion ?? 'nothing'} → ${last.toVersion}`,
     word: view.word,
-    headline: view.headline,
+    headline: last.outcome ? HEADLINE[last.outcome] : view.headline,
     why,
     tone: view.tone,
     outcome: last.outcome ?? 'running',

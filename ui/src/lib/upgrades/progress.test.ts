@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkloadRollout } from '@protocol';
-import { kindVerb, outcomeView, secondsToSettle, stagesOf, upgradePercent } from './progress.ts';
+import { kindVerb, outcomeView, secondsToSettle, stagesOf, stepLine, upgradePercent } from './progress.ts';
 import { recordFixture } from './test-fixtures.ts';
 
 const w = (state: WorkloadRollout['state'], settlesAt: number | null = null): WorkloadRollout => ({ key: `ns/deployment/${state}`, state, message: state, ready: 1, desired: 1, settlesAt });
@@ -70,6 +70,12 @@ describe('stages, countdown and words', () => {
     expect(outcomeView({ ...base, outcome: 'refused' })).toMatchObject({ word: 'Refused', tone: 'neutral' });
     expect(outcomeView({ ...base, outcome: 'failed' })).toMatchObject({ word: 'Failed', tone: 'crit' });
     expect(outcomeView({ ...base, kind: 'rollback', outcome: 'committed' })).toMatchObject({ word: 'Rollback committed', tone: 'ok' });
+  });
+
+  it('counts steps only where the engine counts them, and words its own labels', () => {
+    expect(stepLine(recordFixture({ phase: 'applying', step: { n: 3, of: 7, label: 'apply Deployment ns/web' } }))).toBe('step 3 of 7: apply Deployment ns/web');
+    expect(stepLine(recordFixture({ phase: 'gating', step: { n: 6, of: 7, label: 'gate' } }))).toBe('step 6 of 7: waiting for every workload to settle healthy');
+    expect(stepLine(recordFixture({ phase: 'rollback_gating', step: { n: 1, of: 4, label: 'rollback-gate' } }))).toBe('waiting for the restored version to settle healthy');
   });
 
   it('titles a running upgrade by what it does', () => {

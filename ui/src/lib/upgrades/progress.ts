@@ -130,3 +130,20 @@ export function kindVerb(u: Pick<UpgradeRecord, 'kind' | 'fromVersion' | 'phase'
   if (u.kind === 'rollback') return 'Rolling back on request';
   return u.kind === 'install' || u.fromVersion === null ? 'Installing' : 'Upgrading';
 }
+
+const COUNTED: readonly UpgradePhase[] = ['importing', 'applying', 'gating', 'committing', 'pruning', 'rolling_back'];
+const LABELS: Record<string, string> = {
+  preflight: 'checking the plan',
+  gate: 'waiting for every workload to settle healthy',
+  commit: 'recording the new version',
+  cleanup: 'removing what no kept version needs',
+  'rollback-gate': 'waiting for the restored version to settle healthy',
+  'rollback-cleanup': 'removing what only the failed version needed',
+  finished: 'finishing',
+};
+
+/** "step 3 of 7: apply Deployment ns/web", or only the words when the engine does not count the phase's steps. */
+export function stepLine(u: Pick<UpgradeRecord, 'phase' | 'step'>): string {
+  const label = LABELS[u.step.label] ?? u.step.label;
+  return COUNTED.includes(u.phase) && u.step.of > 0 ? `step ${u.step.n} of ${u.step.of}: ${label}` : label;
+}
