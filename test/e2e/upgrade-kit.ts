@@ -57,11 +57,11 @@ export async function offerBundle(demo: Demo, file: string): Promise<BundleOffer
   return (await demo.daemon.upgrades.offerBundle(SETUP, { path: file, source: 'cli' })).bundle;
 }
 
-/** Offers and applies a bundle through the agent and waits for its outcome (setup, not the thing tested). */
-export async function installBundle(demo: Demo, file: string): Promise<UpgradeRecord> {
+/** Offers and applies a bundle through the agent and waits for the outcome it must have (setup, not the thing tested). */
+export async function installBundle(demo: Demo, file: string, outcome: UpgradeRecord['outcome'] = 'committed'): Promise<UpgradeRecord> {
   const offer = await offerBundle(demo, file);
   const { upgradeId } = await demo.daemon.upgrades.applyBundle(SETUP, offer.id);
   const done = await demo.daemon.upgrades.followUpgrade(upgradeId, () => undefined, AbortSignal.timeout(90_000));
-  if (done.outcome !== 'committed') throw new Error(`setup: ${offer.name} ${offer.version} ended ${done.outcome} (${done.code}): ${done.message}`);
+  if (done.outcome !== outcome) throw new Error(`setup: ${offer.name} ${offer.version} ended ${done.outcome} (${done.code}): ${done.message}`);
   return done;
 }
