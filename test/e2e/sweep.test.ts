@@ -106,7 +106,7 @@ describe('every control on every page, pressed as a user', () => {
         const open = opener(page, username, path, () => ready(page, role));
         reports[path] = await sweepPage({ page, open, scope: 'main', expectations, where: `${role} on ${path}` });
         await open();
-        await screenshot(page, `sweep-${role}${path.replace(/\//g, '-').replace(/[0-9a-f]{16}/, 'id') || '-overview'}`);
+        await screenshot(page, `sweep-${role}${path.replace(/\//g, '-').replace(/[0-9a-f]{16}/, (id) => id.slice(0, 6)) || '-overview'}`);
       }
       const shell = opener(page, username, '/upgrades', () => page.getByTestId('releases').waitFor());
       reports.shell = await sweepPage({ page, open: shell, scope: 'header', expectations: shellExpectations(role), where: `${role} in the top bar` });
@@ -129,6 +129,8 @@ describe('every control on every page, pressed as a user', () => {
         .join('\n');
       expect(upgrades).toMatch(/^\/upgrades show-plan#1/m);
       expect(upgrades).toMatch(/^\/upgrades history-details#2/m);
+      expect(upgrades).toMatch(/^\/upgrades history-release#0/m);
+      for (const control of ['a:← Upgrades#0', 'plan-recheck#0', 'plan-unchanged-toggle#0']) expect(upgrades).toMatch(new RegExp(`^/upgrades/bundles/\\S+ ${control}`, 'm'));
       expect(upgrades.includes('bundle-delete#')).toBe(role !== 'viewer');
       expect(upgrades.includes('rollback-plan#0')).toBe(role === 'admin');
       expect(/^\/upgrades\/bundles\/\S+ apply#0/m.test(upgrades), 'apply on a bundle’s plan').toBe(role !== 'viewer');
