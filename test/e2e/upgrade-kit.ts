@@ -3,11 +3,13 @@
 // stability window shortened per version, and small one-ConfigMap bundles for other releases
 // (notes, architecture and sequence as a test needs). Offering goes through the agent, as the CLI
 // and the upload and USB sources do; everything after that, the tests do by clicking.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildBundle, loadSigningKey } from '../../daemon/src/bundles/index.ts';
 import type { BundleOffer, UpgradeRecord } from '../../daemon/src/protocol/index.ts';
 import { writeDemoBundleKit } from '../../scripts/demo-bundles.ts';
+import { ociArchive } from '../fixtures/bundle-forge/images.ts';
 import type { Demo } from '../../scripts/demo-setup.ts';
 
 export type DashboardVersion = '1.0.0' | '1.1.0' | '1.2.0';
@@ -15,8 +17,11 @@ const SETUP = { name: 'e2e-setup', role: 'admin' as const, address: 'local' };
 
 export interface UpgradeKit {
   dashboard: Record<DashboardVersion, string>;
-  /** A one-ConfigMap bundle of release `name` (no workloads: its gate passes at once). */
-  small(spec: { name: string; version: string; sequence: number; notes?: string; architecture?: string }): Promise<string>;
+  /**
+   * A one-ConfigMap bundle of release `name` (no workloads: its gate passes at once), optionally with
+   * an image of about `imageMiB` of incompressible bytes, so its import takes long enough to watch.
+   */
+  small(spec: { name: string; version: string; sequence: number; notes?: string; architecture?: string; imageMiB?: number }): Promise<string>;
 }
 
 export async function prepareUpgradeKit(home: string, stabilitySeconds: Partial<Record<DashboardVersion, string>> = {}): Promise<UpgradeKit> {
@@ -45,6 +50,11 @@ export async function prepareUpgradeKit(home: string, stabilitySeconds: Partial<
         path.join(src, 'manifests', 'settings.yaml'),
         `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${spec.name}-settings, namespace: default}\ndata:\n  VERSION: "${spec.version}"\n`,
       );
+      if (spec.imageMiB) {
+        mkdirSync(path.join(src, 'images'), { recursive: true });
+        const content = randomBytes(spec.imageMiB << 20).toString('base64');
+        writeFileSync(path.join(src, 'images', 'big.tar'), ociArchive({ reference: `registry.local/e2e/${spec.name}:${spec.version}`, content }));
+      }
       const out = path.join(home, `${spec.name}-${spec.version}.outpost`);
       await buildBundle({ from: src, keys: [key], out });
       return out;

@@ -23,11 +23,13 @@ let ctrd: TestContainerd;
 let home: string;
 let kit: UpgradeKit;
 const IMAGES = 'registry.local/demo/plant-dashboard:';
+const BIG_IMAGES = 'registry.local/e2e/';
 
 beforeAll(async () => {
   home = tempDir('outpost-e2e-upgrades-');
   ctrd = await useContainerd();
   await ctrd.removeImages(IMAGES);
+  await ctrd.removeImages(BIG_IMAGES);
   // 1.1.0 settles over 6 s: long enough to reload the page in the middle of its health gate.
   kit = await prepareUpgradeKit(home, { '1.1.0': '6' });
   demo = await startDemo({
@@ -47,6 +49,7 @@ afterAll(async () => {
   await browser?.close();
   await demo?.stop();
   await ctrd?.removeImages(IMAGES).catch(() => undefined);
+  await ctrd?.removeImages(BIG_IMAGES).catch(() => undefined);
   await ctrd?.stop();
   rmSync(home, { recursive: true, force: true });
 });
@@ -236,6 +239,28 @@ describe('upgrades in the browser', () => {
     await screenshot(page, 'upgrades-rollback-committed');
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it('shows the image import in bytes while it runs', async () => {
+    await offerBundle(demo, await kit.small({ name: 'big-image', version: '1.0.0', sequence: 1, imageMiB: 24 }));
+    const { page, problems } = await asUser('otto');
+    await openPlan(page, 'big-image@1.0.0');
+    expect(await text(page, 'plan-images')).toMatch(/registry\.local\/e2e\/big-image:1\.0\.0\s*\d+ MiB\s*linux\/amd64\s*to import/);
+    // Every text the byte bar shows, as the page renders it (a mutation observer misses no render).
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { bytesSeen: string[] }).bytesSeen = seen;
+      new MutationObserver(() => {
+        const t = document.querySelector('[data-testid="upgrade-bytes"]')?.textContent?.trim();
+        if (t && seen.at(-1) !== t) seen.push(t);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await applyFromPlan(page, 'Install big-image (nothing installed) → 1.0.0?');
+    await page.locator('[data-testid="upgrade-outcome"][data-outcome="committed"]').waitFor({ timeout: 90_000 });
+    const seen = await page.evaluate(() => (window as unknown as { bytesSeen: string[] }).bytesSeen);
+    expect(seen.length, 'the byte bar showed while the image imported').toBeGreaterThan(0);
+    for (const line of seen) expect(line).toMatch(/^\d+(\.\d)? (B|KiB|MiB) of \d+ MiB imported$/);
+    expect(problems).toEqual([]);
+  }, 150_000);
 
   it('a viewer reads everything and can apply, delete and roll back nothing; an operator cannot roll back', async () => {
     await offerBundle(demo, await kit.small({ name: 'line-settings', version: '1.0.0', sequence: 1 }));
