@@ -7,21 +7,38 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startDemo, type Demo } from '../../scripts/demo-setup.ts';
 import { createUser, TEST_PASSWORD } from '../helpers/auth.ts';
+import { useContainerd, type TestContainerd } from '../helpers/containerd.ts';
 import { tempDir } from '../helpers/daemon.ts';
 import { launchBrowser, screenshot, type BrowserSession } from './harness.ts';
+import { installBundle, offerBundle, prepareUpgradeKit } from './upgrade-kit.ts';
 
 let browser: BrowserSession;
 let demo: Demo;
 let home: string;
+let ctrd: TestContainerd;
+/** The plans shown: one with a field-level diff, one blocked. */
+const plans = { next: '', blocked: '' };
+const IMAGES = 'registry.local/demo/plant-dashboard:';
 
 beforeAll(async () => {
   home = tempDir('outpost-e2e-layouts-');
+  ctrd = await useContainerd();
+  await ctrd.removeImages(IMAGES);
+  const kit = await prepareUpgradeKit(home);
   demo = await startDemo({
     home,
-    settings: { listen: { address: '127.0.0.1', port: 0 }, kiosk: { port: 0 }, log: { level: 'silent' } },
-    timing: { readyAfterMs: 300, backoffBaseMs: 1000, backoffMaxMs: 4000, terminationMs: 200 },
+    containerd: { socket: ctrd.socket, root: ctrd.root },
+    settings: { listen: { address: '127.0.0.1', port: 0 }, kiosk: { port: 0 }, log: { level: 'silent' }, upgrade: { pollMs: 200, failingGraceSeconds: 1 } },
+    timing: { readyAfterMs: 300, runMs: 400, backoffBaseMs: 1000, backoffMaxMs: 4000, terminationMs: 200 },
     logIntervalMs: 300,
   });
+  await demo.daemon.upgradesReady;
+  // The Upgrades page at its fullest: a rolled-back outcome with reasons and logs, releases, offers, history.
+  await installBundle(demo, kit.dashboard['1.0.0']);
+  await installBundle(demo, kit.dashboard['1.1.0']);
+  await installBundle(demo, kit.dashboard['1.2.0'], 'rolled_back');
+  plans.next = (await offerBundle(demo, kit.dashboard['1.2.0'])).id;
+  plans.blocked = (await offerBundle(demo, await kit.small({ name: 'blocked-notes', version: '1.0.0', sequence: 1, architecture: 'arm64' }))).id;
   await createUser(home, 'ada', 'admin');
   await createUser(home, 'vera', 'viewer');
   browser = await launchBrowser();
@@ -30,6 +47,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await demo?.stop();
+  await ctrd?.removeImages(IMAGES).catch(() => undefined);
+  await ctrd?.stop();
   rmSync(home, { recursive: true, force: true });
 });
 
@@ -55,8 +74,11 @@ const PAGES: { path: string; name: string; ready: (p: Page) => Promise<unknown> 
   },
   { path: '/audit', name: 'audit', ready: (p) => p.getByTestId('audit-table').waitFor() },
   { path: '/settings', name: 'settings', ready: (p) => p.getByTestId('user-row').first().waitFor() },
-  { path: '/upgrades', name: 'upgrades', ready: (p) => p.getByTestId('not-built').waitFor() },
+  { path: '/upgrades', name: 'upgrades', ready: (p) => p.getByTestId('history-details').first().waitFor({ timeout: 20_000 }) },
+  { path: '/upgrades/bundles/NEXT', name: 'upgrade-plan', ready: (p) => p.getByTestId('plan-actions').waitFor({ timeout: 20_000 }) },
+  { path: '/upgrades/bundles/BLOCKED', name: 'upgrade-plan-blocked', ready: (p) => p.getByTestId('plan-actions').waitFor({ timeout: 20_000 }) },
 ];
+const pathOf = (p: string) => p.replace('NEXT', plans.next).replace('BLOCKED', plans.blocked);
 
 async function logIn(page: Page, username: string): Promise<void> {
   await page.goto(url('/'));
@@ -116,7 +138,7 @@ describe('layouts', () => {
       for (const theme of THEMES) {
         await chooseTheme(page, theme.label, theme.value);
         for (const p of PAGES) {
-          await page.goto(url(p.path));
+          await page.goto(url(pathOf(p.path)));
           await p.ready(page);
           if (p.name === 'overview') {
             // The history arrives after the page: wait until the charts have drawn something.
@@ -164,6 +186,44 @@ describe('on a phone', () => {
     expect(d.x >= 0 && d.x + d.width <= 390, 'the dialog fits the screen').toBe(true);
     await screenshot(page, 'phone-restart-dialog');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+  }, 60_000);
+
+  it('keeps the upgrade actions on screen, with their dialogs inside it', async () => {
+    const page = await browser.newPage({ width: 390, height: 844 });
+    await logIn(page, 'ada');
+    await page.goto(url('/upgrades'));
+    const row = page.locator('[data-bundle="plant-dashboard@1.2.0"]');
+    await row.waitFor();
+    const inside = async (testid: string, scope = page.locator('body')) => {
+      const control = scope.getByTestId(testid).first();
+      await control.scrollIntoViewIfNeeded();
+      const box = (await control.boundingBox())!;
+      expect(box.x >= 0 && box.x + box.width <= 390, `${testid} inside the screen`).toBe(true);
+      expect(box.height, `${testid} big enough to press`).toBeGreaterThanOrEqual(32);
+      return control;
+    };
+    await inside('show-plan', row);
+    await (await inside('bundle-delete', row)).click();
+    const remove = page.getByTestId('delete-dialog');
+    await remove.waitFor();
+    const r = (await remove.boundingBox())!;
+    expect(r.x >= 0 && r.x + r.width <= 390, 'the delete dialog fits the screen').toBe(true);
+    await remove.getByTestId('delete-dialog-cancel').click();
+    await inside('rollback-plan');
+    await page.goto(url(`/upgrades/bundles/${plans.next}`));
+    await page.getByTestId('plan-actions').waitFor({ timeout: 20_000 });
+    // The bar with Apply stays in view at the bottom while the plan scrolls under it.
+    const bar = (await page.getByTestId('plan-actions').boundingBox())!;
+    expect(bar.y + bar.height).toBeLessThanOrEqual(844 + 0.5);
+    expect(bar.y).toBeGreaterThan(844 / 2);
+    await (await inside('apply')).click();
+    const dialog = page.getByTestId('upgrade-dialog');
+    await dialog.waitFor();
+    const d = (await dialog.boundingBox())!;
+    expect(d.x >= 0 && d.x + d.width <= 390, 'the apply dialog fits the screen').toBe(true);
+    await screenshot(page, 'phone-upgrade-dialog');
+    await dialog.getByTestId('upgrade-dialog-cancel').click();
     await expect.poll(() => dialog.isVisible()).toBe(false);
   }, 60_000);
 

@@ -44,8 +44,8 @@ describe('LocalUI shell', () => {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
       await page.getByRole('heading', { level: 1, name }).waitFor();
       expect(new URL(page.url()).pathname).toBe(`/${name.toLowerCase()}`);
-      // Workloads says there is no cluster (no kubeconfig); Upgrades lists releases (none yet).
-      await page.getByTestId(name === 'Workloads' ? 'no-cluster' : 'releases').first().waitFor();
+      // Workloads says there is no cluster (no kubeconfig); Upgrades says nothing is installed yet.
+      await page.getByTestId(name === 'Workloads' ? 'no-cluster' : 'releases-empty').first().waitFor();
     }
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();

@@ -30,6 +30,11 @@ async function restartOpensDialog({ page, control, found }: PressContext, role: 
   await expect.poll(() => dialog.isVisible(), WAIT).toBe(false);
 }
 
+/** The page's h1 as one line. */
+async function heading(page: Page): Promise<string> {
+  return ((await page.getByRole('heading', { level: 1 }).textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
 async function theme(page: Page): Promise<string | undefined> {
   return page.evaluate(() => document.documentElement.dataset.theme);
 }
@@ -222,7 +227,84 @@ export function pageExpectations(role: Role): Record<string, Expectation> {
       await expect.poll(() => rows.count(), WAIT).toBeGreaterThan(before);
     },
 
+    // Upgrades: the list
+    'show-plan': async (ctx) => {
+      const [name, version] = ctx.found.row!.replace(/^bundle\//, '').split('@') as [string, string];
+      await navigatesTo(/^\/upgrades\/bundles\/[0-9a-f]{16}$/, { testid: 'plan-actions' })(ctx);
+      expect(await heading(ctx.page)).toMatch(new RegExp(`^Plan: ${name} .+ → ${version.replace(/\./g, '\\.')}$`));
+    },
+    'bundle-delete': async ({ page, control, found }) => {
+      const [name, version] = found.row!.replace(/^bundle\//, '').split('@');
+      await control.click();
+      const dialog = page.getByTestId('delete-dialog');
+      await expect.poll(async () => (await dialog.isVisible()) && (await dialog.textContent()), WAIT).toContain(`Delete the offered bundle ${name} ${version}?`);
+      await dialog.getByTestId('delete-dialog-cancel').click();
+      await expect.poll(() => dialog.isVisible(), WAIT).toBe(false);
+      expect(await page.locator(`[data-key="${found.row}"]`).count(), 'Cancel deletes nothing').toBe(1);
+    },
+    'rollback-plan': async (ctx) => {
+      await navigatesTo(/^\/upgrades\/releases\/plant-dashboard\/rollback$/, { testid: 'plan-actions' })(ctx);
+      expect(await heading(ctx.page)).toBe('Roll back: plant-dashboard 1.1.0 → 1.0.0');
+    },
+    'history-release': async ({ page, control }) => {
+      const asked = page.waitForRequest((r) => r.url().includes('/api/v1/upgrades/history?') && r.url().includes('release=line-settings'));
+      await control.selectOption('line-settings');
+      await asked;
+      const releases = page.locator('[data-testid="history"] td[data-label="Release"]');
+      await expect.poll(async () => [...new Set(await releases.allInnerTexts())], WAIT).toEqual(['line-settings']);
+    },
+    'history-details': async ({ page, control, found }) => {
+      const [, release, version] = found.row!.split('/');
+      await control.click();
+      expect(await control.getAttribute('aria-expanded')).toBe('true');
+      const details = page.locator(`[id="${await control.getAttribute('aria-controls')}"] [data-testid="upgrade-outcome"]`);
+      await expect.poll(async () => ((await details.textContent({ timeout: 5000 }).catch(() => '')) ?? '').replace(/\s+/g, ' '), WAIT).toMatch(
+        new RegExp(`^\\S+ (Committed|Rollback committed): ${release} \\S+ → ${version!.replace(/\./g, '\\.')}`),
+      );
+      await control.click();
+      await expect.poll(() => details.count(), WAIT).toBe(0);
+    },
+    'history-older': async ({ page, control }) => {
+      const rows = page.locator('[data-testid="history"] tbody tr[data-upgrade]');
+      const before = await rows.count();
+      await control.click();
+      await expect.poll(() => rows.count(), WAIT).toBeGreaterThan(before);
+    },
+
+    // Upgrades: one plan
+    'a:← Upgrades': navigatesTo(/^\/upgrades$/, { heading: 'Upgrades' }),
+    'plan-recheck': async ({ page, control }) => {
+      const asked = page.waitForResponse((r) => /^\/api\/v1\/(bundles\/[0-9a-f]{16}\/plan|releases\/[a-z0-9-]+\/rollback-plan)$/.test(new URL(r.url()).pathname));
+      await control.click();
+      expect((await asked).status()).toBe(200);
+      await expect.poll(() => control.textContent(), WAIT).toContain('Check again');
+      expect(await page.getByTestId('plan').isVisible()).toBe(true);
+    },
+    'plan-unchanged-toggle': async ({ page, control }) => {
+      const first = page.locator('[data-testid="plan-unchanged"] li[data-change="unchanged"]').first();
+      expect(await first.isVisible()).toBe(false);
+      await control.click();
+      await expect.poll(() => first.isVisible(), WAIT).toBe(true);
+    },
+    apply: async ({ page, control, found }) => {
+      if (found.disabled) {
+        // A blocked plan: the button says why, and so does the line beside it.
+        expect(found.reason).toMatch(/^\d+ blocking problems? \(listed at the top\) must be fixed first/);
+        expect(await page.getByTestId('apply-why').textContent()).toBe(await control.getAttribute('title'));
+        expect(await page.getByTestId('plan-blockers').isVisible()).toBe(true);
+        return;
+      }
+      const question = `${(await heading(page)).replace(/^Plan: (\S+) \(nothing installed\)/, 'Install $1 (nothing installed)').replace(/^Plan: /, 'Apply ').replace(/^Roll back: /, 'Roll back ')}?`;
+      await control.click();
+      const dialog = page.getByTestId('upgrade-dialog');
+      await expect.poll(async () => (await dialog.isVisible()) && (await dialog.locator('h2').textContent()), WAIT).toBe(question);
+      await dialog.getByTestId('upgrade-dialog-cancel').click();
+      await expect.poll(() => dialog.isVisible(), WAIT).toBe(false);
+      expect(await page.getByTestId('plan').isVisible(), 'Cancel stays on the plan and starts nothing').toBe(true);
+    },
+
     // Settings
+    'support-make': downloads((_text, filename) => expect(filename).toMatch(/^outpost-support-[a-z0-9-]+-\d{8}T\d{6}Z\.tar\.gz$/)),
     'input:Follow this computer': chooseTheme('light'),
     'input:Light': chooseTheme('light'),
     'input:Dark': chooseTheme('dark'),

@@ -6,23 +6,43 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startDemo, type Demo } from '../../scripts/demo-setup.ts';
 import { createUser, login, TEST_PASSWORD } from '../helpers/auth.ts';
+import { useContainerd, type TestContainerd } from '../helpers/containerd.ts';
 import { startTestDaemon, tempDir } from '../helpers/daemon.ts';
 import { launchBrowser, screenshot, watchConsole, type BrowserSession } from './harness.ts';
 import { pageExpectations, shellExpectations, type Role } from './sweep-expectations.ts';
 import { expectCleanScreen, findControls, sweepPage, type SweepReport } from './sweep-kit.ts';
+import { installBundle, offerBundle, prepareUpgradeKit, type UpgradeKit } from './upgrade-kit.ts';
 
 let browser: BrowserSession;
 let demo: Demo;
 let home: string;
+let ctrd: TestContainerd;
+let kit: UpgradeKit;
+/** The Upgrades pages with something on them: a plan that can be applied, a blocked one, a rollback. */
+const upgradePages: { path: string; ready: (page: Page) => Promise<unknown> }[] = [];
+const IMAGES = 'registry.local/demo/plant-dashboard:';
 
 beforeAll(async () => {
   home = tempDir('outpost-e2e-sweep-');
+  ctrd = await useContainerd();
+  await ctrd.removeImages(IMAGES);
+  kit = await prepareUpgradeKit(home);
   demo = await startDemo({
     home,
-    settings: { listen: { address: '127.0.0.1', port: 0 }, kiosk: { port: 0 }, log: { level: 'silent' } },
+    containerd: { socket: ctrd.socket, root: ctrd.root },
+    settings: { listen: { address: '127.0.0.1', port: 0 }, kiosk: { port: 0 }, log: { level: 'silent' }, upgrade: { pollMs: 200, failingGraceSeconds: 1 } },
     timing: { readyAfterMs: 300, backoffBaseMs: 1000, backoffMaxMs: 4000, terminationMs: 200 },
     logIntervalMs: 300,
   });
+  await demo.daemon.upgradesReady;
+  // Two releases with history, a version to roll back to, an offer that can be applied and one that cannot.
+  await installBundle(demo, kit.dashboard['1.0.0']);
+  await installBundle(demo, kit.dashboard['1.1.0']);
+  await installBundle(demo, await kit.small({ name: 'line-settings', version: '1.0.0', sequence: 1 }));
+  const next = await offerBundle(demo, kit.dashboard['1.2.0']);
+  const blocked = await offerBundle(demo, await kit.small({ name: 'blocked-notes', version: '1.0.0', sequence: 1, architecture: 'arm64' }));
+  const plan = (p: Page) => p.getByTestId('plan-actions').waitFor({ timeout: 20_000 });
+  upgradePages.push({ path: `/upgrades/bundles/${next.id}`, ready: plan }, { path: `/upgrades/bundles/${blocked.id}`, ready: plan }, { path: '/upgrades/releases/plant-dashboard/rollback', ready: plan });
   await createUser(home, 'ada', 'admin');
   await createUser(home, 'otto', 'operator');
   await createUser(home, 'vera', 'viewer');
@@ -33,6 +53,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await demo?.stop();
+  await ctrd?.removeImages(IMAGES).catch(() => undefined);
+  await ctrd?.stop();
   rmSync(home, { recursive: true, force: true });
 });
 
@@ -64,7 +86,7 @@ const PAGES: { path: string; ready: (page: Page, role: Role) => Promise<unknown>
   { path: '/workloads/ingest/deployment/opcua-bridge', ready: (p) => p.locator('[data-testid="log-lines"] .line').first().waitFor({ timeout: 20_000 }) },
   { path: '/workloads/historian/deployment/report-exporter', ready: (p) => p.getByTestId('log-error').waitFor({ timeout: 20_000 }) },
   { path: '/workloads/ingest/gadget/x', ready: (p) => p.getByTestId('no-such-workload').waitFor() },
-  { path: '/upgrades', ready: (p) => p.getByTestId('not-built').waitFor() },
+  { path: '/upgrades', ready: (p) => p.getByTestId('history-details').first().waitFor({ timeout: 20_000 }) },
   { path: '/no-such-page', ready: (p) => p.getByRole('heading', { level: 1, name: 'Not found' }).waitFor() },
   { path: '/audit', ready: (p, role) => (role === 'admin' ? p.getByTestId('audit-table').waitFor() : p.getByText('The audit log is for admins').waitFor()) },
   { path: '/settings', ready: (p, role) => (role === 'admin' ? p.getByTestId('user-row').first().waitFor() : p.getByTestId('password-panel').waitFor()) },
@@ -80,13 +102,13 @@ describe('every control on every page, pressed as a user', () => {
       const username = USERS[role];
       const reports: Record<string, SweepReport> = {};
       const expectations = pageExpectations(role);
-      for (const { path, ready } of PAGES) {
+      for (const { path, ready } of [...PAGES, ...upgradePages]) {
         const open = opener(page, username, path, () => ready(page, role));
         reports[path] = await sweepPage({ page, open, scope: 'main', expectations, where: `${role} on ${path}` });
         await open();
-        await screenshot(page, `sweep-${role}${path.replace(/\//g, '-') || '-overview'}`);
+        await screenshot(page, `sweep-${role}${path.replace(/\//g, '-').replace(/[0-9a-f]{16}/, (id) => id.slice(0, 6)) || '-overview'}`);
       }
-      const shell = opener(page, username, '/upgrades', () => page.getByTestId('not-built').waitFor());
+      const shell = opener(page, username, '/upgrades', () => page.getByTestId('releases').waitFor());
       reports.shell = await sweepPage({ page, open: shell, scope: 'header', expectations: shellExpectations(role), where: `${role} in the top bar` });
 
       // What each role may do is on screen for that role only.
@@ -100,6 +122,20 @@ describe('every control on every page, pressed as a user', () => {
         expect.arrayContaining(['log-download#0', 'log-download-previous#0', 'log-times#0', 'log-pause#0', 'container-log#0']),
       );
       expect(reports['/workloads/historian/deployment/report-exporter']!.pressed.join(' ')).not.toMatch(/log-download/);
+      // Upgrades: apply and delete for operators, roll back for admins, none of it for a viewer.
+      const upgrades = Object.entries(reports)
+        .filter(([path]) => path.startsWith('/upgrades'))
+        .flatMap(([path, r]) => r.pressed.map((p) => `${path} ${p}`))
+        .join('\n');
+      expect(upgrades).toMatch(/^\/upgrades show-plan#1/m);
+      expect(upgrades).toMatch(/^\/upgrades history-details#2/m);
+      expect(upgrades).toMatch(/^\/upgrades history-release#0/m);
+      for (const control of ['a:← Upgrades#0', 'plan-recheck#0', 'plan-unchanged-toggle#0']) expect(upgrades).toMatch(new RegExp(`^/upgrades/bundles/\\S+ ${control}`, 'm'));
+      expect(upgrades.includes('bundle-delete#')).toBe(role !== 'viewer');
+      expect(upgrades.includes('rollback-plan#0')).toBe(role === 'admin');
+      expect(/^\/upgrades\/bundles\/\S+ apply#0/m.test(upgrades), 'apply on a bundle’s plan').toBe(role !== 'viewer');
+      expect(/^\/upgrades\/releases\/\S+ apply#0/m.test(upgrades), 'apply on a rollback plan').toBe(role === 'admin');
+      expect(reports['/settings']!.pressed.includes('support-make#0')).toBe(role !== 'viewer');
       expect(problems.filter((p) => !/status of (400|401|404)/.test(p))).toEqual([]);
     }, 600_000);
   }
@@ -118,9 +154,18 @@ describe('every control on every page, pressed as a user', () => {
     expect(report.pressed).toContain('audit-older#0');
   }, 120_000);
 
+  it('pages back through older upgrades', async () => {
+    // More than a page (20) of upgrades: small releases whose gate has no workload to wait for.
+    for (let v = 2; v <= 21; v += 1) await installBundle(demo, await kit.small({ name: 'line-settings', version: `1.0.${v}`, sequence: v }));
+    const page = await browser.newPage();
+    const open = opener(page, 'vera', '/upgrades', () => page.getByTestId('history-older').waitFor({ timeout: 20_000 }));
+    const report = await sweepPage({ page, open, scope: '[data-testid="history-pager"]', expectations: pageExpectations('viewer'), where: 'viewer on /upgrades with many upgrades' });
+    expect(report.pressed).toEqual(['history-older#0']);
+  }, 180_000);
+
   it('opens the menu on a phone, says who is logged in, and reaches every page from it', async () => {
     const page = await browser.newPage({ width: 390, height: 844 });
-    const load = opener(page, 'otto', '/upgrades', () => page.getByTestId('not-built').waitFor());
+    const load = opener(page, 'otto', '/upgrades', () => page.getByTestId('releases').waitFor());
     const open = async () => {
       await load();
       expect(await page.getByTestId('who').isVisible(), 'no room for the name in the bar').toBe(false);

@@ -149,6 +149,8 @@ export interface WorkloadRollout {
   message: string;
   ready: number;
   desired: number;
+  /** Device time (unix ms) at which a settling workload counts as settled if nothing restarts: the stability countdown. */
+  settlesAt?: number | null;
 }
 
 export interface FailureReason {
@@ -176,7 +178,8 @@ export interface UpgradeRecord {
   updatedAt: number;
   finishedAt: number | null;
   phase: UpgradePhase;
-  step: { n: number; of: number; label: string };
+  /** `imports`: how many of the `of` steps are image imports (they come first), for a percent by bytes. */
+  step: { n: number; of: number; label: string; imports?: number };
   bytes: { done: number; total: number };
   message: string;
   workloads: WorkloadRollout[];

@@ -106,7 +106,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
       await sleep(options.pollMs, options.signal);
       continue;
     }
-    const rollouts: WorkloadRollout[] = judged.map(({ ref, verdict }) => ({ key: ref.key, state: verdict.state, message: verdict.message, ready: verdict.ready, desired: verdict.desired }));
+    const rollouts: WorkloadRollout[] = judged.map(({ ref, verdict }) => ({ key: ref.key, state: verdict.state, message: verdict.message, ready: verdict.ready, desired: verdict.desired, settlesAt: verdict.settlesAt }));
     const text = JSON.stringify(rollouts);
     if (text !== last) options.onProgress(rollouts);
     last = text;

@@ -18,7 +18,7 @@ export function recordOf(row: UpgradeRow, workloads: WorkloadRollout[] = []): Up
     updatedAt: row.updatedAt,
     finishedAt: row.finishedAt,
     phase: j.phase,
-    step: { n, of, label: stepLabel(stepFor(j)) },
+    step: { n, of, label: stepLabel(stepFor(j)), imports: j.images.length },
     bytes: j.bytes,
     message: [row.message, ...j.notes.filter((note) => !row.message.includes(note))].filter((m) => m !== '').join('; '),
     workloads: row.outcome === null ? workloads : [],
