@@ -36,11 +36,9 @@ export function attachUpgrades(options: AttachUpgradesOptions): UpgradesWeb {
   // stream ends; once it is back, both start again (one attempt a second at most).
   void (async () => {
     for (let round = 0; !signal.aborted; round += 1) {
-      if (round > 0) {
-        await options.whenUp?.(signal);
-        await sleep(1000, signal);
-        if (signal.aborted) break;
-      }
+      if (round > 0) await sleep(1000, signal);
+      await options.whenUp?.(signal);
+      if (signal.aborted) break;
       const watching = options.agent.watchUpgrades((event) => topic.publish(event), signal);
       void options.agent.upgradeState().then(
         (state) => topic.publish({ kind: 'upgrade.state.v1', state }),
