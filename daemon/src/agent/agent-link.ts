@@ -133,7 +133,8 @@ export function agentLink(options: AgentLinkOptions): AgentLink {
   const grace = setTimeout(() => state.phase === 'starting' && setState('down', state.lastError ?? 'the agent has not answered since the web process started'), 10_000);
   grace.unref();
 
-  return Object.assign(methods, {
+  // The getter stays a getter on the object returned (Object.assign would copy its value once).
+  const api = {
     get state() {
       return state;
     },
@@ -161,5 +162,6 @@ export function agentLink(options: AgentLinkOptions): AgentLink {
       client?.close();
       for (const w of [...waiters]) w();
     },
-  }) as unknown as AgentLink;
+  };
+  return Object.assign(api, methods) as unknown as AgentLink;
 }
