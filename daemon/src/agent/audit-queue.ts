@@ -61,20 +61,27 @@ export class AgentAuditQueue implements AuditWriter {
   appendAll(inputs: readonly AuditInput[]): void {
     for (const input of inputs) {
       if (this.#queue.length >= this.#max) this.#dropped += 1;
-      else this.#queue.push(bounded(input));
+      else {
+        this.#noteDropped();
+        this.#queue.push(bounded(input));
+      }
     }
     this.#flushing ??= this.#flush().finally(() => (this.#flushing = null));
+  }
+
+  /** Where records were dropped, one record says how many (it may take the queue one past its bound). */
+  #noteDropped(): void {
+    if (this.#dropped === 0) return;
+    const count = this.#dropped;
+    this.#dropped = 0;
+    this.#options.log.error({ count }, 'audit records were dropped while the agent was away');
+    this.#queue.push({ actor: 'outpost', role: '-', address: '-', action: 'audit.dropped', target: 'audit log', outcome: 'failure', detail: { count, reason: 'the queue to the agent was full' } });
   }
 
   async #flush(): Promise<void> {
     const { agent, log } = this.#options;
     while ((this.#queue.length > 0 || this.#dropped > 0) && !this.#stopped.signal.aborted) {
-      if (this.#dropped > 0 && this.#queue.length < this.#max) {
-        const count = this.#dropped;
-        this.#dropped = 0;
-        log.error({ count }, 'audit records were dropped while the agent was away');
-        this.#queue.unshift({ actor: 'outpost', role: '-', address: '-', action: 'audit.dropped', target: 'audit log', outcome: 'failure', detail: { count, reason: 'the queue to the agent was full' } });
-      }
+      if (this.#queue.length < this.#max) this.#noteDropped();
       const batch = this.#queue.slice(0, MAX_AUDIT_BATCH);
       try {
         await agent.auditAppend(batch);

@@ -14,7 +14,7 @@ export { agentLink, type AgentLink, type AgentLinkPhase, type AgentLinkState } f
 export { superviseAgent, type AgentChild } from './child-supervisor.ts';
 export { AgentAuditQueue } from './audit-queue.ts';
 export { socketRules, socketTrustCheck } from './socket-trust-adapter.ts';
-export { socketTrustProblem, type SocketFacts, type SocketRules } from './socket-trust-pure.ts';
+export { groupId, socketTrustProblem, type SocketFacts, type SocketRules } from './socket-trust-pure.ts';
 export { agentStateDir, openAgentSigner, secureAgentStateDir } from './state-dir-adapter.ts';
 export { AGENT_PID_FILE, AGENT_SOCKET_FILE } from './socket-protocol.ts';
 export { eventsOf } from './event-stream.ts';
