@@ -68,13 +68,14 @@ async function inProcess(config: Config, log: Logger, seams: AgentSeams): Promis
   };
 }
 
-function apart(config: Config, log: Logger): AgentConnection {
+function apart(config: Config, log: Logger, env: NodeJS.ProcessEnv): AgentConnection {
   const mode = config.agent.mode;
   const alog = log.child({ module: 'agent-link' });
   const child =
     mode === 'child'
       ? superviseAgent({
           command: [process.execPath, cliPath(), 'agent', '--config', config.configFile ?? 'none', '--home', config.home, '--socket', config.agent.socket, '--log-level', config.log.level],
+          env,
           log: log.child({ module: 'agent-child' }),
         })
       : null;
@@ -115,5 +116,5 @@ function apart(config: Config, log: Logger): AgentConnection {
 }
 
 export async function connectAgent(config: Config, log: Logger, seams: AgentSeams = {}): Promise<AgentConnection> {
-  return config.agent.mode === 'in-process' ? inProcess(config, log, seams) : apart(config, log);
+  return config.agent.mode === 'in-process' ? inProcess(config, log, seams) : apart(config, log, seams.env ?? process.env);
 }

@@ -77,6 +77,8 @@ export interface DaemonSeams {
 /** What the caller built with the logger: the ring of recent log lines the support bundle includes. */
 export interface DaemonInputs {
   recentLogs?: LogRing;
+  /** The environment the config was resolved with: an agent child gets it (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startDaemon(config: Config, log: Logger, seams: DaemonSeams = {}, inputs: DaemonInputs = {}): Promise<DaemonHandle> {
@@ -99,7 +101,7 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
   const db = openDatabase(config.home);
   parts.add('database', () => db.close());
   // The agent first: audit records (from the first login on) are written through it.
-  const agent = await connectAgent(config, log, { journal: seams.support?.journal });
+  const agent = await connectAgent(config, log, { journal: seams.support?.journal, ...(inputs.env ? { env: inputs.env } : {}) });
   parts.add('agent', () => agent.close());
   const access = buildAccess(config, db, log, agent.audit);
   // Counted refusals and failed logins are flushed into the audit log before the database closes.

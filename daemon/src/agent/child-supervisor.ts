@@ -41,7 +41,8 @@ export function superviseAgent(options: AgentChildOptions): AgentChild {
   let exited: Promise<void> = Promise.resolve();
 
   const start = (first: boolean) => {
-    const env = { ...(options.env ?? process.env) };
+    // Unset values stay unset (a caller may blank out a variable of its own environment).
+    const env = Object.fromEntries(Object.entries(options.env ?? process.env).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
     if (!first) delete env.OUTPOST_FAULT;
     const [program, ...args] = options.command;
     const startedAt = Date.now();
