@@ -66,7 +66,7 @@ describe('the release archive', () => {
     expect(executables.sort()).toEqual(['bin/node', 'bin/outpost', 'install.sh', 'libexec/outpost-kiosk-browser']);
     expect(files.every((f) => f.mode === 0o644 || f.mode === 0o755)).toBe(true);
     const has = (name: string) => files.some((f) => f.name === name);
-    const required = ['daemon/src/cli.js', 'daemon/src/main.js', 'ui/dist/index.html', 'package.json', 'release.json', 'SHA256SUMS', 'kiosk/chromium.flags'];
+    const required = ['daemon/src/cli.js', 'daemon/src/main.js', 'daemon/src/agent-main.js', 'ui/dist/index.html', 'package.json', 'release.json', 'SHA256SUMS', 'kiosk/chromium.flags', 'k8s/10-outpost-web.yaml', 'k8s/20-outpost-agent.yaml'];
     const units = ['outpost-web.service', 'outpost-agent.socket', 'outpost-agent.service', 'outpost-kiosk.service', 'outpost.sysusers.conf', 'outpost.tmpfiles.conf'];
     for (const name of [...required, 'docs/install.md', ...units.map((u) => `systemd/${u}`)]) expect(has(name), name).toBe(true);
     expect(files.filter((f) => f.name.startsWith('daemon/') && !f.name.endsWith('.js'))).toEqual([]);
