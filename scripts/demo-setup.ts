@@ -34,6 +34,12 @@ export interface DemoOptions {
   containerd?: 'auto' | { socket: string; root: string };
   /** Test seams passed to the daemon (a fake journalctl for the support bundle…). */
   seams?: DaemonSeams;
+  /**
+   * Where the privileged agent runs: `child` (what `npm run demo` does: `outpost agent` as a child
+   * process on <home>/agent.sock, reading the demo's settings from <home>/demo.config.json), or
+   * in this process (the default for tests: faster).
+   */
+  agent?: 'child' | 'in-process';
 }
 
 export interface Demo {
@@ -109,11 +115,15 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       ...options.settings,
       cluster: { kubeconfig, ...(options.settings?.cluster as object | undefined) },
     };
-    const result = resolveConfig({ file: { path: 'demo settings', text: JSON.stringify(settings) }, env: options.env ?? {}, flags: {}, cwd: ROOT });
+    const text = JSON.stringify({ ...settings, ...(options.agent === 'child' ? { agent: { ...((settings as { agent?: object }).agent), mode: 'child' } } : {}) });
+    // A child agent reads the same settings from a file (it resolves its config like `outpost agent` does).
+    const file = options.agent === 'child' ? path.join(home, 'demo.config.json') : 'demo settings';
+    if (options.agent === 'child') writeFileSync(file, text, { mode: 0o600 });
+    const result = resolveConfig({ file: { path: file, text }, env: options.env ?? {}, flags: {}, cwd: ROOT });
     if (!result.ok) throw new Error(`demo configuration is invalid:\n${formatProblems(result.problems)}`);
     // The daemon's recent log lines, for the support bundle (the demo's stdout is not kept).
     const recentLogs = new LogRing();
-    const daemon = await startDaemon(result.config, createLogger(result.config.log.level, undefined, recentLogs), options.seams, { recentLogs });
+    const daemon = await startDaemon(result.config, createLogger(result.config.log.level, undefined, recentLogs), options.seams, { recentLogs, env: { ...process.env, ...options.env } });
     return {
       sim,
       daemon,

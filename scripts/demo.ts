@@ -1,5 +1,6 @@
-// `npm run demo`: the simulated edge box and the daemon wired to it. Honours OUTPOST_PORT,
-// OUTPOST_HOME (default ./.outpost-demo) and the other OUTPOST_* settings; Ctrl-C stops both.
+// `npm run demo`: the simulated edge box and the daemon wired to it — the web process here, the
+// privileged agent as its child process on $OUTPOST_HOME/agent.sock. Honours OUTPOST_PORT,
+// OUTPOST_HOME (default ./.outpost-demo) and the other OUTPOST_* settings; Ctrl-C stops all.
 import path from 'node:path';
 import { writeDemoBundleKit } from './demo-bundles.ts';
 import { startDemo } from './demo-setup.ts';
@@ -7,7 +8,7 @@ import { startDemo } from './demo-setup.ts';
 const home = path.resolve(process.env.OUTPOST_HOME ?? '.outpost-demo');
 // The demo's own kubeconfig wins over any OUTPOST_KUBECONFIG of the shell.
 const kit = await writeDemoBundleKit(home);
-const demo = await startDemo({ home, containerd: 'auto', env: { ...process.env, OUTPOST_KUBECONFIG: undefined, OUTPOST_HOME: home, OUTPOST_LOG_LEVEL: process.env.OUTPOST_LOG_LEVEL ?? 'warn' } });
+const demo = await startDemo({ home, containerd: 'auto', agent: 'child', env: { ...process.env, OUTPOST_KUBECONFIG: undefined, OUTPOST_HOME: home, OUTPOST_LOG_LEVEL: process.env.OUTPOST_LOG_LEVEL ?? 'warn' } });
 
 process.stdout.write(`
 Outpost demo — a simulated edge box (plant line: broker, ingest, historian, node agent)

@@ -1,48 +1,41 @@
-// Builds the access layer from config and the database: stores, the audit log with its signer,
-// counter and verifier, the first-start gate, the auth service and the live-socket registry. Part of
-// the composition root, split out of main.ts.
-import path from 'node:path';
+// Builds the access layer from config and the database: stores, the audit writer and counter, the
+// first-start gate, the auth service and the live-socket registry. Part of the web's composition
+// root, split out of main.ts. Audit records are written through the agent (which holds the chain's
+// key); this side reads them for the Audit page.
 import type { Config } from './config/index.ts';
 import type { Logger } from './lib/logger.ts';
 import type { Database } from './store/index.ts';
-import { AuditAggregator, AuditLog, AuditVerifier, FileAuditSigner, type AuditSigner } from './audit/index.ts';
+import { AuditAggregator, AuditLog, type AuditWriter } from './audit/index.ts';
 import { AuthService, HostAllowList, LoginAttempts, SessionSockets, SessionStore, SetupGate, UserStore } from './auth/index.ts';
 
-/**
- * The agent's state folder: it holds the audit chain's key and head. Today the agent runs inside
- * the daemon; once it runs as its own (root) process this folder is its alone (docs/security.md).
- */
-export function agentStateDir(home: string): string {
-  return path.join(home, 'agent');
-}
+/** The agent's state folder (the audit key and head); kept here for the commands that import it from here. */
+export { agentStateDir } from './agent/index.ts';
 
 export interface Access {
-  audit: AuditLog;
+  /** Where audit records go: to the agent, which signs them. */
+  audit: AuditWriter;
+  /** The records, read-only (the Audit page, the export). */
+  records: AuditLog;
   /** Counts repeated refusals and anonymous failures into one audit record per window. */
   counted: AuditAggregator;
-  verifier: AuditVerifier;
-  /** The audit chain's key (held by the agent's state folder). */
-  signer: AuditSigner;
   auth: AuthService;
   sessions: SessionStore;
   sockets: SessionSockets;
   setup: SetupGate;
   hosts: HostAllowList;
-  /** Starts the periodic session and throttle sweeps and the audit chain's full walks; returns their stop function (which also writes the open counts). */
+  /** Starts the periodic session and throttle sweeps; returns their stop function (which also writes the open counts). */
   startSweeps(): () => void;
   /** Logs the setup code (the journal keeps it) while first-start setup is open. */
   announceSetup(): void;
 }
 
-export function buildAccess(config: Config, db: Database, log: Logger): Access {
-  const signer = FileAuditSigner.open(agentStateDir(config.home), { create: true });
-  const audit = new AuditLog(db, { signer, maxBytes: config.audit.maxBytes });
+export function buildAccess(config: Config, db: Database, log: Logger, audit: AuditWriter): Access {
+  const records = new AuditLog(db, { maxBytes: config.audit.maxBytes });
   const auditLog = log.child({ module: 'audit' });
   const counted = new AuditAggregator((inputs) => audit.appendAll(inputs), {
     windowMs: config.audit.aggregateSeconds * 1000,
     onError: (error) => auditLog.error({ err: error }, 'could not write a counted audit record'),
   });
-  const verifier = new AuditVerifier(audit, signer);
   const users = new UserStore(db);
   const sessions = new SessionStore(db, { idleMs: config.session.idleMinutes * 60_000, absoluteMs: config.session.absoluteHours * 3_600_000 });
   const attempts = new LoginAttempts(db);
@@ -53,9 +46,8 @@ export function buildAccess(config: Config, db: Database, log: Logger): Access {
 
   return {
     audit,
+    records,
     counted,
-    verifier,
-    signer,
     auth,
     sessions,
     sockets,
@@ -67,7 +59,6 @@ export function buildAccess(config: Config, db: Database, log: Logger): Access {
     },
     startSweeps() {
       const stopSockets = sockets.watch(config.session.checkIntervalMs);
-      const stopVerifier = verifier.start(undefined, (error) => auditLog.error({ err: error }, 'audit chain check failed'));
       const tidy = setInterval(() => {
         sessions.sweep();
         attempts.sweep();
@@ -75,7 +66,6 @@ export function buildAccess(config: Config, db: Database, log: Logger): Access {
       tidy.unref();
       return () => {
         stopSockets();
-        stopVerifier();
         clearInterval(tidy);
         counted.close();
       };

@@ -16,6 +16,13 @@ const commands: Record<string, Command> = {
       return { help: m.serveHelp, run: m.serveCommand };
     },
   },
+  agent: {
+    summary: 'run the privileged agent (restarts, upgrades, the audit key) on its socket',
+    load: async () => {
+      const m = await import('./cli/agent.ts');
+      return { help: m.agentHelp, run: m.agentCommand };
+    },
+  },
   user: {
     summary: 'add, list, disable users and set passwords (daemon running or not)',
     load: async () => {

@@ -1,5 +1,7 @@
-// Composition root: config -> adapters -> capabilities -> servers. The only place real adapters
-// are built. `startDaemon` listens and returns a handle whose close() stops everything it started.
+// Composition root of the web process: config -> adapters -> capabilities -> servers. The only place
+// the web's real adapters are built; the privileged agent's are built in agent-main.ts, and
+// agent-connection.ts chooses how this process reaches it (in-process, a child, or systemd's socket).
+// `startDaemon` listens and returns a handle whose close() stops everything it started.
 // Two listeners: the main one (HTTPS off loopback) for people with a login, and the kiosk one
 // (plain HTTP on 127.0.0.1) for the appliance screen, which has no mutating route at all.
 // Starting is all or nothing (startup.ts): if any part fails, what started is stopped again and
@@ -13,7 +15,7 @@ import { openDatabase } from './store/index.ts';
 import { FeedHub, attachFeed, startSystemTopic, type FeedServer } from './feed/index.ts';
 import { RouteTable, coreRoutes, createApp, listen, type RouteSpec } from './http/index.ts';
 import { feedAccess, isHostAllowed, isLoopbackAddress, kioskRoutes, policyGuard, servedOnKiosk, servedOnMain, sessionRoutes, userRoutes, type Listener } from './auth/index.ts';
-import { auditRoutes } from './audit/index.ts';
+import { auditRoutes } from './audit/routes.ts';
 import { nodeReadiness, startCluster, type ClusterService } from './cluster/index.ts';
 import { buildAccess } from './access.ts';
 import { readinessProbes } from './readiness.ts';
@@ -30,10 +32,10 @@ import { supportBundleSpec, upgradeRecords } from './support-sources.ts';
 import { supportRoutes } from './support-routes.ts';
 
 export { StartupError } from './startup.ts';
-import { AGENT_SOCKET_FILE, ExclusiveRunner, startAgentSocket } from './agent/index.ts';
+import { eventsOf, type UpgradeAgent } from './agent/index.ts';
+import { connectAgent, type AgentConnection } from './agent-connection.ts';
 import { attachUpgrades } from './upgrade-api/index.ts';
-import { buildUpgradeHost, startEngine } from './upgrade-host.ts';
-import { UpgradeStore, type UpgradeService } from './upgrade/index.ts';
+import { UpgradeStore } from './upgrade/index.ts';
 
 export interface DaemonHandle {
   readonly url: string;
@@ -53,10 +55,12 @@ export interface DaemonHandle {
   readonly support: SupportService;
   /** Per feed client: bytes queued and events dropped (the slow-client budget at work). */
   feedClientStats(): { bufferedAmount: number; dropped: number }[];
-  /** The upgrade engine (in-process agent verbs). */
-  readonly upgrades: UpgradeService;
-  /** Resolves once the upgrade engine holds its lock and has recovered any unfinished upgrade. */
+  /** The upgrade verbs, through the agent. */
+  readonly upgrades: UpgradeAgent;
+  /** Resolves once the agent's upgrade engine holds its lock and has recovered any unfinished upgrade. */
   readonly upgradesReady: Promise<void>;
+  /** How this process reaches the agent, and whether it is there. */
+  readonly agent: Pick<AgentConnection, 'mode' | 'describe'>;
   /** Every registered HTTP route with its policy (tests walk it). */
   readonly routes: readonly RouteSpec[];
   /** Stops accepting, closes feed sockets with `reason`, ends open HTTP connections. */
@@ -73,6 +77,8 @@ export interface DaemonSeams {
 /** What the caller built with the logger: the ring of recent log lines the support bundle includes. */
 export interface DaemonInputs {
   recentLogs?: LogRing;
+  /** The environment the config was resolved with: an agent child gets it (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startDaemon(config: Config, log: Logger, seams: DaemonSeams = {}, inputs: DaemonInputs = {}): Promise<DaemonHandle> {
@@ -94,7 +100,10 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
 
   const db = openDatabase(config.home);
   parts.add('database', () => db.close());
-  const access = buildAccess(config, db, log);
+  // The agent first: audit records (from the first login on) are written through it.
+  const agent = await connectAgent(config, log, { journal: seams.support?.journal, ...(inputs.env ? { env: inputs.env } : {}) });
+  parts.add('agent', () => agent.close());
+  const access = buildAccess(config, db, log, agent.audit);
   // Counted refusals and failed logins are flushed into the audit log before the database closes.
   parts.add('audit counters', () => access.counted.close());
   const hub = new FeedHub({ replayEvents: config.feed.replayEvents });
@@ -112,9 +121,8 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
   routes.add(...coreRoutes({ version, readiness: readinessProbes(config.home, uiDist) }));
   routes.add(...sessionRoutes({ auth: access.auth, secure, transportWarning }));
   routes.add(...userRoutes(access.auth));
-  routes.add(...auditRoutes(access.audit, access.verifier));
-  // One mutation lane for restarts and upgrades: a restart during an upgrade is refused as busy.
-  const runner = new ExclusiveRunner();
+  // The chain's state comes from the agent: only it holds the key that verifies it.
+  routes.add(...auditRoutes(access.records, { status: () => agent.verbs.auditStatus() }));
   const cluster = await startCluster({
     hub,
     audit: access.audit,
@@ -122,31 +130,13 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
     kubeconfig: config.cluster.kubeconfig,
     rolloutDeadlineMs: config.cluster.rolloutTimeoutSeconds * 1000,
     stabilityMs: config.cluster.stabilitySeconds * 1000,
-    runner,
+    agent: agent.verbs,
   });
   parts.add('cluster', () => cluster.stop());
   routes.add(...cluster.routes);
-  const upgradeHost = await buildUpgradeHost({
-    config,
-    log,
-    runner,
-    audit: (e) => access.audit.append({ actor: e.actor.name, role: e.actor.role, address: e.actor.address, action: e.action, target: e.target, outcome: e.outcome, detail: e.detail }),
-  });
-  parts.add('upgrade engine', () => {
-    upgradeHost.lock.release();
-    upgradeHost.close();
-  });
-  const upgradesWeb = attachUpgrades({ hub, agent: upgradeHost.service, workloads: () => (cluster.view ? cluster.topic.state.workloads : null), log });
+  const upgradesWeb = attachUpgrades({ hub, agent: agent.verbs, whenUp: (signal) => agent.whenUp(signal), workloads: () => (cluster.view ? cluster.topic.state.workloads : null), log });
   parts.add('upgrade routes', () => upgradesWeb.stop());
   routes.add(...upgradesWeb.routes);
-  const agentSocket = await startAgentSocket(path.join(config.home, AGENT_SOCKET_FILE), upgradeHost.service, log.child({ module: 'agent-socket' }));
-  parts.add('agent socket', () => agentSocket.close());
-  const upgradesReady = startEngine(upgradeHost, runner, log.child({ module: 'upgrade' }));
-  // Stopping the lane aborts a running upgrade at its next step (the journal resumes it at the next start).
-  parts.add('mutation lane', async () => {
-    runner.stop();
-    await upgradesReady;
-  });
   routes.add(...kioskRoutes({ setupCode: () => (access.auth.setupOpen ? access.setup.currentCode : null), main: { address: config.listen.address, port: () => mainPort, tls: secure }, fingerprint: () => certificate.current.fingerprint256 }));
   let feedClients = () => 0;
   const health = createHealth({
@@ -160,7 +150,7 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
   });
   routes.add(...health.routes());
 
-  // Outpost's own faults that do not stop it: a capability that could not start.
+  // Outpost's own faults that do not stop it: a capability that could not start, the agent away.
   const faults: StatusConcern[] = cluster.problem ? [{ severity: 'critical', subject: 'cluster-capability', message: cluster.problem, since: startedAt }] : [];
   const status = createStatus({
     hub,
@@ -176,18 +166,20 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
     cluster: () => (cluster.topic.state.status.state === 'none' ? null : { status: cluster.topic.state.status, workloads: cluster.topic.state.workloads }),
     // A failed release, one rolling back, an upgrade rolled back in the last day (docs/status.md).
     upgrade: () => upgradeConcerns(upgradesWeb.topic.state, Date.now()),
-    outpost: () => faults,
+    outpost: () => [...faults, ...agent.concerns()],
     registry: health.registry,
   });
   routes.add(...status.routes());
+  // The verdict says at once when the agent goes or comes back.
+  parts.add('agent watch', agent.onChange(() => status.refresh()));
 
   const support = createSupportService(() =>
     supportBundleSpec({
       config,
       version,
       db,
-      audit: access.audit,
-      auditSigner: access.signer,
+      auditChain: () => agent.verbs.auditChainState(),
+      readJournal: (signal) => eventsOf((onChunk, s) => agent.verbs.supportJournal(onChunk, s), signal),
       cluster: cluster.support ? { support: cluster.support } : { support: null, reason: cluster.problem ?? 'no kubeconfig found: this device has no cluster configured' },
       daemon: {
         health: { snapshot: () => health.snapshot(), history: (range) => health.history.query(range, range === '1h' ? 3600 : 1440) },
@@ -287,8 +279,9 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
     health,
     cluster,
     status,
-    upgrades: upgradeHost.service,
-    upgradesReady,
+    upgrades: agent.verbs,
+    upgradesReady: agent.ready,
+    agent,
     support,
     routes: routes.routes,
     feedClientStats: () => feeds.flatMap((f) => f.clientStats()),

@@ -4,7 +4,7 @@
 // a download that breaks off is audited here as a failure. One bundle at a time.
 import { pipeline } from 'node:stream/promises';
 import { actorName, principalOf, requestContext, roleOf } from './auth/index.ts';
-import type { AuditLog } from './audit/index.ts';
+import type { AuditWriter } from './audit/index.ts';
 import type { RouteSpec } from './http/index.ts';
 import type { Logger } from './lib/logger.ts';
 import type { SupportService } from './support/index.ts';
@@ -12,7 +12,7 @@ import type { SupportService } from './support/index.ts';
 export const SUPPORT_BUNDLE_PATH = '/api/v1/support-bundle';
 export const SUPPORT_AUDIT_ACTION = 'support.bundle';
 
-export function supportRoutes(deps: { support: SupportService; audit: AuditLog; log: Logger; maxBytes: number }): RouteSpec[] {
+export function supportRoutes(deps: { support: SupportService; audit: AuditWriter; log: Logger; maxBytes: number }): RouteSpec[] {
   const log = deps.log.child({ module: 'support' });
   return [
     {

@@ -33,9 +33,10 @@ export interface SupportSources {
   config: Config;
   version: string;
   db: Database;
-  audit: AuditLog;
-  /** The audit chain's key (null: not readable here). */
-  auditSigner: AuditSigner | null;
+  /** The audit chain's state: verified by whoever holds its key (the agent, or the CLI as root). */
+  auditChain: () => Promise<AuditChainState>;
+  /** The journal as text, read by the agent (the web process may not read the system journal). */
+  readJournal?: (signal: AbortSignal) => AsyncIterable<string>;
   cluster: { support: ClusterSupport } | { support: null; reason: string };
   /** The running daemon's parts; null in the CLI. */
   daemon: {
@@ -62,12 +63,16 @@ export function supportCollectors(s: SupportSources): SupportCollector[] {
     configCollector({ config: s.config, file: s.config.configFile }),
     statusCollector(s.daemon ? { source: s.daemon.verdict } : { source: null, reason: NOT_RUNNING }),
     healthCollector(s.daemon ? { source: s.daemon.health } : { source: null, reason: NOT_RUNNING }),
-    auditCollector(() => auditChainState(s.audit, s.auditSigner)),
+    auditCollector(s.auditChain),
     clusterObjectsCollector(cluster),
     eventsCollector(cluster),
     containerLogsCollector(cluster),
     upgradesCollector(s.upgrades),
-    daemonLogsCollector({ journal: s.journal === undefined ? {} : s.journal, recent: s.daemon?.recentLogs ? () => s.daemon!.recentLogs!.lines() : null }),
+    daemonLogsCollector({
+      journal: s.journal === undefined ? {} : s.journal,
+      ...(s.readJournal ? { read: s.readJournal } : {}),
+      recent: s.daemon?.recentLogs ? () => s.daemon!.recentLogs!.lines() : null,
+    }),
   ];
 }
 

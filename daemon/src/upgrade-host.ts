@@ -1,7 +1,7 @@
 // Builds the upgrade engine from the config: its own SQLite connection (synchronous = FULL, so a
-// journal write survives a power cut), its own Kubernetes client, containerd through `ctr`, the
-// bundle store and the fault points. Part of the composition root, shared by `outpost serve` and
-// `outpost upgrade` when no daemon runs.
+// journal write survives a power cut), the agent's Kubernetes client (the write identity), containerd
+// through `ctr`, the bundle store and the fault points. Part of the agent's composition
+// (agent-main.ts), shared with `outpost upgrade` when no agent runs. Agent side: nothing of http/ or feed/.
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -31,15 +31,28 @@ export interface UpgradeHostOptions {
   runner: ExclusiveRunner;
   audit(entry: UpgradeAuditEntry): void;
   env?: NodeJS.ProcessEnv;
+  /** The agent's cluster client, when the caller already connected it (else connected here). */
+  cluster?: AgentCluster;
 }
 
-async function connectCluster(config: Config, env: NodeJS.ProcessEnv, log: Logger): Promise<{ kube: ClusterPort | null; problem: string | null }> {
-  const choice = chooseKubeconfig({ configured: config.cluster.kubeconfig, env, homeDir: env.HOME ?? homedir(), exists: (p) => existsSync(p) });
-  if (!choice) return { kube: null, problem: 'no kubeconfig found (config cluster.kubeconfig, KUBECONFIG, in-cluster, k3s, RKE2, ~/.kube/config)' };
+/** The agent's write identity: a lean REST client, or why there is none. */
+export interface AgentCluster {
+  kube: ClusterPort | null;
+  problem: string | null;
+}
+
+/**
+ * Connects the agent's Kubernetes client: `agent.kubeconfig` (the write identity), else the web's
+ * `cluster.kubeconfig`, else the usual discovery (KUBECONFIG, in-cluster, k3s, RKE2, ~/.kube/config).
+ */
+export async function connectAgentCluster(config: Config, env: NodeJS.ProcessEnv, log: Logger): Promise<AgentCluster> {
+  const configured = config.agent.kubeconfig ?? config.cluster.kubeconfig;
+  const choice = chooseKubeconfig({ configured, env, homeDir: env.HOME ?? homedir(), exists: (p) => existsSync(p) });
+  if (!choice) return { kube: null, problem: 'no kubeconfig found (config agent.kubeconfig, cluster.kubeconfig, KUBECONFIG, in-cluster, k3s, RKE2, ~/.kube/config)' };
   try {
     return { kube: await connectUpgradeCluster(choice.source === 'in-cluster' ? 'in-cluster' : choice.path), problem: null };
   } catch (error) {
-    log.error({ err: error }, 'the upgrade engine cannot use the kubeconfig');
+    log.error({ err: error }, 'the agent cannot use the kubeconfig');
     return { kube: null, problem: `the kubeconfig from ${choice.source} is unusable: ${(error as Error).message}` };
   }
 }
@@ -50,7 +63,7 @@ export async function buildUpgradeHost(options: UpgradeHostOptions): Promise<Upg
   const db = openDatabase(config.home);
   db.exec('PRAGMA synchronous = FULL');
   const store = new UpgradeStore(db);
-  const cluster = await connectCluster(config, env, log);
+  const cluster = options.cluster ?? (await connectAgentCluster(config, env, log));
   const images = containerdImageStore({
     address: config.containerd.address ?? (existsSync(K3S_CONTAINERD) ? K3S_CONTAINERD : CONTAINERD),
     namespace: config.containerd.namespace,

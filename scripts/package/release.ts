@@ -169,6 +169,9 @@ export async function buildReleases(options: BuildOptions): Promise<BuiltArchive
     ];
     const systemdDir = path.join(root, 'systemd');
     const units = (await readdir(systemdDir)).filter((f) => /\.(service|socket|conf|rules)$/.test(f)).sort();
+    // Outpost's two Kubernetes identities (read-only web, the agent's write rights): applied once per device.
+    const k8sDir = path.join(root, 'scripts/k8s');
+    const k8s = (await readdir(k8sDir)).filter((f) => f.endsWith('.yaml')).sort();
     const common: FileInput[] = [
       ...daemon,
       ...ui,
@@ -180,6 +183,7 @@ export async function buildReleases(options: BuildOptions): Promise<BuiltArchive
       await fromDisk(path.join(root, shipped[4]!), 'README.md', 0o644),
       await fromDisk(path.join(root, shipped[5]!), 'docs/install.md', 0o644),
       ...(await Promise.all(units.map((u) => fromDisk(path.join(systemdDir, u), `systemd/${u}`, 0o644)))),
+      ...(await Promise.all(k8s.map((f) => fromDisk(path.join(k8sDir, f), `k8s/${f}`, 0o644)))),
       { path: 'package.json', mode: 0o644, source: { data: releasePackageJson(pkg) } },
     ];
     const commonSums = new Map(await Promise.all(common.map(async (f) => [f.path, await sha256(f.source)] as const)));

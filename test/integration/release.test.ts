@@ -66,7 +66,7 @@ describe('the release archive', () => {
     expect(executables.sort()).toEqual(['bin/node', 'bin/outpost', 'install.sh', 'libexec/outpost-kiosk-browser']);
     expect(files.every((f) => f.mode === 0o644 || f.mode === 0o755)).toBe(true);
     const has = (name: string) => files.some((f) => f.name === name);
-    const required = ['daemon/src/cli.js', 'daemon/src/main.js', 'ui/dist/index.html', 'package.json', 'release.json', 'SHA256SUMS', 'kiosk/chromium.flags'];
+    const required = ['daemon/src/cli.js', 'daemon/src/main.js', 'daemon/src/agent-main.js', 'ui/dist/index.html', 'package.json', 'release.json', 'SHA256SUMS', 'kiosk/chromium.flags', 'k8s/10-outpost-web.yaml', 'k8s/20-outpost-agent.yaml'];
     const units = ['outpost-web.service', 'outpost-agent.socket', 'outpost-agent.service', 'outpost-kiosk.service', 'outpost.sysusers.conf', 'outpost.tmpfiles.conf'];
     for (const name of [...required, 'docs/install.md', ...units.map((u) => `systemd/${u}`)]) expect(has(name), name).toBe(true);
     expect(files.filter((f) => f.name.startsWith('daemon/') && !f.name.endsWith('.js'))).toEqual([]);
@@ -185,7 +185,7 @@ describe('install.sh', () => {
 });
 
 describe.skipIf(noNetns)(`with no network at all${noNetns ? ` (skipped: ${noNetns})` : ''}`, () => {
-  it('installs, serves and logs in, keeps config and state on re-install, uninstalls and purges', async () => {
+  it('installs, serves and logs in, restarts a workload through the installed web and agent, keeps config and state on re-install, uninstalls and purges', async () => {
     const root = path.join(work, 'netns-root');
     const run = await runInNetns([process.execPath, path.join(ROOT, 'test/release/install-flow.ts'), release, root], { cwd: ROOT, timeoutMs: 240_000 });
     expect(run.code, run.stderr).toBe(0);
@@ -202,6 +202,14 @@ describe.skipIf(noNetns)(`with no network at all${noNetns ? ` (skipped: ${noNetn
       expect(serve.exit).toBe(0);
     }
     if (r.serve1.ready !== null) expect(r.serve1.ready).toContain(`STATUS=LocalUI at ${r.serve1.url}`);
+    // The split, installed: the agent is the tree's own Node on the tree's compiled CLI; the web's
+    // identity may not write; the restart goes through the agent to done; both stop together.
+    expect(r.split.agentCommand, r.split.stderr).toMatch(new RegExp(`/opt/outpost/releases/${VERSION.replace(/\./g, '\\.')}/bin/node \\S+/daemon/src/cli\\.js agent `));
+    expect(r.split.webWrite.code).toBe(1);
+    expect(r.split.webWrite.out).toMatch(/forbidden/i);
+    expect(r.split.restart, r.split.stderr).toMatchObject({ status: 202, phase: 'done' });
+    expect(r.split.exit).toBe(0);
+    expect(r.split.agentGone).toBe(true);
     expect(r.reinstall.code).toBe(0);
     expect(r.reinstall.out).toContain(`reinstalled Outpost ${VERSION}`);
     expect(r.configKept).toBe(true);

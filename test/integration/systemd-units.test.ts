@@ -34,6 +34,12 @@ describe('systemd units', () => {
     expect(agent).toMatch(/^Requires=outpost-agent\.socket$/m);
     expect(agent).toMatch(/^CapabilityBoundingSet=CAP_DAC_OVERRIDE CAP_CHOWN CAP_FOWNER$/m);
     expect(agent).not.toMatch(/^\[Install\]/m);
+    // Both sides name the same socket: the web connects to it, the agent checks the file systemd made.
+    const web = unit('outpost-web.service');
+    for (const text of [web, agent]) expect(text).toMatch(/^Environment=OUTPOST_AGENT_SOCKET=\/run\/outpost\/agent\.sock$/m);
+    expect(web).toMatch(/^Environment=OUTPOST_AGENT_MODE=socket$/m);
+    expect(web).toMatch(/^Wants=outpost-agent\.socket$/m);
+    expect(agent).toMatch(/^ReadWritePaths=\/var\/lib\/outpost \/run\/outpost$/m);
   });
 
   it('the kiosk runs cage and Chromium as its own user on loopback only, restarting forever', () => {

@@ -1,10 +1,11 @@
-// Crash safety: the REAL daemon process is stopped at each fault point (OUTPOST_FAULT makes it
-// SIGSTOP itself there) and killed with SIGKILL, then started again. The box must come back on the
-// old version or the new one, completely: every object of both versions checked with kubectl, every
-// image with ctr, the journal idle, the history right, the staging clean. docs/upgrades.md lists
-// the points and what each recovers to.
+// Crash safety: the REAL agent process — the privileged `outpost agent`, a child of `outpost serve
+// --with-agent` — is stopped at each fault point (OUTPOST_FAULT makes it SIGSTOP itself there) and
+// killed with SIGKILL. The web process stays up and starts the agent again (without the fault), which
+// recovers. The box must come back on the old version or the new one, completely: every object of
+// both versions checked with kubectl, every image with ctr, the journal idle, the history right, the
+// staging clean. docs/upgrades.md lists the points and what each recovers to.
 import { randomBytes } from 'node:crypto';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectAgentSocket, ExclusiveRunner, type AgentClient } from '../../daemon/src/agent/index.ts';
@@ -88,26 +89,37 @@ async function installV1(c: Case): Promise<void> {
   }
 }
 
-const daemonFor = (c: Case, fault?: string) => spawnDaemon({ home: c.home, config: configFile, timeoutMs: 60_000, env: { OUTPOST_KUBECONFIG: env.kube.kubeconfig, OUTPOST_HOME: c.home, ...(fault ? { OUTPOST_FAULT: fault } : { OUTPOST_FAULT: '' }) } });
+const daemonFor = (c: Case, fault?: string) =>
+  spawnDaemon({ home: c.home, config: configFile, args: ['--with-agent'], timeoutMs: 60_000, env: { OUTPOST_KUBECONFIG: env.kube.kubeconfig, OUTPOST_HOME: c.home, OUTPOST_FAULT: fault ?? '' } });
 
-async function crashAt(c: Case, point: string, bundle: 'v2' | 'bad'): Promise<void> {
-  const daemon = await daemonFor(c, point);
-  const client = await connectAgentSocket(path.join(c.home, 'agent.sock'));
+/** The agent's socket, once an agent answers on it (it starts after the web process). */
+const agentOf = (c: Case) => eventually(() => connectAgentSocket(path.join(c.home, 'agent.sock')), 'the agent to answer', 60_000);
+
+/** Starts an upgrade and waits until the agent stops itself at `point`; returns the stopped agent's pid. */
+async function stopAt(c: Case, daemon: SpawnedDaemon, point: string, bundle: 'v2' | 'bad'): Promise<number> {
+  const client = await agentOf(c);
   void (async () => {
     const offered = await client.offerBundle(actor, { path: c.files[bundle], source: 'cli' });
     await client.applyBundle(actor, offered.bundle.id);
   })().catch(() => undefined);
-  await eventually(() => daemon.stderr().includes(`${FAULT_MARK} ${point}`), `the fault point ${point}`, 90_000);
-  daemon.child.kill('SIGKILL');
-  await daemon.exited;
+  const mark = new RegExp(`${FAULT_MARK} ${point.replace(/\./g, '\\.')} pid=(\\d+)`);
+  const pid = Number((await eventually(() => mark.exec(daemon.stderr()), `the fault point ${point}`, 90_000))[1]);
   client.close();
+  return pid;
 }
 
-async function recovered(c: Case): Promise<{ daemon: SpawnedDaemon; client: AgentClient; history: UpgradeRecord[] }> {
-  const daemon = await daemonFor(c);
-  const client = await connectAgentSocket(path.join(c.home, 'agent.sock'));
-  await eventually(async () => (await client.currentUpgrade()) === null, 'recovery to finish', 90_000);
-  return { daemon, client, history: await client.upgradeHistory({ limit: 10 }) };
+const alive = (pid: number) => existsSync(`/proc/${pid}`);
+
+/** Waits until the web's agent has answered and finished any recovery. */
+async function recovered(c: Case): Promise<{ client: AgentClient; history: UpgradeRecord[] }> {
+  // A connection made while the killed agent was still exiting breaks: connect again then.
+  const client = await eventually(async () => {
+    const candidate = await connectAgentSocket(path.join(c.home, 'agent.sock'));
+    if ((await candidate.currentUpgrade().catch(() => 'broken')) === null) return candidate;
+    candidate.close();
+    return null;
+  }, 'recovery to finish', 90_000);
+  return { client, history: await client.upgradeHistory({ limit: 10 }) };
 }
 
 async function get(c: Case, kind: string, name: string): Promise<KubeJson | null> {
@@ -161,9 +173,19 @@ describe.concurrent('crash safety: SIGKILL at each fault point, then a restart',
   it.each(POINTS.map((p, i) => [i, ...p] as const))('#%i %s (bundle %s) recovers to the %s version', async (index, point, bundle, expected, recorded) => {
     const c = await makeCase(index);
     await installV1(c);
-    await crashAt(c, point, bundle);
-    const { daemon, client, history } = await recovered(c);
+    const daemon = await daemonFor(c, point);
+    let client: AgentClient | undefined;
     try {
+      const stopped = await stopAt(c, daemon, point, bundle);
+      process.kill(stopped, 'SIGKILL');
+      await eventually(() => !alive(stopped), 'the stopped agent to be gone', 5000);
+      // The web process stays up and starts a new agent, which recovers from the journal.
+      const after = await recovered(c);
+      client = after.client;
+      const history = after.history;
+      expect(daemon.child.exitCode).toBeNull();
+      expect(alive(stopped)).toBe(false);
+      expect((await client.agentInfo()).pid).not.toBe(stopped);
       await assertVersion(c, expected);
       assertStore(c, expected);
       const last = history[0] as UpgradeRecord;
@@ -174,25 +196,36 @@ describe.concurrent('crash safety: SIGKILL at each fault point, then a restart',
         expect(last).toMatchObject({ toVersion: bundle === 'v2' ? '2.0.0' : '2.0.1', outcome: recorded === 'committed' ? 'committed' : 'rolled_back', code, resumes: 1 });
       }
     } finally {
-      client.close();
+      client?.close();
       await stopDaemon(daemon);
     }
   }, 400_000);
 });
 
+/** A power cut: the stopped agent, then the web process before it starts another agent. */
+async function powerCut(daemon: SpawnedDaemon, agentPid: number): Promise<void> {
+  process.kill(agentPid, 'SIGKILL');
+  // The web reaps it at once, and waits at least 400 ms before it starts the next one.
+  await eventually(() => !alive(agentPid), 'the agent to be gone', 5000);
+  daemon.child.kill('SIGKILL');
+  await daemon.exited;
+}
+
 describe('crash loop: the resume counter', () => {
   it(`stops resuming after ${MAX_RESUMES} restarts and marks the release failed on its old version`, async () => {
     const c = await makeCase(POINTS.length);
     await installV1(c);
-    await crashAt(c, 'gate.polling', 'v2');
+    const first = await daemonFor(c, 'gate.polling');
+    await powerCut(first, await stopAt(c, first, 'gate.polling', 'v2'));
     // Every start now dies as soon as the recovery writes its first rollback transition.
     for (let start = 1; start <= MAX_RESUMES; start += 1) {
       const daemon = await daemonFor(c, 'journal.rolling_back.after');
-      await eventually(() => daemon.stderr().includes(`${FAULT_MARK} journal.rolling_back.after`), 'the recovery to crash again', 90_000);
-      daemon.child.kill('SIGKILL');
-      await daemon.exited;
+      const mark = /OUTPOST_FAULT_REACHED journal\.rolling_back\.after pid=(\d+)/;
+      const pid = Number((await eventually(() => mark.exec(daemon.stderr()), 'the recovery to crash again', 90_000))[1]);
+      await powerCut(daemon, pid);
     }
-    const { daemon, client, history } = await recovered(c);
+    const daemon = await daemonFor(c);
+    const { client, history } = await recovered(c);
     try {
       expect(history[0]).toMatchObject({ toVersion: '2.0.0', outcome: 'failed', code: 'upgrade.resume_limit', resumes: MAX_RESUMES + 1 });
       const [release] = await client.listReleases();

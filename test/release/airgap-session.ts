@@ -1,5 +1,5 @@
 // Runs INSIDE a loopback-only network namespace under strace (test/integration/release.test.ts):
-// install the release into a tree, start the kube-sim and the INSTALLED daemon wired to it, then a
+// install the release into a tree, start the kube-sim and the INSTALLED web and agent wired to it, then a
 // Chromium session with the kiosk's own flags logs in through the form and opens every page and the
 // kiosk screen; then everything stops and the tree is purged. Prints one JSON report.
 //   node test/release/airgap-session.ts RELEASE_DIR ROOT
@@ -51,7 +51,8 @@ const kubeconfig = path.join(root, 'etc/outpost/sim.kubeconfig');
 const sim = await startSim(kubeconfig);
 report.simUrl = sim.url;
 report.user = await addUser(root, 'admin', 'admin', PASSWORD);
-const daemon = await startInstalled(root, { env: { OUTPOST_KUBECONFIG: kubeconfig } });
+// The web and its agent (a child process, traced too): neither may reach anything off the box.
+const daemon = await startInstalled(root, { args: ['--with-agent'], env: { OUTPOST_KUBECONFIG: kubeconfig } });
 report.daemon = { url: daemon.url, kioskUrl: daemon.kioskUrl ?? '' };
 const flags = kioskNetworkFlags(path.join(root, 'opt/outpost/current/kiosk/chromium.flags'));
 report.chromiumFlags = flags;

@@ -1,6 +1,8 @@
 // Runs INSIDE a loopback-only network namespace (test/integration/release.test.ts starts it):
-// install the unpacked release into a tree, start the installed web, log in, install again (state
-// and config kept), uninstall (state kept), purge. Prints one JSON report; the test asserts on it.
+// install the unpacked release into a tree, start the installed web, log in; start the installed
+// web and agent (`serve --with-agent`) on the kube-sim with Outpost's two identities and restart a
+// workload through the split (split-flow.ts); install again (state and config kept), uninstall
+// (state kept), purge. Prints one JSON report; the test asserts on it.
 //   node test/release/install-flow.ts RELEASE_DIR ROOT
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -9,6 +11,7 @@ import { stopDaemon } from '../helpers/daemon.ts';
 import { openNotifySocket, perlAvailable } from '../helpers/notify-socket.ts';
 import { addUser, installSh, leftovers, loginOverHttp, startInstalled } from './installed.ts';
 import type { InstallFlowReport, ServeReport } from './reports.ts';
+import { splitRestart } from './split-flow.ts';
 
 const [release, root] = process.argv.slice(2);
 if (!release || !root) throw new Error('usage: install-flow.ts RELEASE_DIR ROOT');
@@ -43,6 +46,7 @@ report.modes = Object.fromEntries(
 );
 report.user = await addUser(root, 'tech', 'operator', PASSWORD);
 report.serve1 = await serveAndLogin(true);
+report.split = await splitRestart(root, 'tech', PASSWORD);
 const configBefore = digest(configFile);
 report.reinstall = await installSh(release, ['--root', root]);
 report.configKept = configBefore !== null && digest(configFile) === configBefore;

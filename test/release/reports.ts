@@ -1,5 +1,6 @@
 // What the drivers that run inside the network namespace print (one JSON line each).
 import type { CommandResult, LoginResult, leftovers } from './installed.ts';
+import type { SplitReport } from './split-flow.ts';
 
 export interface ServeReport {
   url: string;
@@ -19,6 +20,8 @@ export interface InstallFlowReport {
   modes: Record<string, { mode: string; uid: number; gid: number } | null>;
   user: CommandResult;
   serve1: ServeReport;
+  /** The installed web and agent on the sim: a restart through the split. */
+  split: SplitReport;
   reinstall: CommandResult;
   configKept: boolean;
   serve2: ServeReport;

@@ -1,10 +1,13 @@
-// The Agent boundary (docs/architecture.md): every change to the cluster goes through these verbs, so they can
-// move into the privileged process later without the web side changing. Today it runs in-process.
+// The Agent boundary (docs/architecture.md): every change to the cluster goes through these verbs,
+// which the privileged `outpost agent` serves on its socket (or, in tests, inside the web process).
+// The agent holds the write identity; the web process only watches.
 
 export interface Actor {
   name: string;
   role: string;
   address: string;
+  /** The request that asked (an HTTP request's id): the agent's audit records carry it. */
+  requestId?: string;
 }
 
 export interface WorkloadTarget {
@@ -29,10 +32,10 @@ export interface DeleteResult {
 }
 
 export interface Agent {
-  /** The same patch as `kubectl rollout restart` (strategic merge, field manager `outpost`). */
-  restartWorkload(actor: Actor, target: WorkloadTarget, signal?: AbortSignal): Promise<RestartResult>;
-  /** Deletes one pod; the caller has already warned when nothing will recreate it. */
-  deletePod(actor: Actor, target: PodTarget, signal?: AbortSignal): Promise<DeleteResult>;
+  /** The same patch as `kubectl rollout restart` (strategic merge, field manager `outpost`); audited by the agent. */
+  restartWorkload(actor: Actor, target: WorkloadTarget): Promise<RestartResult>;
+  /** Deletes one pod (the caller has already warned when nothing will recreate it); audited by the agent. */
+  deletePod(actor: Actor, target: PodTarget): Promise<DeleteResult>;
 }
 
 export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';

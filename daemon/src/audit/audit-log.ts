@@ -20,6 +20,13 @@ export interface AuditInput {
   detail?: Record<string, unknown>;
 }
 
+/** Where audit records go: the keyed log itself (in the agent), or the web process's queue to the agent. */
+export interface AuditWriter {
+  append(input: AuditInput): void;
+  /** Several records at once (the log writes them in one transaction). */
+  appendAll(inputs: readonly AuditInput[]): void;
+}
+
 export interface AuditQuery {
   actor?: string;
   action?: string;
@@ -77,7 +84,7 @@ export function toEntry(input: AuditInput, now: number): AuditEntry {
   };
 }
 
-export class AuditLog {
+export class AuditLog implements AuditWriter {
   private readonly db: Database;
   private readonly signer: AuditSigner | undefined;
   private readonly maxBytes: number;

@@ -1,11 +1,12 @@
-// The audit log over HTTP, for admins: filtered pages and a JSON-lines export.
+// The audit log over HTTP, for admins: filtered pages and a JSON-lines export. Web side: the records
+// are read from the shared database; the chain's state comes from the agent, which holds its key.
 import { once } from 'node:events';
 import { z } from 'zod';
 import { parseQuery, type RouteSpec } from '../http/index.ts';
 import type { AuditPage, AuditRecordInfo } from '../protocol/auth.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { AuditRecord } from './chain.ts';
-import type { AuditVerifier } from './verifier.ts';
+import type { VerificationStatus } from './verifier.ts';
 
 const queryShape = z
   .object({
@@ -30,7 +31,7 @@ export function toAuditInfo(record: AuditRecord): AuditRecordInfo {
   return { id: record.id, time: record.time, actor: record.actor, role: record.role, address: record.address, action: record.action, target: record.target, outcome: record.outcome, detail, hash: record.hash };
 }
 
-export function auditRoutes(audit: AuditLog, verifier: AuditVerifier): RouteSpec[] {
+export function auditRoutes(audit: AuditLog, verifier: { status(): Promise<VerificationStatus> }): RouteSpec[] {
   return [
     {
       method: 'GET',

@@ -6,12 +6,12 @@
 // token check as the user the cookie names, so the refusal is recorded against that user.
 // The kiosk listener never sees a mutating route: they are not registered there at all.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { timingSafeEqual } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { OutpostError } from '../lib/errors.ts';
-import type { AuditAggregator, AuditLog } from '../audit/index.ts';
+import type { AuditAggregator, AuditWriter } from '../audit/index.ts';
 import { auditMutation, countReplay } from './guard-audit.ts';
 import { MUTATING_METHODS, type PolicyGuard, type RouteSpec } from '../http/index.ts';
-import { clientAddress, type Principal, type RequestContext, type UserPrincipal } from './principal.ts';
+import { actorName, clientAddress, roleOf, type Principal, type RequestContext, type UserPrincipal } from './principal.ts';
 import { isSameOrigin, parseCookies, sessionCookieName } from './request-checks.ts';
 import { roleAtLeast, type Role } from './roles.ts';
 import { hashSessionId } from './sessions.ts';
@@ -22,7 +22,7 @@ export type Listener = 'main' | 'kiosk';
 
 export interface GuardDeps {
   auth: AuthService;
-  audit: AuditLog;
+  audit: AuditWriter;
   /** Refusals and replayed cookies are counted per caller, route and reason, one record per window. */
   counted: AuditAggregator;
   listener: Listener;
@@ -32,6 +32,14 @@ export interface GuardDeps {
 
 export function requestContext(req: Request): RequestContext {
   return { address: clientAddress(req.socket.remoteAddress), userAgent: String(req.headers['user-agent'] ?? '').slice(0, 256) };
+}
+
+/** Who asks the agent for a change: the caller, its address and this request's id (the agent's audit records carry it). */
+export function requestActor(req: Request, res: Response): { name: string; role: string; address: string; requestId: string } {
+  const principal = principalOf(res);
+  const locals = res.locals as { requestId?: string };
+  locals.requestId ??= randomUUID();
+  return { name: actorName(principal), role: roleOf(principal), address: requestContext(req).address, requestId: locals.requestId };
 }
 
 /** Who is calling, and, when a session cookie did not bind, the user it named. */

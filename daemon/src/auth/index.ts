@@ -6,7 +6,7 @@ export { LoginAttempts } from './login-attempts.ts';
 export { SessionSockets } from './session-sockets.ts';
 export { SetupGate, newSetupCode } from './setup-gate.ts';
 export { HostAllowList } from './host-allow-list.ts';
-export { policyGuard, resolvePrincipal, requestContext, principalOf, type GuardDeps, type Listener } from './guard.ts';
+export { policyGuard, resolvePrincipal, requestActor, requestContext, principalOf, type GuardDeps, type Listener } from './guard.ts';
 export { sessionRoutes } from './routes.ts';
 export { userRoutes, toUserInfo } from './user-routes.ts';
 export { kioskRoutes, connectUrls, servedOnKiosk, servedOnMain } from './kiosk-routes.ts';

@@ -2,7 +2,7 @@
 // Every outcome is audited here, where actor, target and reason are known.
 import type { Logger } from '../lib/logger.ts';
 import { OutpostError } from '../lib/errors.ts';
-import type { AuditAggregator, AuditLog } from '../audit/index.ts';
+import type { AuditAggregator, AuditWriter } from '../audit/index.ts';
 import { cleanField } from '../audit/index.ts';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.ts';
 import { passwordProblem, usernameProblem, type Role } from './roles.ts';
@@ -21,7 +21,7 @@ export interface AuthServiceDeps {
   attempts: LoginAttempts;
   sockets: SessionSockets;
   setup: SetupGate;
-  audit: AuditLog;
+  audit: AuditWriter;
   /** Anonymous failures are counted per address and window, never one record each. */
   counted: AuditAggregator;
   log: Logger;

@@ -7,12 +7,15 @@ import { LogRing } from '../lib/log-ring.ts';
 import { startDaemon, StartupError } from '../main.ts';
 import { isTlsError } from '../tls/index.ts';
 
-export const serveHelp = `usage: outpost serve [--config FILE] [--home DIR] [--port N] [--listen ADDRESS] [--kiosk-port N] [--log-level LEVEL]
+export const serveHelp = `usage: outpost serve [--config FILE] [--home DIR] [--port N] [--listen ADDRESS] [--kiosk-port N] [--log-level LEVEL] [--with-agent]
 
 Runs the web daemon and the LocalUI. Settings come from the config file
 (--config, OUTPOST_CONFIG, ./outpost.config.yaml or /etc/outpost/config.yaml),
-then the environment (OUTPOST_HOME, OUTPOST_PORT, OUTPOST_LISTEN, OUTPOST_KIOSK_PORT, OUTPOST_LOG_LEVEL),
-then these flags.`;
+then the environment (OUTPOST_HOME, OUTPOST_PORT, OUTPOST_LISTEN, OUTPOST_KIOSK_PORT, OUTPOST_LOG_LEVEL,
+OUTPOST_AGENT_MODE, OUTPOST_AGENT_SOCKET), then these flags.
+
+--with-agent  run the privileged agent as a child process on its socket (agent.mode child), as
+              \`npm start\` does; under systemd the agent is socket-activated instead (agent.mode socket).`;
 
 export async function serveCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -24,10 +27,12 @@ export async function serveCommand(args: string[]): Promise<number> {
       listen: { type: 'string' },
       'kiosk-port': { type: 'string' },
       'log-level': { type: 'string' },
+      'with-agent': { type: 'boolean' },
     },
     strict: true,
   });
-  const config = loadConfigOrReport(values);
+  const { 'with-agent': withAgent, ...flags } = values;
+  const config = loadConfigOrReport({ ...flags, ...(withAgent ? { 'agent-mode': 'child' } : {}) });
   if (!config) return 2;
   // The last lines also stay in memory for the support bundle (stdout is not kept in a checkout).
   const recentLogs = new LogRing();

@@ -11,7 +11,7 @@ import { listClusterForSupport } from '../cluster/index.ts';
 import { readPackageVersion } from '../lib/package-info.ts';
 import { openDatabase } from '../store/index.ts';
 import { formatBytes, writeSupportBundleFile, type WrittenBundle } from '../support/index.ts';
-import { supportBundleSpec, upgradeRecords } from '../support-sources.ts';
+import { auditChainState, supportBundleSpec, upgradeRecords } from '../support-sources.ts';
 import { UpgradeStore } from '../upgrade/index.ts';
 
 export const supportBundleHelp = `usage: outpost support-bundle --out FILE|DIR [--home DIR] [--config FILE]
@@ -50,7 +50,7 @@ export async function supportBundleCommand(args: string[]): Promise<number> {
   const actor = { actor: `cli:${who}`, role: 'admin', address: 'local', action: 'support.bundle', target: 'support bundle' };
   try {
     const cluster = await listClusterForSupport(config.cluster.kubeconfig, config.cluster.stabilitySeconds * 1000);
-    const spec = supportBundleSpec({ config, version: readPackageVersion(), db, audit, auditSigner, cluster, daemon: null, upgrades: upgradeRecords(new UpgradeStore(db)) });
+    const spec = supportBundleSpec({ config, version: readPackageVersion(), db, auditChain: () => auditChainState(audit, auditSigner), cluster, daemon: null, upgrades: upgradeRecords(new UpgradeStore(db)) });
     let result: WrittenBundle;
     try {
       result = await writeSupportBundleFile(values.out, spec, cancel.signal);

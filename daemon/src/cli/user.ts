@@ -6,6 +6,8 @@ import { createLogger } from '../lib/logger.ts';
 import { OutpostError } from '../lib/errors.ts';
 import { openDatabase } from '../store/index.ts';
 import { buildAccess } from '../access.ts';
+import { openAgentSigner } from '../agent/index.ts';
+import { AuditLog } from '../audit/index.ts';
 import { isRole, type Principal, type Role } from '../auth/index.ts';
 import { readPassword } from './read-password.ts';
 
@@ -38,7 +40,9 @@ export async function userCommand(args: string[]): Promise<number> {
   if (!config) return 2;
   const log = createLogger('silent');
   const db = openDatabase(config.home);
-  const access = buildAccess({ ...config, allowedHosts: [] }, db, log);
+  // Run as root on a device, like the agent: the records join the chain with the agent's key.
+  const audit = new AuditLog(db, { signer: openAgentSigner(config.home, log), maxBytes: config.audit.maxBytes });
+  const access = buildAccess({ ...config, allowedHosts: [] }, db, log, audit);
   const actor: Principal = { kind: 'user', userId: 0, username: `cli:${process.env.SUDO_USER ?? process.env.USER ?? 'root'}`, role: 'admin', session: { idHash: '', userId: 0, tokenHash: '', address: 'local', createdAt: 0, lastSeenAt: 0 } };
   try {
     switch (sub) {

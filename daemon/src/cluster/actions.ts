@@ -1,12 +1,14 @@
-// Restarts as tracked actions, judged by their outcome: the mutation goes through the Agent, then
-// the workload is followed on the watched caches until it is settled healthy (settled.ts: rolled
-// out, every replica ready, nothing restarting for the stability window) — "done" — or a new
-// container fails — "failed", with the exit code and the failing container's last log line — or the
-// deadline passes. Each step is published on the `cluster` topic; the audit log gets the request
-// and the real outcome. At most one action per workload runs at a time (`restart_in_progress`).
+// Restarts as tracked actions, judged by their outcome: the mutation goes through the Agent (the
+// privileged process, which audits what it did with the actor and request id), then the workload is
+// followed on the watched caches until it is settled healthy (settled.ts: rolled out, every replica
+// ready, nothing restarting for the stability window) — "done" — or a new container fails —
+// "failed", with the exit code and the failing container's last log line — or the deadline passes.
+// Each step is published on the `cluster` topic; the audit log gets the real outcome, and the
+// refusals that never reached the agent. At most one action per workload runs at a time
+// (`restart_in_progress`).
 import { randomUUID } from 'node:crypto';
 import type { Actor, Agent } from '../agent/index.ts';
-import type { AuditLog } from '../audit/index.ts';
+import type { AuditWriter } from '../audit/index.ts';
 import type { Topic } from '../feed/index.ts';
 import { OutpostError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -23,7 +25,7 @@ export interface ActionsDeps {
   agent: Agent;
   view: ClusterView;
   topic: Topic<ClusterState, ClusterEvent>;
-  audit: AuditLog;
+  audit: AuditWriter;
   log: Logger;
   rolloutDeadlineMs?: number;
   pollMs?: number;
@@ -41,6 +43,8 @@ export interface RestartRequest {
 
 type Progress = { state: 'waiting' | 'done'; message: string } | { state: 'failed'; message: string; problem: ContainerProblem | null };
 type Check = () => Progress;
+
+const requestOf = (actor: Actor) => (actor.requestId ? { requestId: actor.requestId } : {});
 
 const CACHE_OF = { deployment: 'deployments', statefulset: 'statefulsets', daemonset: 'daemonsets', job: 'jobs' } as const;
 
@@ -78,6 +82,13 @@ export class Actions {
     let check: Check;
     let verb: ActionProgress['action'] = 'restart';
     const startedAt = Date.now();
+    // Once the agent has the request it audits it, success or failure; only what never reached it is audited here.
+    let agentAudited = false;
+    const viaAgent = <T>(call: Promise<T>, what: string): Promise<T> =>
+      call.catch((e: unknown) => {
+        agentAudited = !(e instanceof OutpostError && e.code === 'agent_unavailable');
+        return Promise.reject(kubeError(e, what));
+      });
     try {
       if (view.status.state === 'unreachable') {
         throw new OutpostError('cluster_unreachable', 'the Kubernetes API server does not answer (it may be restarting); restarts wait until it is back');
@@ -92,15 +103,11 @@ export class Actions {
           throw new OutpostError('pod_not_recreated', why);
         }
         const ownerKey = podOwnerKey(pod, replicaSetOwners(caches.replicasets.values()));
-        const { uid } = await this.#deps.agent
-          .deletePod(actor, { namespace, name })
-          .catch((e: unknown) => Promise.reject(kubeError(e, `pod ${namespace}/${name}`)));
+        const { uid } = await viaAgent(this.#deps.agent.deletePod(actor, { namespace, name }), `pod ${namespace}/${name}`);
         check = () => this.#podReplaced(namespace, name, uid, recreated ? ownerKey : null, startedAt);
       } else {
         const before = new Set(podsOf(target, view.objects()).map((p) => p.metadata?.uid));
-        const { generation } = await this.#deps.agent
-          .restartWorkload(actor, { namespace, kind, name })
-          .catch((e: unknown) => Promise.reject(kubeError(e, `${kind} ${namespace}/${name}`)));
+        const { generation } = await viaAgent(this.#deps.agent.restartWorkload(actor, { namespace, kind, name }), `${kind} ${namespace}/${name}`);
         check = () => {
           const o = caches[CACHE_OF[kind]].get(namespace, name);
           if (!o) return { state: 'failed', message: `${kind} ${namespace}/${name} was deleted`, problem: null };
@@ -111,14 +118,12 @@ export class Actions {
       }
     } catch (error) {
       const failure = error instanceof OutpostError ? error : kubeError(error, target);
-      if (failure.code !== 'pod_not_recreated') this.#audit(actor, auditAction, target, 'failure', { code: failure.code, message: failure.message });
+      if (failure.code !== 'pod_not_recreated' && !agentAudited) this.#audit(actor, auditAction, target, 'failure', { ...requestOf(actor), code: failure.code, message: failure.message });
       throw failure;
     }
     const now = Date.now();
     const message = kind === 'pod' ? 'pod deleted' : 'restart requested';
     const action = this.#publish({ id: randomUUID(), target, action: verb, actor: actor.name, phase: 'accepted', message, startedAt, updatedAt: now });
-    const step = 'the cluster accepted the change; the outcome follows';
-    this.#audit(actor, auditAction, target, 'success', { actionId: action.id, confirmed: request.confirm, step });
     this.#running.set(target, action);
     this.#follow(actor, action, check);
     return action;
@@ -182,7 +187,7 @@ export class Actions {
         last = this.#publish({ ...last, phase, message: text, updatedAt: Date.now() });
         const outcome = phase === 'done' ? 'success' : 'failure';
         const auditAction = `${action.action === 'restart' ? 'workload.restart' : 'pod.delete'}.outcome`;
-        this.#audit(actor, auditAction, action.target, outcome, { actionId: action.id, reason: text, exitCode: problem?.exitCode ?? null });
+        this.#audit(actor, auditAction, action.target, outcome, { ...requestOf(actor), actionId: action.id, reason: text, exitCode: problem?.exitCode ?? null });
       } catch (error) {
         stop();
         this.#deps.log.error({ err: error, action: action.id }, 'recording the outcome of an action failed');

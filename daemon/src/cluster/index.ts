@@ -1,9 +1,10 @@
 // Front door of the cluster capability: finds the kubeconfig, watches the cluster into the
-// `cluster` feed topic, serves `logs:` topics and the workload routes, restarts through the Agent.
+// `cluster` feed topic, serves `logs:` topics and the workload routes, restarts through the Agent
+// (the privileged process holds the write identity; this side only reads).
 // With no kubeconfig at all it still defines the topic (state `none`) and its routes answer
 // `cluster_not_configured`; an API server that is down is retried for ever.
-import type { ExclusiveRunner } from '../agent/index.ts';
-import type { AuditLog } from '../audit/index.ts';
+import type { Agent } from '../agent/index.ts';
+import type { AuditWriter } from '../audit/index.ts';
 import type { FeedHub, Topic } from '../feed/index.ts';
 import type { RouteSpec } from '../http/index.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -24,7 +25,7 @@ export { containerProblems, DEFAULT_STABILITY_MS, settledVerdict, type Container
 
 export interface ClusterOptions {
   hub: FeedHub;
-  audit: AuditLog;
+  audit: AuditWriter;
   log: Logger;
   /** The config file's `cluster.kubeconfig`. */
   kubeconfig: string | undefined;
@@ -33,8 +34,8 @@ export interface ClusterOptions {
   backoff?: BackoffPolicy;
   /** The settled window (config `cluster.stabilitySeconds`): ends restarts, clears a workload's trouble. */
   stabilityMs?: number;
-  /** The one mutation lane, shared with upgrades (a restart during an upgrade is refused as busy). */
-  runner?: ExclusiveRunner;
+  /** The agent's cluster actions (restart, delete pod), run on its one mutation lane. */
+  agent: Agent;
 }
 
 export interface ClusterService {

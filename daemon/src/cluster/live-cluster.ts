@@ -1,9 +1,8 @@
 // The connected half of the cluster capability, loaded only when a kubeconfig exists: the
 // Kubernetes client library alone costs ~90 MB of RSS, which a device without a cluster (and every
 // test daemon) should not pay.
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { ExclusiveRunner, inProcessAgent } from '../agent/index.ts';
-import type { AuditLog } from '../audit/index.ts';
+import type { Agent } from '../agent/index.ts';
+import type { AuditWriter } from '../audit/index.ts';
 import type { FeedHub, Topic } from '../feed/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ClusterEvent, ClusterState } from '../protocol/cluster.ts';
@@ -29,13 +28,14 @@ export interface LiveCluster {
 
 export interface LiveClusterOptions {
   hub: FeedHub;
-  audit: AuditLog;
+  audit: AuditWriter;
   log: Logger;
   topic: Topic<ClusterState, ClusterEvent>;
   rolloutDeadlineMs?: number;
   backoff?: BackoffPolicy;
   stabilityMs?: number;
-  runner?: ExclusiveRunner;
+  /** The privileged agent's cluster actions: this process's credentials only read. */
+  agent: Agent;
 }
 
 /** The last line a container wrote (its previous instance after a crash), read with a short deadline. */
@@ -51,11 +51,8 @@ export function startLiveCluster(choice: KubeconfigChoice, options: LiveClusterO
   const log = options.log;
   const view = new ClusterView(kube, options.topic, log, { backoff: options.backoff, stabilityMs: options.stabilityMs });
   const stopView = view.start();
-  const ownRunner = options.runner === undefined;
-  const runner = options.runner ?? new ExclusiveRunner();
-  const agent = inProcessAgent({ core: kube.core, apps: kube.apps, runner, log: log.child({ module: 'agent' }), strategicPatch: setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch) });
   const actions = new Actions({
-    agent,
+    agent: options.agent,
     view,
     topic: options.topic,
     audit: options.audit,
@@ -87,7 +84,6 @@ export function startLiveCluster(choice: KubeconfigChoice, options: LiveClusterO
     support: clusterSupport(kube, cachedClusterReader(kube, view, () => options.topic.state.status)),
     stop() {
       actions.stop();
-      if (ownRunner) runner.stop();
       stopView();
     },
   };

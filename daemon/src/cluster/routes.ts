@@ -2,7 +2,7 @@
 // audited by the action itself), a container's log as a file, recent events.
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { actorName, principalOf, requestContext, roleOf } from '../auth/index.ts';
+import { requestActor } from '../auth/index.ts';
 import { parseBody, parseQuery, type RouteSpec } from '../http/index.ts';
 import { OutpostError } from '../lib/errors.ts';
 import { MAX_DOWNLOAD_LINES } from '../protocol/logs.ts';
@@ -93,8 +93,7 @@ export function clusterRoutes(deps: ClusterRouteDeps): RouteSpec[] {
         const live = requireLive(deps);
         const kind = kindParam(req, RESTARTABLE_KINDS) as (typeof RESTARTABLE_KINDS)[number];
         const body = parseBody(restartBody, req.body);
-        const principal = principalOf(res);
-        const actor = { name: actorName(principal), role: roleOf(principal), address: requestContext(req).address };
+        const actor = requestActor(req, res);
         const action = await live.actions.restart(actor, { namespace: param(req, 'namespace'), kind, name: param(req, 'name'), confirm: body.confirm });
         const answer: RestartAccepted = { action };
         res.status(202).json(answer);

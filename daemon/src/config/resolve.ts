@@ -5,7 +5,7 @@ import path from 'node:path';
 import { configSchema, type ConfigShape } from './schema.ts';
 import { deepFreeze, type DeepReadonly } from '../lib/deep-freeze.ts';
 
-export type Config = DeepReadonly<ConfigShape & { home: string; configFile: string | null }>;
+export type Config = DeepReadonly<Omit<ConfigShape, 'agent'> & { agent: ConfigShape['agent'] & { socket: string }; home: string; configFile: string | null }>;
 
 export interface ConfigProblem {
   path: string;
@@ -34,6 +34,9 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_KIOSK_PORT: 'kiosk.port',
   OUTPOST_KUBECONFIG: 'cluster.kubeconfig',
   OUTPOST_CONTAINERD_ADDRESS: 'containerd.address',
+  OUTPOST_AGENT_MODE: 'agent.mode',
+  OUTPOST_AGENT_SOCKET: 'agent.socket',
+  OUTPOST_AGENT_KUBECONFIG: 'agent.kubeconfig',
 };
 const FLAG_MAP: Record<string, string> = {
   home: 'home',
@@ -41,6 +44,8 @@ const FLAG_MAP: Record<string, string> = {
   listen: 'listen.address',
   'log-level': 'log.level',
   'kiosk-port': 'kiosk.port',
+  /** `outpost serve --with-agent` sets it to `child`. */
+  'agent-mode': 'agent.mode',
 };
 const NUMERIC_PATHS = new Set(['listen.port', 'kiosk.port']);
 
@@ -118,6 +123,11 @@ export function resolveConfig(sources: ConfigSources): ConfigResult {
     ...result.data,
     home: path.resolve(sources.cwd, result.data.home),
     cluster: { ...result.data.cluster, kubeconfig: result.data.cluster.kubeconfig === undefined || result.data.cluster.kubeconfig === 'none' ? result.data.cluster.kubeconfig : path.resolve(sources.cwd, result.data.cluster.kubeconfig) },
+    agent: {
+      ...result.data.agent,
+      socket: path.resolve(sources.cwd, result.data.agent.socket ?? path.join(result.data.home, 'agent.sock')),
+      kubeconfig: result.data.agent.kubeconfig === undefined || result.data.agent.kubeconfig === 'none' ? result.data.agent.kubeconfig : path.resolve(sources.cwd, result.data.agent.kubeconfig),
+    },
     upgrade: { ...result.data.upgrade, trustDir: path.resolve(sources.cwd, result.data.upgrade.trustDir ?? path.join(result.data.home, 'trust')) },
     configFile: sources.file?.path ?? null,
   };

@@ -136,6 +136,22 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** The privileged agent and the web's way to it (docs/architecture.md, docs/security.md). */
+    agent: z
+      .object({
+        /** in-process: the agent's parts run in the web process (tests); child: `serve --with-agent`; socket: systemd runs it. */
+        mode: z.enum(['in-process', 'child', 'socket']).default('in-process'),
+        /** Its unix socket; unset: <home>/agent.sock (a device: /run/outpost/agent.sock). */
+        socket: z.string().min(1).optional(),
+        /** The group (besides the owner) allowed to connect; the socket must be 0600, or 0660 with this group. */
+        socketGroup: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: 'not a group name' }).default('outpost'),
+        /** The agent's write identity; unset: cluster.kubeconfig, then discovery (docs/cluster.md). */
+        kubeconfig: z.string().min(1).optional(),
+        /** A socket-activated agent exits after this long with nothing to do (0: never). */
+        idleExitSeconds: z.number().min(0).max(86_400).default(60),
+      })
+      .strict()
+      .prefault({}),
     ui: z
       .object({ dist: z.string().min(1).optional() })
       .strict()

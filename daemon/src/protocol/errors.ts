@@ -41,7 +41,7 @@ export const ERROR_CODES = {
   bundle_in_use: 409,
   too_many_bundles: 409,
   nothing_to_roll_back: 409,
-  upgrade_unavailable: 503,
+  agent_unavailable: 503,
   support_bundle_busy: 409,
   feed_bad_message: 400,
   feed_message_too_large: 413,

@@ -1,9 +1,10 @@
 // Front door of upgrades on the web side: the HTTP routes and the `upgrade` feed topic, both fed by
-// the upgrade agent (in-process today, over the agent socket later). The engine itself lives in
-// upgrade/, behind the Agent boundary.
+// the agent's upgrade verbs (over its socket, or in-process in tests). The engine itself lives in
+// upgrade/, in the privileged agent.
 import type { UpgradeAgent } from '../agent/index.ts';
 import type { FeedHub, Topic } from '../feed/index.ts';
 import type { RouteSpec } from '../http/index.ts';
+import { sleep } from '../lib/backoff.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { WorkloadSummary } from '../protocol/cluster.ts';
 import { initialUpgradeState, reduceUpgrade, type UpgradeEvent, type UpgradeState } from '../protocol/upgrade.ts';
@@ -17,15 +18,34 @@ export interface UpgradesWeb {
   stop(): void;
 }
 
-export function attachUpgrades(options: { hub: FeedHub; agent: UpgradeAgent; workloads(): WorkloadSummary[] | null; log: Logger }): UpgradesWeb {
+export interface AttachUpgradesOptions {
+  hub: FeedHub;
+  agent: UpgradeAgent;
+  workloads(): WorkloadSummary[] | null;
+  log: Logger;
+  /** Resolves once the agent is reachable again (it restarted, or a socket-activated one was started by something else). */
+  whenUp?: (signal: AbortSignal) => Promise<void>;
+}
+
+export function attachUpgrades(options: AttachUpgradesOptions): UpgradesWeb {
   const topic = options.hub.define<UpgradeState, UpgradeEvent>({ name: 'upgrade', policy: 'viewer', kiosk: true, initial: initialUpgradeState(), reduce: reduceUpgrade });
   const controller = new AbortController();
+  const signal = controller.signal;
   // Watch first, then load the snapshot: an event between the two is applied on top of it or
-  // already in it (every event replaces a whole part), never lost.
-  void options.agent.watchUpgrades((event) => topic.publish(event), controller.signal).catch((error: unknown) => options.log.error({ err: error }, 'the upgrade event stream ended'));
-  void options.agent.upgradeState().then(
-    (state) => topic.publish({ kind: 'upgrade.state.v1', state }),
-    (error: unknown) => options.log.error({ err: error }, 'cannot load the upgrade state'),
-  );
+  // already in it (every event replaces a whole part), never lost. When the agent goes away the
+  // stream ends; once it is back, both start again (one attempt a second at most).
+  void (async () => {
+    for (let round = 0; !signal.aborted; round += 1) {
+      if (round > 0) await sleep(1000, signal);
+      await options.whenUp?.(signal);
+      if (signal.aborted) break;
+      const watching = options.agent.watchUpgrades((event) => topic.publish(event), signal);
+      void options.agent.upgradeState().then(
+        (state) => topic.publish({ kind: 'upgrade.state.v1', state }),
+        (error: unknown) => options.log.warn({ err: error }, 'cannot load the upgrade state'),
+      );
+      await watching.catch((error: unknown) => signal.aborted || options.log.warn({ err: error }, 'the upgrade event stream ended'));
+    }
+  })();
   return { routes: upgradeRoutes(options), topic, stop: () => controller.abort() };
 }

@@ -4,7 +4,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Actor, UpgradeAgent } from '../agent/index.ts';
-import { actorName, principalOf, requestContext, roleOf } from '../auth/index.ts';
+import { requestActor } from '../auth/index.ts';
 import { parseBody, parseQuery, type RouteSpec } from '../http/index.ts';
 import { OutpostError } from '../lib/errors.ts';
 import type { WorkloadSummary } from '../protocol/cluster.ts';
@@ -32,8 +32,7 @@ function releaseName(req: Request): string {
 }
 
 function actorOf(req: Request, res: Response): Actor {
-  const principal = principalOf(res);
-  return { name: actorName(principal), role: roleOf(principal), address: requestContext(req).address };
+  return requestActor(req, res);
 }
 
 export function upgradeRoutes(deps: UpgradeRouteDeps): RouteSpec[] {

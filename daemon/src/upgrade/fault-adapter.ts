@@ -1,6 +1,7 @@
 // Adapter: fault points for the crash suite. `OUTPOST_FAULT=<point>[,<point>…]` makes the process
-// announce the first time it reaches a named point on stderr and stop itself there (SIGSTOP), so
-// a test can SIGKILL it at exactly that point. With the variable unset every point is a no-op.
+// (the agent, which runs the engine) announce the first time it reaches a named point on stderr,
+// with its pid, and stop itself there (SIGSTOP), so a test can SIGKILL exactly that process at
+// exactly that point. With the variable unset every point is a no-op.
 // The points are listed in docs/upgrades.md.
 import { writeSync } from 'node:fs';
 
@@ -11,7 +12,7 @@ export function faultInjector(spec: string | undefined): (point: string) => void
   if (armed.size === 0) return () => undefined;
   return (point) => {
     if (!armed.delete(point)) return;
-    writeSync(2, `${FAULT_MARK} ${point}\n`);
+    writeSync(2, `${FAULT_MARK} ${point} pid=${process.pid}\n`);
     process.kill(process.pid, 'SIGSTOP');
   };
 }

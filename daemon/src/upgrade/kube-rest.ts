@@ -41,6 +41,8 @@ export interface ClusterPort {
   served(): Promise<Map<string, boolean>>;
   get(ref: ObjectRef): Promise<KObj | null>;
   apply(body: KObj, options?: { dryRun?: boolean; force?: boolean }): Promise<KObj>;
+  /** A strategic merge patch, as `kubectl rollout restart` sends (field manager `outpost`). */
+  strategicPatch(ref: ObjectRef, body: object): Promise<KObj>;
   /** true when deleted, false when it was already gone. */
   remove(ref: ObjectRef): Promise<boolean>;
   list(apiVersion: string, kind: string, namespace: string | undefined, labelSelector?: string, fieldSelector?: string): Promise<KObj[]>;
@@ -149,6 +151,11 @@ export class RestCluster implements ClusterPort {
     const query = new URLSearchParams({ fieldManager: FIELD_MANAGER, force: String(options.force ?? true) });
     if (options.dryRun) query.set('dryRun', 'All');
     return this.#json<KObj>('PATCH', `${await this.#path(ref)}?${query}`, { body, contentType: 'application/apply-patch+yaml' });
+  }
+
+  async strategicPatch(ref: ObjectRef, body: object): Promise<KObj> {
+    const query = new URLSearchParams({ fieldManager: FIELD_MANAGER });
+    return this.#json<KObj>('PATCH', `${await this.#path(ref)}?${query}`, { body, contentType: 'application/strategic-merge-patch+json' });
   }
 
   async remove(ref: ObjectRef): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LineBuffer, MAX_LINE_BYTES, parseRequest } from '../../../daemon/src/agent/socket-protocol.ts';
+import { checkArgs } from '../../../daemon/src/agent/verbs.ts';
 import { initialUpgradeState, reduceUpgrade, type UpgradeEvent, type UpgradeRecord } from '../../../daemon/src/protocol/upgrade.ts';
 
 const record = (over: Partial<UpgradeRecord>): UpgradeRecord => ({
@@ -29,12 +30,14 @@ describe('the upgrade topic reducer', () => {
 });
 
 describe('the agent socket protocol', () => {
-  it('accepts a known verb with its arguments and a cancel, and nothing else', () => {
-    expect(parseRequest('{"id":1,"verb":"applyBundle","args":[{"name":"a"},"0123456789abcdef"]}')).toEqual({ id: 1, verb: 'applyBundle', args: [{ name: 'a' }, '0123456789abcdef'] });
-    expect(parseRequest('{"id":2,"cancel":true}')).toEqual({ id: 2, cancel: true });
-    for (const bad of ['nope', '{"id":1,"verb":"constructor","args":[]}', '{"id":1,"verb":"restartWorkload","args":[]}', '{"id":"1","verb":"listBundles","args":[]}', '{"id":1,"verb":"listBundles"}', '{"id":1,"verb":"listBundles","args":[1,2,3,4,5]}']) {
-      expect(parseRequest(bad), bad).toBeNull();
+  it('accepts a known verb with its arguments and a cancel, and nothing else (arguments are checked by the verb table)', () => {
+    expect(parseRequest('{"id":1,"verb":"applyBundle","args":[{"name":"a"},"0123456789abcdef"]}')).toEqual({ ok: true, request: { id: 1, verb: 'applyBundle', args: [{ name: 'a' }, '0123456789abcdef'] } });
+    expect(parseRequest('{"id":2,"cancel":true}')).toEqual({ ok: true, request: { id: 2, cancel: true } });
+    for (const bad of ['nope', '{"id":1,"verb":"constructor","args":[]}', '{"id":"1","verb":"listBundles","args":[]}', '{"id":1,"verb":"listBundles"}']) {
+      expect(parseRequest(bad).ok, bad).toBe(false);
     }
+    expect(checkArgs('restartWorkload', [])).toMatchObject({ ok: false });
+    expect(checkArgs('listBundles', [1, 2, 3, 4, 5])).toMatchObject({ ok: false });
   });
 
   it('splits lines across chunks and refuses a line past the cap', () => {

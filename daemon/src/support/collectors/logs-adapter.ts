@@ -3,7 +3,7 @@
 // checkout the daemon logs to its standard output, which nobody keeps: a running daemon also
 // hands over its in-memory ring of recent lines (lib/log-ring.ts).
 import { spawn } from 'node:child_process';
-import type { SupportCollector } from '../types.ts';
+import type { Chunk, SupportCollector } from '../types.ts';
 
 export interface JournalOptions {
   /** The journalctl binary (a test points it elsewhere). */
@@ -58,6 +58,8 @@ export async function* journalChunks(options: JournalOptions, signal: AbortSigna
 export interface DaemonLogsSource {
   /** Read the journal (on by default; a test may point `command` at a fake). */
   journal: JournalOptions | null;
+  /** Who reads it: journalctl in this process by default; the web asks the privileged agent. */
+  read?: (signal: AbortSignal) => AsyncIterable<Chunk>;
   /** The running daemon's recent log lines, oldest first; null from the CLI. */
   recent: (() => readonly string[]) | null;
 }
@@ -76,8 +78,8 @@ export function daemonLogsCollector(source: DaemonLogsSource): SupportCollector 
     deadlineMs: 40_000,
     async collect(out) {
       if (source.journal) {
-        const chunks = journalChunks(source.journal, out.signal);
-        let first: IteratorResult<Buffer> | null = null;
+        const chunks = (source.read ?? ((signal: AbortSignal) => journalChunks(source.journal!, signal)))(out.signal)[Symbol.asyncIterator]();
+        let first: IteratorResult<Chunk> | null = null;
         let failure: string | null = null;
         try {
           first = await chunks.next();
@@ -95,7 +97,7 @@ export function daemonLogsCollector(source: DaemonLogsSource): SupportCollector 
           // With the ring to follow, the journal leaves it a share of the section.
           await out.add('journal.log', (async function* () {
             yield head;
-            yield* rest;
+            for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
           })(), { keep: 'tail', maxBytes: Math.floor(out.remaining * (source.recent ? 0.7 : 1)) });
         }
       } else out.note('journal not available: not read here');
