@@ -57,7 +57,7 @@ export default tseslint.config(
   },
   {
     // A later block's rule replaces an earlier one's for the same files: repeat the blocking list here.
-    files: ['daemon/src/agent/**/*.ts', 'daemon/src/upgrade/**/*.ts', 'daemon/src/bundles/**/*.ts'],
+    files: ['daemon/src/agent/**/*.ts', 'daemon/src/upgrade/**/*.ts', 'daemon/src/bundles/**/*.ts', 'daemon/src/usb/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: blocking, patterns: webSide }] },
   },
   {

@@ -30,7 +30,11 @@ import { supportBundleSpec, upgradeRecords } from './support-sources.ts';
 import { supportRoutes } from './support-routes.ts';
 
 export { StartupError } from './startup.ts';
-import { AGENT_SOCKET_FILE, ExclusiveRunner, startAgentSocket } from './agent/index.ts';
+import { AGENT_SOCKET_FILE, arrivalAgent, ExclusiveRunner, socketAgent, startAgentSocket, type ArrivalAgent } from './agent/index.ts';
+import { hostname } from 'node:os';
+import { createUploads, type Uploads } from './uploads/index.ts';
+import { checkStickMount, readStickContents, UsbService } from './usb/index.ts';
+import { attachUsb } from './usb-api/index.ts';
 import { attachUpgrades } from './upgrade-api/index.ts';
 import { buildUpgradeHost, startEngine } from './upgrade-host.ts';
 import { UpgradeStore, type UpgradeService } from './upgrade/index.ts';
@@ -57,6 +61,10 @@ export interface DaemonHandle {
   readonly upgrades: UpgradeService;
   /** Resolves once the upgrade engine holds its lock and has recovered any unfinished upgrade. */
   readonly upgradesReady: Promise<void>;
+  /** The verbs by which bundles arrive (uploads handed over, USB sticks), in-process. */
+  readonly arrival: ArrivalAgent;
+  /** Browser uploads (tus): the registry of where each stands. */
+  readonly uploads: Uploads;
   /** Every registered HTTP route with its policy (tests walk it). */
   readonly routes: readonly RouteSpec[];
   /** Stops accepting, closes feed sockets with `reason`, ends open HTTP connections. */
@@ -139,7 +147,34 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
   const upgradesWeb = attachUpgrades({ hub, agent: upgradeHost.service, workloads: () => (cluster.view ? cluster.topic.state.workloads : null), log });
   parts.add('upgrade routes', () => upgradesWeb.stop());
   routes.add(...upgradesWeb.routes);
-  const agentSocket = await startAgentSocket(path.join(config.home, AGENT_SOCKET_FILE), upgradeHost.service, log.child({ module: 'agent-socket' }));
+  const upgradeAudit = (e: { actor: { name: string; role: string; address: string }; action: string; target: string; outcome: 'success' | 'failure'; detail: Record<string, unknown> }) =>
+    access.audit.append({ actor: e.actor.name, role: e.actor.role, address: e.actor.address, action: e.action, target: e.target, outcome: e.outcome, detail: e.detail });
+  const usb = new UsbService({
+    upgrades: upgradeHost.service,
+    policy: config.usb.policy,
+    log: log.child({ module: 'usb' }),
+    now: () => Date.now(),
+    device: { hostname: hostname(), outpostVersion: version },
+    checkMount: (device, mountPoint) => checkStickMount(device, mountPoint),
+    readContents: readStickContents,
+    audit: upgradeAudit,
+  });
+  const arrival = arrivalAgent({ upgrades: upgradeHost.service, usb, spoolDir: config.uploads.spoolDir ?? path.join(config.home, 'uploads') });
+  const usbWeb = attachUsb({ hub, agent: arrival, policy: config.usb.policy, log });
+  parts.add('usb topic', () => usbWeb.stop());
+  const uploads = createUploads({
+    spoolDir: config.uploads.spoolDir ?? path.join(config.home, 'uploads'),
+    maxBytes: config.uploads.maxBytes,
+    maxConcurrent: config.uploads.maxConcurrent,
+    expireMs: config.uploads.expireHours * 3_600_000,
+    idleTimeoutMs: config.uploads.idleTimeoutSeconds * 1000,
+    reservePercent: config.upgrade.diskReservePercent,
+    agent: arrival,
+    audit: (input) => access.audit.append(input),
+    log: log.child({ module: 'uploads' }),
+  });
+  routes.add(...uploads.routes);
+  const agentSocket = await startAgentSocket(path.join(config.home, AGENT_SOCKET_FILE), socketAgent(upgradeHost.service, arrival), log.child({ module: 'agent-socket' }));
   parts.add('agent socket', () => agentSocket.close());
   const upgradesReady = startEngine(upgradeHost, runner, log.child({ module: 'upgrade' }));
   // Stopping the lane aborts a running upgrade at its next step (the journal resumes it at the next start).
@@ -227,8 +262,10 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
     port: config.listen.port,
     tls,
     connectionsPerAddress: config.limits.connectionsPerAddress,
+    longRequests: uploads.longRequests,
   }).catch((error: unknown) => Promise.reject(cannotListen(error, config.listen.address, config.listen.port, MAIN_LISTENER)));
   parts.add('main listener', () => mainListening.close());
+  parts.add('uploads', uploads.start());
   mainPort = mainListening.port;
   const kioskListening = config.kiosk.enabled
     ? await listen({
@@ -289,6 +326,8 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
     status,
     upgrades: upgradeHost.service,
     upgradesReady,
+    arrival,
+    uploads,
     support,
     routes: routes.routes,
     feedClientStats: () => feeds.flatMap((f) => f.clientStats()),

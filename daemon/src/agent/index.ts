@@ -6,3 +6,4 @@ export type { OfferRequest, OfferResult, UpgradeAgent, UpgradeAuditEntry } from 
 export { startAgentSocket, type AgentSocketServer } from './socket-server.ts';
 export { connectAgentSocket, type AgentClient } from './socket-client.ts';
 export { AGENT_SOCKET_FILE } from './socket-protocol.ts';
+export { arrivalAgent, socketAgent, UPLOAD_ID, type ArrivalAgent, type ArrivalAgentDeps } from './arrival-agent.ts';

@@ -7,6 +7,9 @@ import type { BundleOffer, ReleaseInfo, UpgradeEvent, UpgradePlan, UpgradeRecord
 import type { Actor } from './agent.ts';
 import { LineBuffer, type AgentResponse, type AgentVerb } from './socket-protocol.ts';
 import type { OfferRequest, OfferResult, UpgradeAgent } from './upgrade-agent.ts';
+import type { ArrivalAgent } from './arrival-agent.ts';
+import type { StickState, UsbEvent, UsbState } from '../protocol/arrival.ts';
+import type { UsbAttachResult } from '../usb/index.ts';
 
 const CALL_TIMEOUT_MS = 10 * 60_000;
 
@@ -17,7 +20,7 @@ interface Pending {
   timer?: NodeJS.Timeout;
 }
 
-export interface AgentClient extends UpgradeAgent {
+export interface AgentClient extends UpgradeAgent, ArrivalAgent {
   close(): void;
 }
 
@@ -93,6 +96,11 @@ function client(socket: Socket): AgentClient {
     upgradeState: () => call<UpgradeState>('upgradeState', []),
     followUpgrade: (id: string, onRecord: (r: UpgradeRecord) => void, signal?: AbortSignal) => call<UpgradeRecord>('followUpgrade', [id], (e) => onRecord(e as UpgradeRecord), signal),
     watchUpgrades: (onEvent: (e: UpgradeEvent) => void, signal: AbortSignal) => call<void>('watchUpgrades', [], (e) => onEvent(e as UpgradeEvent), signal),
+    offerUpload: (actor, request) => call<OfferResult>('offerUpload', [actor, request]),
+    usbAttach: (request, onState, signal) => call<UsbAttachResult>('usbAttach', [request], (e) => onState(e as StickState), signal),
+    usbDetach: (request) => call<{ device: string; known: boolean }>('usbDetach', [request]),
+    usbState: () => call<UsbState>('usbState', []),
+    watchUsb: (onEvent, signal) => call<void>('watchUsb', [], (e) => onEvent(e as UsbEvent), signal),
     close: () => socket.destroy(),
   };
 }

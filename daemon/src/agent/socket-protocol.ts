@@ -8,7 +8,9 @@ export const AGENT_SOCKET_FILE = 'agent.sock';
 export const MAX_LINE_BYTES = 1 << 20;
 
 /** Verbs whose last argument is a callback: the socket turns it into `event` lines. */
-export const STREAMING_VERBS = ['followUpgrade', 'watchUpgrades'] as const;
+export const STREAMING_VERBS = ['followUpgrade', 'watchUpgrades', 'usbAttach', 'watchUsb'] as const;
+/** How many plain arguments a streaming verb takes before its callback and signal. */
+export const STREAM_ARGUMENTS: Record<(typeof STREAMING_VERBS)[number], number> = { followUpgrade: 1, watchUpgrades: 0, usbAttach: 1, watchUsb: 0 };
 export const PLAIN_VERBS = [
   'offerBundle',
   'listBundles',
@@ -22,6 +24,10 @@ export const PLAIN_VERBS = [
   'getUpgrade',
   'upgradeHistory',
   'upgradeState',
+  // Bundles arriving (agent/arrival-agent.ts): an upload's spool file, USB sticks.
+  'offerUpload',
+  'usbDetach',
+  'usbState',
 ] as const;
 export type AgentVerb = (typeof PLAIN_VERBS)[number] | (typeof STREAMING_VERBS)[number];
 

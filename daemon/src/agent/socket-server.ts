@@ -6,7 +6,8 @@ import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { isOutpostError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import { LineBuffer, parseRequest, STREAMING_VERBS, type AgentResponse } from './socket-protocol.ts';
+import { LineBuffer, parseRequest, STREAM_ARGUMENTS, STREAMING_VERBS, type AgentResponse } from './socket-protocol.ts';
+import type { ArrivalAgent } from './arrival-agent.ts';
 import type { UpgradeAgent } from './upgrade-agent.ts';
 
 const MAX_CONNECTIONS = 16;
@@ -17,7 +18,10 @@ export interface AgentSocketServer {
   close(): Promise<void>;
 }
 
-function serve(socket: Socket, agent: UpgradeAgent, log: Logger): void {
+/** Every verb the socket serves. */
+export type SocketAgent = UpgradeAgent & ArrivalAgent;
+
+function serve(socket: Socket, agent: SocketAgent, log: Logger): void {
   const lines = new LineBuffer();
   const streams = new Map<number, AbortController>();
   const send = (message: AgentResponse) => {
@@ -59,7 +63,7 @@ function serve(socket: Socket, agent: UpgradeAgent, log: Logger): void {
         streams.set(id, controller);
         const emit = (event: unknown) => send({ id, event });
         method
-          .call(agent, ...args.slice(0, verb === 'followUpgrade' ? 1 : 0), emit, controller.signal)
+          .call(agent, ...args.slice(0, STREAM_ARGUMENTS[verb as keyof typeof STREAM_ARGUMENTS]), emit, controller.signal)
           .then((result) => send({ id, result: result ?? null }), (error: unknown) => (controller.signal.aborted ? send({ id, result: null }) : fail(id, error)))
           .finally(() => streams.delete(id));
       } else {
@@ -75,7 +79,7 @@ function serve(socket: Socket, agent: UpgradeAgent, log: Logger): void {
   socket.on('error', end);
 }
 
-export function startAgentSocket(path: string, agent: UpgradeAgent, log: Logger): Promise<AgentSocketServer> {
+export function startAgentSocket(path: string, agent: SocketAgent, log: Logger): Promise<AgentSocketServer> {
   // A socket file left by a process that died would make listen() fail with EADDRINUSE.
   rmSync(path, { force: true });
   const sockets = new Set<Socket>();

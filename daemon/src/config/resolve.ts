@@ -34,6 +34,7 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_KIOSK_PORT: 'kiosk.port',
   OUTPOST_KUBECONFIG: 'cluster.kubeconfig',
   OUTPOST_CONTAINERD_ADDRESS: 'containerd.address',
+  OUTPOST_USB_POLICY: 'usb.policy',
 };
 const FLAG_MAP: Record<string, string> = {
   home: 'home',
@@ -118,6 +119,7 @@ export function resolveConfig(sources: ConfigSources): ConfigResult {
     ...result.data,
     home: path.resolve(sources.cwd, result.data.home),
     cluster: { ...result.data.cluster, kubeconfig: result.data.cluster.kubeconfig === undefined || result.data.cluster.kubeconfig === 'none' ? result.data.cluster.kubeconfig : path.resolve(sources.cwd, result.data.cluster.kubeconfig) },
+    uploads: { ...result.data.uploads, spoolDir: path.resolve(sources.cwd, result.data.uploads.spoolDir ?? path.join(result.data.home, 'uploads')) },
     upgrade: { ...result.data.upgrade, trustDir: path.resolve(sources.cwd, result.data.upgrade.trustDir ?? path.join(result.data.home, 'trust')) },
     configFile: sources.file?.path ?? null,
   };

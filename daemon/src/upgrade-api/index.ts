@@ -18,7 +18,8 @@ export interface UpgradesWeb {
 }
 
 export function attachUpgrades(options: { hub: FeedHub; agent: UpgradeAgent; workloads(): WorkloadSummary[] | null; log: Logger }): UpgradesWeb {
-  const topic = options.hub.define<UpgradeState, UpgradeEvent>({ name: 'upgrade', policy: 'viewer', initial: initialUpgradeState(), reduce: reduceUpgrade });
+  // kiosk: the appliance screen shows a running upgrade's phase and percent (a USB stick's too).
+  const topic = options.hub.define<UpgradeState, UpgradeEvent>({ name: 'upgrade', policy: 'viewer', kiosk: true, initial: initialUpgradeState(), reduce: reduceUpgrade });
   const controller = new AbortController();
   // Watch first, then load the snapshot: an event between the two is applied on top of it or
   // already in it (every event replaces a whole part), never lost.
