@@ -30,6 +30,8 @@ export interface ListenOptions {
    * request timeout, closed instead when their connection sends nothing for `idleMs`.
    */
   longRequests?: { matches(req: http.IncomingMessage): boolean; idleMs: number };
+  /** The whole request must arrive within this (default 60 s; tests shorten it). */
+  requestTimeoutMs?: number;
 }
 
 /** The key a connection counts under with `capBy: 'address'`. */
@@ -50,12 +52,12 @@ export const REQUEST_TIMEOUT_MS = 60_000;
 
 export async function listen(options: ListenOptions): Promise<Listening> {
   // Node's requestTimeout cannot exempt one request, so with long requests it is ours (requestTimer).
-  const requestTimeout = options.longRequests ? 0 : REQUEST_TIMEOUT_MS;
+  const requestTimeout = options.longRequests ? 0 : (options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
   const serverOptions = { headersTimeout: 10_000, requestTimeout, keepAliveTimeout: 5_000 };
   const server: http.Server = options.tls
     ? https.createServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, options.handler)
     : http.createServer(serverOptions, options.handler);
-  if (options.longRequests) server.prependListener('request', requestTimer(options.longRequests));
+  if (options.longRequests) server.prependListener('request', requestTimer(options.longRequests, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS));
 
   const counts = new Map<string, number>();
   const admit = (key: string, socket: Socket): boolean => {
@@ -149,7 +151,7 @@ function admitByLocalUser(server: http.Server, options: ListenOptions, admit: (k
  * connection closed), except for long requests, whose connection is closed after `idleMs` without a
  * byte instead: a 3-hour upload that keeps moving lives, a stalled one is cut and resumes later.
  */
-function requestTimer(long: NonNullable<ListenOptions['longRequests']>): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+function requestTimer(long: NonNullable<ListenOptions['longRequests']>, timeoutMs: number): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   return (req, res) => {
     const socket = req.socket;
     if (long.matches(req)) {
@@ -163,7 +165,7 @@ function requestTimer(long: NonNullable<ListenOptions['longRequests']>): (req: h
       if (req.complete) return;
       if (!res.headersSent) res.writeHead(408, { connection: 'close' }).end();
       socket.destroy();
-    }, REQUEST_TIMEOUT_MS);
+    }, timeoutMs);
     timer.unref();
     const clear = () => clearTimeout(timer);
     req.once('end', clear);
