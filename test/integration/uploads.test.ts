@@ -29,10 +29,10 @@ beforeAll(async () => {
   await writeBigBundle(good, 6 * MiB + 777, KEY_A, 3);
   tampered = path.join(dir, 'tampered.outpost');
   const bytes = readFileSync(good);
-  bytes[bytes.length - 1024 - 4000] ^= 0xff; // inside the last payload member
+  bytes[bytes.length - 1024 - 4000]! ^= 0xff; // inside the last payload member
   writeFileSync(tampered, bytes);
   // No containerd here: `false` answers at once that it is unreachable (the plan says so), instead of ctr's 10 s connect timeout.
-  daemon = await startTestDaemon({ upgrade: { trustDir: trust }, containerd: { ctr: '/bin/false' }, uploads: { idleTimeoutSeconds: 1, expireHours: 0.001, maxBytes: 2 ** 46 } });
+  daemon = await startTestDaemon({ upgrade: { trustDir: trust }, containerd: { ctr: '/bin/false' }, uploads: { idleTimeoutSeconds: 1, expireHours: 0.001, maxBytes: 2 ** 44 } });
   operator = await userSession(daemon.home, daemon.url, 'olga', 'operator');
   viewer = await userSession(daemon.home, daemon.url, 'vic', 'viewer');
 });

@@ -81,19 +81,28 @@ export class UploadRegistry {
     const status = this.#statusOf(entry);
     const target = `${status.fileName} (${entry.size} bytes)`;
     const started = this.#deps.now();
+    // Kept from now on, so the upload never vanishes between its spool file and its outcome.
+    this.#keep({ ...status, state: 'verifying' });
+    let offer: Awaited<ReturnType<ArrivalAgent['offerUpload']>> | null = null;
+    let refusal: { code: string; message: string } | null = null;
     try {
-      const offer = await this.#deps.agent.offerUpload(actor, { id });
+      offer = await this.#deps.agent.offerUpload(actor, { id });
+    } catch (error) {
+      refusal = refusalOf(error);
+      if (refusal.code === 'internal_error') this.#deps.log.error({ err: error, upload: id }, 'handing an upload to the agent failed');
+    }
+    // The agent staged its own copy (or refused): the spool's is never used again. Deleted before the
+    // outcome shows, so a page that sees the outcome sees a clean spool.
+    await this.#deps.remove(id).catch((error: unknown) => this.#deps.log.error({ err: error, upload: id }, 'could not delete a spooled upload'));
+    const who = { actor: actor.name, role: actor.role, address: actor.address, action: 'upload.complete', target };
+    if (offer) {
       const b = offer.bundle;
       this.#keep({ ...status, state: 'offered', bundle: { id: b.id, name: b.name, version: b.version, blocking: offer.plan.blocking } });
-      this.#deps.audit({ actor: actor.name, role: actor.role, address: actor.address, action: 'upload.complete', target, outcome: 'success', detail: { uploadId: id, bytes: entry.size, bundleId: b.id, release: `${b.name} ${b.version}`, verifyMs: this.#deps.now() - started } });
-    } catch (error) {
-      const refusal = refusalOf(error);
-      if (refusal.code === 'internal_error') this.#deps.log.error({ err: error, upload: id }, 'handing an upload to the agent failed');
-      this.#keep({ ...status, state: 'refused', error: refusal });
-      this.#deps.audit({ actor: actor.name, role: actor.role, address: actor.address, action: 'upload.complete', target, outcome: 'failure', detail: { uploadId: id, bytes: entry.size, ...refusal } });
-    } finally {
-      // The agent staged its own copy (or refused): the spool's is never used again.
-      await this.#deps.remove(id).catch((error: unknown) => this.#deps.log.error({ err: error, upload: id }, 'could not delete a spooled upload'));
+      this.#deps.audit({ ...who, outcome: 'success', detail: { uploadId: id, bytes: entry.size, bundleId: b.id, release: `${b.name} ${b.version}`, verifyMs: this.#deps.now() - started } });
+    } else {
+      const r = refusal ?? { code: 'internal_error', message: 'no answer' };
+      this.#keep({ ...status, state: 'refused', error: r });
+      this.#deps.audit({ ...who, outcome: 'failure', detail: { uploadId: id, bytes: entry.size, ...r } });
     }
   }
 
