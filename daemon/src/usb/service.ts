@@ -194,10 +194,12 @@ export class UsbService {
       const blocking = plan.problems.filter((p) => p.blocking).map((p) => p.message);
       this.#update(visit, { phase: 'planned', message: `${plan.release} ${plan.from?.version ?? '(nothing)'} → ${plan.to.version}: ${plan.steps} steps` });
       let result: StickResult;
-      if (blocking.length > 0) {
+      if (this.#deps.policy === 'confirm') {
+        const why = ['usb.policy is confirm: an operator applies it from the LocalUI', ...blocking];
+        result = { ...base, outcome: 'offered', code: blocking.length > 0 ? 'upgrade.blocked' : null, reasons: why, startedAt: started, finishedAt: this.#deps.now() };
+      } else if (blocking.length > 0) {
+        // Never applied automatically; it stays offered, so an operator can see why in the LocalUI.
         result = { ...base, outcome: 'refused', code: 'upgrade.blocked', reasons: blocking, startedAt: started, finishedAt: this.#deps.now() };
-      } else if (this.#deps.policy === 'confirm') {
-        result = { ...base, outcome: 'offered', code: null, reasons: ['usb.policy is confirm: an operator applies it from the LocalUI'], startedAt: started, finishedAt: this.#deps.now() };
       } else {
         result = await this.#apply(visit, actor, offer.bundle.id, base, started);
       }
