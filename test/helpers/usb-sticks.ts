@@ -68,7 +68,7 @@ export async function makeStick(fs: 'vfat' | 'exfat' | 'ext4', label: string, fi
       await run('umount', [mnt]);
     }
   };
-  await withMount('rw', async () => {
+  const filling = withMount('rw', async () => {
     for (const [name, content] of Object.entries(files)) {
       mkdirSync(path.dirname(path.join(mnt, name)), { recursive: true });
       if ('fill' in content) {
@@ -77,6 +77,11 @@ export async function makeStick(fs: 'vfat' | 'exfat' | 'ext4', label: string, fi
       } else if ('from' in content) copyFileSync(content.from, path.join(mnt, name));
       else writeFileSync(path.join(mnt, name), content.text);
     }
+  });
+  await filling.catch(async (error: unknown) => {
+    await run('losetup', ['-d', device]).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   });
   let attached = true;
   return {
