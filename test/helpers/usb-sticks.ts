@@ -84,6 +84,10 @@ export async function makeStick(fs: 'vfat' | 'exfat' | 'ext4', label: string, fi
     throw error;
   });
   let attached = true;
+  const pull = async () => {
+    if (attached) await run('losetup', ['-d', device]).catch(() => undefined);
+    attached = false;
+  };
   return {
     image,
     device,
@@ -96,12 +100,9 @@ export async function makeStick(fs: 'vfat' | 'exfat' | 'ext4', label: string, fi
       }
     }),
     list: () => withMount('ro', () => run('ls', ['-A', mnt]).then((r) => r.stdout.split('\n').filter(Boolean))),
-    async pull() {
-      if (attached) await run('losetup', ['-d', device]).catch(() => undefined);
-      attached = false;
-    },
+    pull,
     async remove() {
-      await this.pull();
+      await pull();
       rmSync(dir, { recursive: true, force: true });
     },
   };

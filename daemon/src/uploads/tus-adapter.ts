@@ -50,7 +50,18 @@ export function createTus(options: TusOptions): TusAdapter {
     },
   });
   return {
-    handle: (req, res) => server.handle(req, res),
+    // The Web Request tus works on, built here rather than by srvx's Node adapter: the body is pulled
+    // from the Node request one chunk at a time (backpressure end to end), which halves the RSS an
+    // upload costs and is faster (test/bench/upload.bench.ts).
+    async handle(req, res) {
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+      const body = req.method === 'PATCH' || req.method === 'POST' ? ReadableStream.from(req) : null;
+      const request = { method: req.method, url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, headers, body, runtime: { node: { req, res } } };
+      const response = await server.handleWeb(request as unknown as Request);
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      res.end(Buffer.from(await response.arrayBuffer()));
+    },
     remove: (id) => store.remove(id),
   };
 }
