@@ -40,16 +40,18 @@ export interface Uploads {
 export function createUploads(options: UploadsOptions): Uploads {
   const spool = new Spool(options.spoolDir);
   const owners = new WeakMap<IncomingMessage, { by: string; address: string }>();
-  let registry: UploadRegistry | undefined;
+  // The store calls back into the registry, which removes through the store: tied after both exist.
+  const finished: { to?: (id: string) => void } = {};
   const tus = createTus({
     spoolDir: spool.dir,
     maxBytes: options.maxBytes,
     expireMs: options.expireMs,
     ownerOf: (req) => owners.get(req),
-    onFinished: (upload) => registry?.finished(upload.id),
+    onFinished: (upload) => finished.to?.(upload.id),
   });
-  registry = new UploadRegistry({ spool, agent: options.agent, audit: options.audit, log: options.log, now: Date.now, expireMs: options.expireMs, remove: (id) => tus.remove(id) });
+  const registry = new UploadRegistry({ spool, agent: options.agent, audit: options.audit, log: options.log, now: Date.now, expireMs: options.expireMs, remove: (id) => tus.remove(id) });
   const reg = registry;
+  finished.to = (id) => reg.finished(id);
   const prefix = `${UPLOADS_PATH}/`;
   return {
     routes: uploadRoutes({ tus, spool, registry: reg, owners, audit: options.audit, limits: { maxBytes: options.maxBytes, maxConcurrent: options.maxConcurrent, reservePercent: options.reservePercent } }),

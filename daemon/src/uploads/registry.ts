@@ -23,7 +23,8 @@ export interface RegistryDeps {
   remove(id: string): Promise<void>;
 }
 
-const fileNameOf = (e: SpoolEntry) => (e.metadata.filename ?? 'bundle').replace(/[\x00-\x1f\x7f]/g, '?').slice(0, 200);
+// Printable only: the name is shown on the page and written to the audit log.
+const fileNameOf = (e: SpoolEntry) => [...(e.metadata.filename ?? 'bundle')].map((c) => (c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127 ? '?' : c)).join('').slice(0, 200);
 
 export class UploadRegistry {
   readonly #deps: RegistryDeps;

@@ -4,6 +4,7 @@
 // (`handle(req, res)`); its body streams to disk, never into memory.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ReadableStream } from 'node:stream/web';
 import { FileStore } from '@tus/file-store';
 import { Server, type Upload } from '@tus/server';
 
