@@ -66,6 +66,7 @@ export default tseslint.config(
       'daemon/src/agent-main.ts',
       'daemon/src/upgrade-host.ts',
       'daemon/src/cli/agent.ts',
+      'daemon/src/usb/**/*.ts',
     ],
     rules: { 'no-restricted-imports': ['error', { paths: blocking, patterns: webSide }] },
   },

@@ -60,7 +60,7 @@ SYSUSERS=/usr/local/lib/sysusers.d/outpost.conf
 TMPFILES=/usr/local/lib/tmpfiles.d/outpost.conf
 UDEVDIR=/usr/local/lib/udev/rules.d
 MANIFEST=$OPT/installed-files
-UNITS="outpost-web.service outpost-agent.socket outpost-agent.service outpost-kiosk.service"
+UNITS="outpost-web.service outpost-agent.socket outpost-agent.service outpost-kiosk.service outpost-usb@.service"
 
 # systemd as PID 1 on this very machine: only then are units started and daemons reloaded.
 booted() { [ -z "$ROOT" ] && [ -d /run/systemd/system ]; }

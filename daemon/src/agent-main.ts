@@ -3,9 +3,11 @@
 // (the upgrade engine's lean REST client), the upgrade engine, and the verbs that expose them.
 // `composeAgent` builds the parts (the web process uses it in-process in tests); `runAgent` serves
 // them on the agent socket as `outpost agent`. Agent side: nothing of http/ or feed/ (lint rule).
+import { hostname } from 'node:os';
+import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { AuditLog, AuditVerifier, type AuditInput } from './audit/index.ts';
-import { ExclusiveRunner, kubeAgent, openAgentSigner, type AgentInfo, type AgentVerbs } from './agent/index.ts';
+import { arrivalAgent, ExclusiveRunner, kubeAgent, openAgentSigner, type AgentInfo, type AgentVerbs } from './agent/index.ts';
 import type { Config } from './config/index.ts';
 import type { Logger } from './lib/logger.ts';
 import { readPackageVersion } from './lib/package-info.ts';
@@ -14,6 +16,7 @@ import { journalChunks, type JournalOptions } from './support/index.ts';
 import { auditChainState } from './support-sources.ts';
 import { buildUpgradeHost, connectAgentCluster, startEngine } from './upgrade-host.ts';
 import type { UpgradeService } from './upgrade/index.ts';
+import { checkStickMount, readStickContents, UsbService } from './usb/index.ts';
 
 export interface AgentParts {
   /** One method per verb (agent/verbs.ts); callers go through dispatchVerb, which validates. */
@@ -62,6 +65,18 @@ export async function composeAgent(config: Config, log: Logger, seams: AgentSeam
     audit: (e) => append({ actor: e.actor.name, role: e.actor.role, address: e.actor.address, action: e.action, target: e.target, outcome: e.outcome, detail: e.detail }),
   });
   const service = host.service;
+  // USB sticks (`outpost usb attach` hands them over) and finished uploads from the web's spool.
+  const usb = new UsbService({
+    upgrades: service,
+    policy: config.usb.policy,
+    log: log.child({ module: 'usb' }),
+    now: () => Date.now(),
+    device: { hostname: hostname(), outpostVersion: readPackageVersion() },
+    checkMount: (device, mountPoint) => checkStickMount(device, mountPoint),
+    readContents: readStickContents,
+    audit: (e) => append({ actor: e.actor.name, role: e.actor.role, address: e.actor.address, action: e.action, target: e.target, outcome: e.outcome, detail: e.detail }),
+  });
+  const arrival = arrivalAgent({ upgrades: service, usb, spoolDir: config.uploads.spoolDir ?? path.join(config.home, 'uploads') });
   const journal = seams.journal === undefined ? {} : seams.journal;
 
   const verbs: AgentVerbs = {
@@ -82,6 +97,11 @@ export async function composeAgent(config: Config, log: Logger, seams: AgentSeam
     upgradeState: () => service.upgradeState(),
     followUpgrade: (id, onRecord, signal) => service.followUpgrade(id, onRecord, signal),
     watchUpgrades: (onEvent, signal) => service.watchUpgrades(onEvent, signal),
+    offerUpload: (actor, request) => arrival.offerUpload(actor, request),
+    usbAttach: (request, onState, signal) => arrival.usbAttach(request, onState, signal),
+    usbDetach: (request) => arrival.usbDetach(request),
+    usbState: () => arrival.usbState(),
+    watchUsb: (onEvent, signal) => arrival.watchUsb(onEvent, signal),
     auditAppend: async (records) => {
       const written = audit.appendAll(records);
       return { appended: written.length, lastId: written.at(-1)?.id ?? 0 };

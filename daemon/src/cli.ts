@@ -51,6 +51,13 @@ const commands: Record<string, Command> = {
       return { help: m.bundleHelp, run: m.bundleCommand };
     },
   },
+  usb: {
+    summary: 'attach or detach a USB stick (run by udev and outpost-usb@.service)',
+    load: async () => {
+      const m = await import('./cli/usb.ts');
+      return { help: m.usbHelp, run: m.usbCommand };
+    },
+  },
   'support-bundle': {
     summary: 'write a support bundle (.tar.gz) for the vendor: logs, health, cluster state; never secrets',
     load: async () => {

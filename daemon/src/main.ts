@@ -32,8 +32,10 @@ import { supportBundleSpec, upgradeRecords } from './support-sources.ts';
 import { supportRoutes } from './support-routes.ts';
 
 export { StartupError } from './startup.ts';
-import { eventsOf, type UpgradeAgent } from './agent/index.ts';
+import { eventsOf, type ArrivalAgent, type UpgradeAgent } from './agent/index.ts';
 import { connectAgent, type AgentConnection } from './agent-connection.ts';
+import { createUploads, type Uploads } from './uploads/index.ts';
+import { attachUsb } from './usb-api/index.ts';
 import { attachUpgrades } from './upgrade-api/index.ts';
 import { UpgradeStore } from './upgrade/index.ts';
 
@@ -61,6 +63,10 @@ export interface DaemonHandle {
   readonly upgradesReady: Promise<void>;
   /** How this process reaches the agent, and whether it is there. */
   readonly agent: Pick<AgentConnection, 'mode' | 'describe'>;
+  /** The verbs by which bundles arrive (uploads handed over, USB sticks), through the agent. */
+  readonly arrival: ArrivalAgent;
+  /** Browser uploads (tus): the registry of where each stands. */
+  readonly uploads: Uploads;
   /** Every registered HTTP route with its policy (tests walk it). */
   readonly routes: readonly RouteSpec[];
   /** Stops accepting, closes feed sockets with `reason`, ends open HTTP connections. */
@@ -137,6 +143,20 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
   const upgradesWeb = attachUpgrades({ hub, agent: agent.verbs, whenUp: (signal) => agent.whenUp(signal), workloads: () => (cluster.view ? cluster.topic.state.workloads : null), log });
   parts.add('upgrade routes', () => upgradesWeb.stop());
   routes.add(...upgradesWeb.routes);
+  const usbWeb = attachUsb({ hub, agent: agent.verbs, whenUp: (signal) => agent.whenUp(signal), policy: config.usb.policy, log });
+  parts.add('usb topic', () => usbWeb.stop());
+  const uploads = createUploads({
+    spoolDir: config.uploads.spoolDir ?? path.join(config.home, 'uploads'),
+    maxBytes: config.uploads.maxBytes,
+    maxConcurrent: config.uploads.maxConcurrent,
+    expireMs: config.uploads.expireHours * 3_600_000,
+    idleTimeoutMs: config.uploads.idleTimeoutSeconds * 1000,
+    reservePercent: config.upgrade.diskReservePercent,
+    agent: agent.verbs,
+    audit: (input) => access.audit.append(input),
+    log: log.child({ module: 'uploads' }),
+  });
+  routes.add(...uploads.routes);
   routes.add(...kioskRoutes({ setupCode: () => (access.auth.setupOpen ? access.setup.currentCode : null), main: { address: config.listen.address, port: () => mainPort, tls: secure }, fingerprint: () => certificate.current.fingerprint256 }));
   let feedClients = () => 0;
   const health = createHealth({
@@ -219,8 +239,10 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
     port: config.listen.port,
     tls,
     connectionsPerAddress: config.limits.connectionsPerAddress,
+    longRequests: uploads.longRequests,
   }).catch((error: unknown) => Promise.reject(cannotListen(error, config.listen.address, config.listen.port, MAIN_LISTENER)));
   parts.add('main listener', () => mainListening.close());
+  parts.add('uploads', uploads.start());
   mainPort = mainListening.port;
   const kioskListening = config.kiosk.enabled
     ? await listen({
@@ -282,6 +304,8 @@ async function assemble(config: Config, log: Logger, seams: DaemonSeams, parts: 
     upgrades: agent.verbs,
     upgradesReady: agent.ready,
     agent,
+    arrival: agent.verbs,
+    uploads,
     support,
     routes: routes.routes,
     feedClientStats: () => feeds.flatMap((f) => f.clientStats()),

@@ -5,8 +5,8 @@ import { cpSync, existsSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs
 import path from 'node:path';
 import { installSh, runCommand } from './installed.ts';
 
-const UNITS = ['outpost-web.service', 'outpost-agent.socket', 'outpost-agent.service', 'outpost-kiosk.service'];
-const SERVICES = ['outpost-web.service', 'outpost-agent.service', 'outpost-kiosk.service'];
+const UNITS = ['outpost-web.service', 'outpost-agent.socket', 'outpost-agent.service', 'outpost-kiosk.service', 'outpost-usb@sdb1.service'];
+const SERVICES = ['outpost-web.service', 'outpost-agent.service', 'outpost-kiosk.service', 'outpost-usb@sdb1.service'];
 
 export interface UnitsReport {
   /** Verifier lines about Outpost units (empty when they verify). */

@@ -18,3 +18,4 @@ export { groupId, socketTrustProblem, type SocketFacts, type SocketRules } from 
 export { agentStateDir, openAgentSigner, secureAgentStateDir } from './state-dir-adapter.ts';
 export { AGENT_PID_FILE, AGENT_SOCKET_FILE } from './socket-protocol.ts';
 export { eventsOf } from './event-stream.ts';
+export { arrivalAgent, UPLOAD_ID, type ArrivalAgent, type ArrivalAgentDeps } from './arrival-agent.ts';

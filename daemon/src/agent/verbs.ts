@@ -6,7 +6,9 @@
 import { z } from 'zod';
 import type { AuditInput, VerificationStatus } from '../audit/index.ts';
 import type { AuditChainState } from '../support/index.ts';
+import { DEVICE_NAME } from '../usb/stick-pure.ts';
 import type { Agent } from './agent.ts';
+import type { ArrivalAgent } from './arrival-agent.ts';
 import type { UpgradeAgent } from './upgrade-agent.ts';
 
 /** A request line (JSON) is at most this long; a longer one closes the connection. */
@@ -35,6 +37,21 @@ const releaseName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'no
 const upgradeId = z.string().regex(/^[0-9a-f-]{36}$/, 'not an upgrade id');
 const absolutePath = text(4096).regex(/^\/.*[^/]$/, 'not an absolute file path');
 const offerRequest = z.object({ path: absolutePath, source: z.enum(['cli', 'upload', 'usb']) }).strict();
+const uploadRef = z.object({ id: z.string().regex(/^[0-9a-f]{32}$/, 'not an upload id') }).strict();
+const deviceName = z.string().regex(DEVICE_NAME, 'not a block device name');
+const outcome = z.object({ written: z.boolean(), message: text(500) }).strict();
+const usbAttachRequest = z
+  .object({
+    device: deviceName,
+    devicePath: z.string().regex(/^\/dev\/[a-z][a-z0-9_-]{0,31}$/, 'not a block device path'),
+    mountPoint: absolutePath.nullable(),
+    fsType: text(32).nullable(),
+    label: text(128).nullable(),
+    serial: text(128).nullable(),
+    problem: z.object({ code: text(64), message: text(500) }).strict().optional(),
+  })
+  .strict();
+const usbDetachRequest = z.object({ device: deviceName, reason: z.enum(['unmounted', 'removed']), resultFile: outcome.nullable().optional(), supportBundle: outcome.nullable().optional() }).strict();
 const historyQuery = z.object({ limit: z.number().int().min(1).max(500), release: releaseName.optional() }).strict();
 
 const auditInput = z
@@ -88,6 +105,12 @@ export const AGENT_VERBS = {
   upgradeState: verb(none, 'the upgrade topic’s snapshot'),
   followUpgrade: verb(z.tuple([upgradeId]), 'every change of one upgrade until it ends', { stream: true }),
   watchUpgrades: verb(none, 'every upgrade event (the web’s `upgrade` topic)', { stream: true, passive: true }),
+  // Bundles arriving (docs/uploads-and-usb.md): an upload the web spooled, USB sticks `outpost usb attach` mounted.
+  offerUpload: verb(z.tuple([actorSchema, uploadRef]), 'verify and stage a finished upload from the spool (named by its id only)', { minRole: 'operator' }),
+  usbAttach: verb(z.tuple([usbAttachRequest]), 'work through a mounted stick; its state as events, what to write back as the answer', { stream: true }),
+  usbDetach: verb(z.tuple([usbDetachRequest]), 'a stick was unmounted or removed'),
+  usbState: verb(none, 'the usb topic’s snapshot'),
+  watchUsb: verb(none, 'every USB event (the web’s `usb` topic)', { stream: true, passive: true }),
   // The audit chain: its key never leaves the agent.
   auditAppend: verb(z.tuple([z.array(auditInput).min(1).max(MAX_AUDIT_BATCH)]), 'append records to the keyed chain (the agent signs them)'),
   auditStatus: verb(none, 'the chain’s state for the Audit page (checked from its checkpoint)'),
@@ -127,7 +150,7 @@ export interface SupportVerbs {
 }
 
 /** Everything the agent does for others: one method per verb above. */
-export interface AgentVerbs extends Agent, UpgradeAgent, AuditVerbs, SupportVerbs {
+export interface AgentVerbs extends Agent, UpgradeAgent, ArrivalAgent, AuditVerbs, SupportVerbs {
   agentInfo(): Promise<AgentInfo>;
 }
 

@@ -94,7 +94,7 @@ export function resolvePrincipal(req: Request, deps: GuardDeps, allowScrapeToken
 
 export function policyGuard(deps: GuardDeps): PolicyGuard {
   return (route: RouteSpec) => {
-    const mutating = MUTATING_METHODS.has(route.method);
+    const mutating = MUTATING_METHODS.has(route.method) || route.guardAsChange === true;
     const chain: RequestHandler[] = [
       (req, res, next) => {
         const caller = resolveCaller(req, deps, route.scrapeToken === true);

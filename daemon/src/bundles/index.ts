@@ -4,6 +4,7 @@
 export { BUNDLE_ERROR_CODES, BundleError, isBundleError, type BundleErrorCode } from './errors.ts';
 export { verifyBundle, type StagedFile, type VerifiedBundle, type VerifyOptions } from './verify.ts';
 export { inspectBundle, type BundleSummary } from './inspect.ts';
+export { probeBundleFile, type ProbedBundle } from './probe.ts';
 export { buildBundle, type BuildOptions, type BuildResult } from './build.ts';
 export { openBundleFile, type BundleFileSource } from './source.ts';
 export { loadTrust } from './trust-store.ts';

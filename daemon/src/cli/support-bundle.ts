@@ -10,7 +10,8 @@ import { AuditLog, FileAuditSigner } from '../audit/index.ts';
 import { listClusterForSupport } from '../cluster/index.ts';
 import { readPackageVersion } from '../lib/package-info.ts';
 import { openDatabase } from '../store/index.ts';
-import { formatBytes, writeSupportBundleFile, type WrittenBundle } from '../support/index.ts';
+import { createSupportService, formatBytes, type WrittenBundle } from '../support/index.ts';
+import type { Config } from '../config/index.ts';
 import { auditChainState, supportBundleSpec, upgradeRecords } from '../support-sources.ts';
 import { UpgradeStore } from '../upgrade/index.ts';
 
@@ -38,35 +39,52 @@ export async function supportBundleCommand(args: string[]): Promise<number> {
   }
   const config = loadConfigOrReport({ home: values.home, config: values.config });
   if (!config) return 2;
-  const db = openDatabase(config.home);
-  // The CLI runs as root on a device, like the agent: its records join the same keyed chain.
-  const auditSigner = FileAuditSigner.open(agentStateDir(config.home), { create: true });
-  const audit = new AuditLog(db, { signer: auditSigner, maxBytes: config.audit.maxBytes });
   const cancel = new AbortController();
   const stop = () => cancel.abort(new Error('interrupted'));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const who = process.env.SUDO_USER ?? process.env.USER ?? os.userInfo().username;
-  const actor = { actor: `cli:${who}`, role: 'admin', address: 'local', action: 'support.bundle', target: 'support bundle' };
   try {
-    const cluster = await listClusterForSupport(config.cluster.kubeconfig, config.cluster.stabilitySeconds * 1000);
-    const spec = supportBundleSpec({ config, version: readPackageVersion(), db, auditChain: () => auditChainState(audit, auditSigner), cluster, daemon: null, upgrades: upgradeRecords(new UpgradeStore(db)) });
     let result: WrittenBundle;
     try {
-      result = await writeSupportBundleFile(values.out, spec, cancel.signal);
+      result = await writeSupportBundleAs(config, values.out, `cli:${who}`, cancel.signal);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      audit.append({ ...actor, outcome: 'failure', detail: { reason: message.slice(0, 200) } });
-      process.stderr.write(`outpost: cannot write the support bundle: ${message}\n`);
+      process.stderr.write(`outpost: cannot write the support bundle: ${error instanceof Error ? error.message : String(error)}\n`);
       return 1;
     }
-    const partial = result.sections.filter((s) => s.outcome !== 'complete').map((s) => s.section);
-    audit.append({ ...actor, target: result.path, outcome: 'success', detail: { bytes: result.fileBytes, partial } });
     process.stdout.write(describe(result));
     return 0;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+  }
+}
+
+/**
+ * Writes a support bundle from this process (the same sources as the command) through the support
+ * service's `writeSupportBundle` hook, audited as `support.bundle` by `actor`: the command, and
+ * `outpost usb attach` for a stick holding a file named `outpost-support`.
+ */
+export async function writeSupportBundleAs(config: Config, dest: string, actor: string, signal: AbortSignal): Promise<WrittenBundle> {
+  const db = openDatabase(config.home);
+  try {
+    // The CLI runs as root on a device, like the agent: its records join the same keyed chain.
+    const auditSigner = FileAuditSigner.open(agentStateDir(config.home), { create: true });
+    const audit = new AuditLog(db, { signer: auditSigner, maxBytes: config.audit.maxBytes });
+    const record = { actor, role: 'admin', address: 'local', action: 'support.bundle', target: 'support bundle' };
+    const cluster = await listClusterForSupport(config.cluster.kubeconfig, config.cluster.stabilitySeconds * 1000);
+    const spec = supportBundleSpec({ config, version: readPackageVersion(), db, auditChain: () => auditChainState(audit, auditSigner), cluster, daemon: null, upgrades: upgradeRecords(new UpgradeStore(db)) });
+    try {
+      const result = await createSupportService(() => spec).writeSupportBundle(dest, signal);
+      const partial = result.sections.filter((s) => s.outcome !== 'complete').map((s) => s.section);
+      audit.append({ ...record, target: result.path, outcome: 'success', detail: { bytes: result.fileBytes, partial } });
+      return result;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      audit.append({ ...record, outcome: 'failure', detail: { reason: message.slice(0, 200) } });
+      throw error;
+    }
+  } finally {
     db.close();
   }
 }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { AGENT_SOCKET_FILE, connectAgentSocket, ExclusiveRunner, type Actor, type UpgradeAgent } from '../agent/index.ts';
+import { connectAgentSocket, ExclusiveRunner, type Actor, type UpgradeAgent } from '../agent/index.ts';
 import { agentStateDir } from '../access.ts';
 import { AuditLog, FileAuditSigner } from '../audit/index.ts';
 import type { Config } from '../config/index.ts';
@@ -38,7 +38,7 @@ const actor = (): Actor => ({ name: `cli:${process.env.SUDO_USER ?? process.env.
 
 /** The daemon's agent, else the engine in this process (taking the lock only when it will change things). */
 async function openAgent(config: Config, mutating: boolean): Promise<Opened> {
-  const socket = path.join(config.home, AGENT_SOCKET_FILE);
+  const socket = config.agent.socket;
   try {
     const client = await connectAgentSocket(socket);
     return { agent: client, via: 'daemon', close: () => client.close() };

@@ -37,6 +37,7 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_AGENT_MODE: 'agent.mode',
   OUTPOST_AGENT_SOCKET: 'agent.socket',
   OUTPOST_AGENT_KUBECONFIG: 'agent.kubeconfig',
+  OUTPOST_USB_POLICY: 'usb.policy',
 };
 const FLAG_MAP: Record<string, string> = {
   home: 'home',
@@ -128,6 +129,7 @@ export function resolveConfig(sources: ConfigSources): ConfigResult {
       socket: path.resolve(sources.cwd, result.data.agent.socket ?? path.join(result.data.home, 'agent.sock')),
       kubeconfig: result.data.agent.kubeconfig === undefined || result.data.agent.kubeconfig === 'none' ? result.data.agent.kubeconfig : path.resolve(sources.cwd, result.data.agent.kubeconfig),
     },
+    uploads: { ...result.data.uploads, spoolDir: path.resolve(sources.cwd, result.data.uploads.spoolDir ?? path.join(result.data.home, 'uploads')) },
     upgrade: { ...result.data.upgrade, trustDir: path.resolve(sources.cwd, result.data.upgrade.trustDir ?? path.join(result.data.home, 'trust')) },
     configFile: sources.file?.path ?? null,
   };

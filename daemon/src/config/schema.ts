@@ -152,6 +152,30 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    uploads: z
+      .object({
+        /** Largest bundle a browser may upload (docs/uploads-and-usb.md). */
+        maxBytes: z.number().int().min(1 << 20).max(2 ** 46).default(32 * 1024 ** 3),
+        /** Uploads in progress at once. */
+        maxConcurrent: z.number().int().min(1).max(16).default(2),
+        /** An upload PATCH whose connection sends nothing for this long is closed (the next PATCH resumes). */
+        idleTimeoutSeconds: z.number().min(0.1).max(3600).default(60),
+        /** An incomplete upload is deleted this long after it was created. */
+        expireHours: z.number().min(0.001).max(24 * 30).default(24),
+        /** The web process's spool; unset: <home>/uploads. */
+        spoolDir: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
+    usb: z
+      .object({
+        /** auto: apply a signed, newer bundle with a clean plan; confirm: offer it only; off: ignore sticks. */
+        policy: z.enum(['auto', 'confirm', 'off']).default('auto'),
+        /** Where `outpost usb attach` mounts sticks (DIR/<device name>); unset: /run/outpost/usb. */
+        mountRoot: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
     ui: z
       .object({ dist: z.string().min(1).optional() })
       .strict()

@@ -25,6 +25,13 @@ export interface ListenOptions {
   peerUsers?: PeerUsers;
   /** Told (once) when an owner cannot be learnt; such connections are then counted by their address. */
   onPeerUnknown?: (reason: string) => void;
+  /**
+   * Requests that may take as long as they keep moving (tus upload PATCHes): exempt from the 60 s
+   * request timeout, closed instead when their connection sends nothing for `idleMs`.
+   */
+  longRequests?: { matches(req: http.IncomingMessage): boolean; idleMs: number };
+  /** The whole request must arrive within this (default 60 s; tests shorten it). */
+  requestTimeoutMs?: number;
 }
 
 /** The key a connection counts under with `capBy: 'address'`. */
@@ -41,11 +48,16 @@ export interface Listening {
   close(): Promise<void>;
 }
 
+export const REQUEST_TIMEOUT_MS = 60_000;
+
 export async function listen(options: ListenOptions): Promise<Listening> {
-  const serverOptions = { headersTimeout: 10_000, requestTimeout: 60_000, keepAliveTimeout: 5_000 };
+  // Node's requestTimeout cannot exempt one request, so with long requests it is ours (requestTimer).
+  const requestTimeout = options.longRequests ? 0 : (options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
+  const serverOptions = { headersTimeout: 10_000, requestTimeout, keepAliveTimeout: 5_000 };
   const server: http.Server = options.tls
     ? https.createServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, options.handler)
     : http.createServer(serverOptions, options.handler);
+  if (options.longRequests) server.prependListener('request', requestTimer(options.longRequests, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS));
 
   const counts = new Map<string, number>();
   const admit = (key: string, socket: Socket): boolean => {
@@ -132,4 +144,31 @@ function admitByLocalUser(server: http.Server, options: ListenOptions, admit: (k
       socket.resume();
     });
   });
+}
+
+/**
+ * The request timeout Node would apply (the whole request received within 60 s, else 408 and the
+ * connection closed), except for long requests, whose connection is closed after `idleMs` without a
+ * byte instead: a 3-hour upload that keeps moving lives, a stalled one is cut and resumes later.
+ */
+function requestTimer(long: NonNullable<ListenOptions['longRequests']>, timeoutMs: number): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  return (req, res) => {
+    const socket = req.socket;
+    if (long.matches(req)) {
+      socket.setTimeout(long.idleMs, () => socket.destroy());
+      // Between requests the keep-alive timeout rules again.
+      res.once('close', () => socket.setTimeout(0));
+      return;
+    }
+    if (req.complete) return;
+    const timer = setTimeout(() => {
+      if (req.complete) return;
+      if (!res.headersSent) res.writeHead(408, { connection: 'close' }).end();
+      socket.destroy();
+    }, timeoutMs);
+    timer.unref();
+    const clear = () => clearTimeout(timer);
+    req.once('end', clear);
+    res.once('close', clear);
+  };
 }

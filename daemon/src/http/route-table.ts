@@ -4,7 +4,7 @@ import type { Request, RequestHandler, Router } from 'express';
 import { requireMediaType } from './content-type.ts';
 
 export type Policy = 'public' | 'kiosk' | 'viewer' | 'operator' | 'admin';
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteSpec {
   method: Method;
@@ -27,6 +27,11 @@ export interface RouteSpec {
   audit?: { action: string; target?: (req: Request) => string; self?: boolean } | 'self';
   /** Body media types a mutating route takes (default: JSON only); anything else is answered 415. */
   accepts?: readonly string[];
+  /**
+   * A read guarded like a change (Origin and session token too): a tus HEAD, which belongs to an
+   * upload and tells where it stands. Never served on the kiosk listener.
+   */
+  guardAsChange?: boolean;
 }
 
 /** Builds the middleware that enforces a policy; the access layer provides it. */
@@ -45,7 +50,7 @@ export class RouteTable {
       if (MUTATING_METHODS.has(route.method) && !route.audit) {
         throw new Error(`mutating route ${route.method} ${route.path} must declare its audit action`);
       }
-      if (MUTATING_METHODS.has(route.method) && (route.policy === 'kiosk' || route.kiosk === true)) {
+      if ((MUTATING_METHODS.has(route.method) || route.guardAsChange) && (route.policy === 'kiosk' || route.kiosk === true)) {
         throw new Error(`route ${route.method} ${route.path}: the kiosk has no mutating route`);
       }
       this.specs.push(route);
@@ -62,7 +67,7 @@ export class RouteTable {
    */
   mount(router: Router, guard: PolicyGuard, include: (route: RouteSpec) => boolean = () => true): void {
     for (const route of this.specs.filter(include)) {
-      const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+      const method = route.method.toLowerCase() as 'get' | 'head' | 'post' | 'put' | 'patch' | 'delete';
       const bodyCheck = MUTATING_METHODS.has(route.method) ? [requireMediaType(route.accepts)] : [];
       router[method](route.path, ...guard(route), ...bodyCheck, route.handler);
     }

@@ -7,6 +7,7 @@ import type { ClusterEvent, ClusterState } from './cluster.ts';
 import type { HealthEvent, HealthState } from './health.ts';
 import type { StatusEvent, StatusState } from './status.ts';
 import type { UpgradeEvent, UpgradeState } from './upgrade.ts';
+import type { UsbEvent, UsbState } from './arrival.ts';
 
 export const FEED_PROTOCOL = 'outpost.feed.v1';
 export const FEED_PATH = '/api/v1/feed';
@@ -18,6 +19,7 @@ export interface TopicMap {
   health: { state: HealthState; event: HealthEvent };
   status: { state: StatusState; event: StatusEvent };
   upgrade: { state: UpgradeState; event: UpgradeEvent };
+  usb: { state: UsbState; event: UsbEvent };
 }
 export type TopicName = keyof TopicMap;
 export type TopicState<T extends TopicName> = TopicMap[T]['state'];

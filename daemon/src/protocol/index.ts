@@ -10,3 +10,4 @@ export * from './cluster.ts';
 export * from './logs.ts';
 export * from './status.ts';
 export * from './upgrade.ts';
+export * from './arrival.ts';

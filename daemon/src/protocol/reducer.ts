@@ -6,6 +6,7 @@ import { reduceCluster } from './cluster.ts';
 import { reduceHealth } from './health.ts';
 import { reduceStatus } from './status.ts';
 import { reduceUpgrade } from './upgrade.ts';
+import { reduceUsb } from './arrival.ts';
 
 type Reducers = { [T in TopicName]: (state: TopicState<T>, event: TopicEvent<T>) => TopicState<T> };
 
@@ -15,6 +16,7 @@ export const reducers: Reducers = {
   health: reduceHealth,
   status: reduceStatus,
   upgrade: reduceUpgrade,
+  usb: reduceUsb,
 };
 
 export function applyFeedEvent<T extends TopicName>(topic: T, state: TopicState<T>, event: TopicEvent<T>): TopicState<T> {

@@ -39,7 +39,7 @@ export function bundleIdOf(manifestBytes: Uint8Array): string {
 }
 
 /** Verifies and stages; returns the id and whether it was new. Throws `bundle_refused` with the bundle's own code. */
-export async function stageOffer(deps: OfferDeps, path: string, source: BundleSource, offeredBy: string): Promise<{ id: string; isNew: boolean }> {
+export async function stageOffer(deps: OfferDeps, path: string, source: BundleSource, offeredBy: string, signal?: AbortSignal): Promise<{ id: string; isNew: boolean }> {
   if (deps.store.bundles('offered').length >= deps.maxOffered) {
     throw new OutpostError('too_many_bundles', `${deps.maxOffered} bundles are offered already; delete one first`);
   }
@@ -47,7 +47,7 @@ export async function stageOffer(deps: OfferDeps, path: string, source: BundleSo
   await deps.bundles.ensure();
   let verified;
   try {
-    verified = await verifyBundleFile(path, { trust, device: (m) => deviceStateFor(deps.store, m, deps.now()), stageTo: deps.bundles.incoming, durable: true });
+    verified = await verifyBundleFile(path, { trust, device: (m) => deviceStateFor(deps.store, m, deps.now()), stageTo: deps.bundles.incoming, durable: true, ...(signal ? { signal } : {}) });
   } catch (error) {
     if (isBundleError(error)) throw new OutpostError('bundle_refused', `${error.code}: ${error.message}`, { cause: error, errors: [{ path: error.member ?? 'bundle', message: error.code }] });
     throw error;

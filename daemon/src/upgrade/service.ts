@@ -7,7 +7,8 @@ import type { Logger } from '../lib/logger.ts';
 import type { BundleOffer, ReleaseInfo, UpgradeEvent, UpgradePlan, UpgradeRecord, UpgradeState, WorkloadRollout } from '../protocol/upgrade.ts';
 import { UpgradeEngine, type EngineDeps } from './engine.ts';
 import type { BundleRow } from './journal.ts';
-import { loadTrustOrRefuse, stageOffer } from './offers.ts';
+import { deviceStateFor, loadTrustOrRefuse, stageOffer } from './offers.ts';
+import { probeBundleFile, type ProbedBundle } from '../bundles/index.ts';
 import { computePlan } from './plans.ts';
 import { recordOf } from './records.ts';
 import { bundleOfferOf, releaseInfoOf, upgradeStateOf } from './views.ts';
@@ -98,10 +99,11 @@ export class UpgradeService implements UpgradeAgent {
     return full.plan;
   }
 
-  async offerBundle(actor: Actor, request: OfferRequest): Promise<OfferResult> {
+  /** `signal` (in-process callers only: a USB stick pulled out) stops the verification; its staging is deleted. */
+  async offerBundle(actor: Actor, request: OfferRequest, signal?: AbortSignal): Promise<OfferResult> {
     const target = request.path.split('/').pop() ?? request.path;
     try {
-      const { id, isNew } = await stageOffer(this.#deps, request.path, request.source, actor.name);
+      const { id, isNew } = await stageOffer(this.#deps, request.path, request.source, actor.name, signal);
       const b = this.#bundle(id);
       const plan = await this.#plan(b, 'upgrade').catch((error: unknown) => {
         this.#deps.log.error({ err: error, bundle: id }, 'planning an offered bundle failed');
@@ -114,6 +116,12 @@ export class UpgradeService implements UpgradeAgent {
       this.#deps.audit({ actor, action: 'bundle.offer', target, outcome: 'failure', detail: { source: request.source, code: (error as OutpostError).code ?? 'internal_error', message: (error as Error).message } });
       throw error;
     }
+  }
+
+  /** A first look (signature, manifest, anti-rollback) without staging: USB sticks pick their candidates with it. Throws BundleError. */
+  async probeBundle(path: string, signal?: AbortSignal): Promise<ProbedBundle> {
+    const trust = await loadTrustOrRefuse(this.#deps.trustDir);
+    return probeBundleFile(path, { trust, device: (m) => deviceStateFor(this.#deps.store, m, this.#deps.now()), ...(signal ? { signal } : {}) });
   }
 
   async listBundles(): Promise<BundleOffer[]> {

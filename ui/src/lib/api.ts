@@ -2,8 +2,10 @@
 // JSON in and out, the session's token on every request (a cookie alone is worth nothing to the
 // daemon), problem+json answers turned into ApiError with the stable code, and typed calls for the
 // routes the managers use.
+import { Upload } from 'tus-js-client';
 import {
   SESSION_TOKEN_HEADER,
+  type UploadStatus,
   type DeviceVerdict,
   type ErrorCode,
   type HealthHistory,
@@ -109,6 +111,40 @@ export class ApiClient {
     return { blob: new Blob(parts, { type: 'application/gzip' }), fileName };
   }
 
+  /**
+   * Starts (or resumes: tus-js-client remembers the upload's URL for this file in localStorage) a
+   * resumable tus upload of a bundle, with the session's token on every request.
+   */
+  async uploadBundle(file: File, handlers: UploadHandlers): Promise<UploadHandle> {
+    const upload = new Upload(file, {
+      endpoint: '/api/v1/uploads',
+      headers: this.csrfToken ? { [SESSION_TOKEN_HEADER]: this.csrfToken } : {},
+      metadata: { filename: file.name },
+      // Retries for a long while: a cable pulled, a laptop asleep, the daemon restarting.
+      retryDelays: [0, 1000, 3000, 5000, 10_000, 10_000, 20_000, 30_000, 30_000, 60_000, 60_000, 60_000],
+      removeFingerprintOnSuccess: true,
+      onProgress: (sent, total) => handlers.onProgress(sent, total),
+      onSuccess: () => handlers.onSuccess(uploadIdOf(upload.url)),
+      onError: (error) => handlers.onError(uploadErrorOf(error)),
+    });
+    const previous = await upload.findPreviousUploads();
+    if (previous[0]) upload.resumeFromPreviousUpload(previous[0]);
+    upload.start();
+    return {
+      get id() {
+        return uploadIdOf(upload.url);
+      },
+      pause: () => upload.abort(false),
+      resume: () => upload.start(),
+      cancel: () => upload.abort(true),
+    };
+  }
+
+  /** Where an upload stands (receiving, verifying, offered, refused). */
+  async uploadStatus(id: string): Promise<UploadStatus> {
+    return (await this.get<{ upload: UploadStatus }>(`/api/v1/uploads/${encodeURIComponent(id)}`)).upload;
+  }
+
   /** A fetch with the session's token, for callers that read the Response themselves. */
   async fetch(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
@@ -144,6 +180,35 @@ export class ApiClient {
     link.click();
     link.remove();
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }
+}
+
+export interface UploadHandlers {
+  onProgress(sent: number, total: number): void;
+  onSuccess(id: string | null): void;
+  onError(error: ApiError): void;
+}
+
+export interface UploadHandle {
+  readonly id: string | null;
+  pause(): Promise<void>;
+  resume(): void;
+  cancel(): Promise<void>;
+}
+
+function uploadIdOf(url: string | null): string | null {
+  return url?.split('/').pop() ?? null;
+}
+
+/** A tus failure as an ApiError: the daemon's problem (code, detail) when it answered one. */
+function uploadErrorOf(error: Error): ApiError {
+  const res = (error as { originalResponse?: { getStatus(): number; getBody(): string } | null }).originalResponse;
+  if (!res) return new ApiError('network_error', 0, 'the device did not answer; the upload resumes when you press Resume');
+  try {
+    const problem = JSON.parse(res.getBody()) as Problem;
+    return new ApiError(problem.code, res.getStatus(), problem.detail ?? problem.title);
+  } catch {
+    return new ApiError('internal_error', res.getStatus(), res.getBody().trim() || `the device answered ${res.getStatus()}`);
   }
 }
 
