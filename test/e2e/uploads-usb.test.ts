@@ -61,8 +61,12 @@ describe('upload on the Upgrades page', () => {
     expect(await panel.getByTestId('upload-offered').textContent()).toContain('bench 1.0.0');
     await screenshot(page, 'upgrades-upload-offered');
     await panel.getByTestId('upload-plan').click();
+    // The plan's own page, saying where the bundle came from, with Apply.
     await page.getByTestId('apply').waitFor();
-    expect(await page.locator('[data-bundle="bench@1.0.0"]').textContent()).toContain('from upload');
+    expect(new URL(page.url()).pathname).toMatch(/^\/upgrades\/bundles\/[0-9a-f]{16}$/);
+    await page.getByText('from a browser upload by otto').waitFor();
+    await page.goBack();
+    await page.getByTestId('offered').getByTestId('bundle-source').getByText('browser upload').waitFor();
     expect(problems).toEqual([]);
   });
 
