@@ -1,8 +1,7 @@
-// The connected half of the cluster capability, loaded only when a kubeconfig exists: the
-// Kubernetes client library alone costs ~90 MB of RSS, which a device without a cluster (and every
-// test daemon) should not pay.
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { ExclusiveRunner, inProcessAgent } from '../agent/index.ts';
+// The connected half of the cluster capability, loaded only when a kubeconfig exists. It watches and
+// reads logs over the lean client (kube/); the Kubernetes client library (~80 MB of RSS) is loaded
+// only by the in-process agent, on the first restart, for a checkout or a test that runs one process.
+import { ExclusiveRunner, inProcessAgent, type Agent } from '../agent/index.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { FeedHub, Topic } from '../feed/index.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -45,15 +44,37 @@ async function lastLogLine(kube: KubeClients, target: LogsTarget, previous: bool
   return line === undefined ? null : line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
+/**
+ * The agent inside this process (a checkout, tests): it mutates with @kubernetes/client-node, which is
+ * imported on the first restart, not at start, so a process that only watches never carries it.
+ */
+function lazyInProcessAgent(choice: KubeconfigChoice, runner: ExclusiveRunner, log: Logger): Agent {
+  let loading: Promise<Agent> | undefined;
+  const load = (): Promise<Agent> =>
+    (loading ??= import('@kubernetes/client-node').then(({ AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions }) => {
+      const config = new KubeConfig();
+      if (choice.source === 'in-cluster') config.loadFromCluster();
+      else config.loadFromFile(choice.path);
+      const strategicPatch = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
+      return inProcessAgent({ core: config.makeApiClient(CoreV1Api), apps: config.makeApiClient(AppsV1Api), runner, log, strategicPatch });
+    }));
+  // A failed load (the kubeconfig changed under us) is tried again on the next restart.
+  const agent = (): Promise<Agent> => load().catch((error: unknown) => ((loading = undefined), Promise.reject(error)));
+  return {
+    restartWorkload: async (actor, target, signal) => (await agent()).restartWorkload(actor, target, signal),
+    deletePod: async (actor, target, signal) => (await agent()).deletePod(actor, target, signal),
+  };
+}
+
 /** Throws when the kubeconfig cannot be loaded. */
-export function startLiveCluster(choice: KubeconfigChoice, options: LiveClusterOptions): LiveCluster {
-  const kube = connectKube(choice);
+export async function startLiveCluster(choice: KubeconfigChoice, options: LiveClusterOptions): Promise<LiveCluster> {
+  const kube = await connectKube(choice);
   const log = options.log;
   const view = new ClusterView(kube, options.topic, log, { backoff: options.backoff, stabilityMs: options.stabilityMs });
   const stopView = view.start();
   const ownRunner = options.runner === undefined;
   const runner = options.runner ?? new ExclusiveRunner();
-  const agent = inProcessAgent({ core: kube.core, apps: kube.apps, runner, log: log.child({ module: 'agent' }), strategicPatch: setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch) });
+  const agent = lazyInProcessAgent(choice, runner, log.child({ module: 'agent' }));
   const actions = new Actions({
     agent,
     view,
