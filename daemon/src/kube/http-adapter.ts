@@ -73,6 +73,21 @@ export function credentialAuth(creds: KubeCredentials): KubeAuth {
   };
 }
 
+/**
+ * Resolve/reject that let go of the promise once settled. The listeners calling them stay on the
+ * request and response, and Node keeps a keep-alive socket's last response until the socket is used
+ * again: without this, every idle socket would hold its last answer (a whole list) alive.
+ */
+function settleOnce<T>(resolve: (value: T) => void, reject: (error: Error) => void): { resolve(value: T): void; reject(error: Error): void } {
+  let pending: { resolve: (value: T) => void; reject: (error: Error) => void } | null = { resolve, reject };
+  const take = () => {
+    const p = pending;
+    pending = null;
+    return p;
+  };
+  return { resolve: (value) => take()?.resolve(value), reject: (error) => take()?.reject(error) };
+}
+
 function timeoutError(ms: number): Error {
   return Object.assign(new Error(`the API server did not answer within ${ms} ms`), { name: 'TimeoutError' });
 }
@@ -112,19 +127,24 @@ export function kubeHttp(auth: KubeAuth): KubeHttp {
       if (request.body !== undefined) Object.assign(headers, { 'Content-Type': request.contentType ?? 'application/json', 'Content-Length': String(Buffer.byteLength(request.body)) });
       const req = await start(request.method, request.path, headers, request.signal);
       return new Promise((resolve, reject) => {
+        const settle = settleOnce(resolve, reject);
+        let chunks: Buffer[] = [];
+        let size = 0;
         req.setTimeout(timeoutMs, () => req.destroy(timeoutError(timeoutMs)));
         req.on('response', (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
           res.on('data', (chunk: Buffer) => {
             size += chunk.length;
             if (size > MAX_BODY_BYTES) req.destroy(new Error(`the API server's answer is larger than ${MAX_BODY_BYTES} bytes`));
             else chunks.push(chunk);
           });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            chunks = [];
+            settle.resolve({ status: res.statusCode ?? 0, text });
+          });
+          res.on('error', settle.reject);
         });
-        req.on('error', reject);
+        req.on('error', settle.reject);
         req.end(request.body);
       });
     },
@@ -132,14 +152,15 @@ export function kubeHttp(auth: KubeAuth): KubeHttp {
       const req = await start('GET', target, { Accept: options.accept }, options.signal);
       const headersTimeoutMs = options.headersTimeoutMs ?? TIMEOUT_MS;
       return new Promise((resolve, reject) => {
+        const settle = settleOnce(resolve, reject);
         const timer = setTimeout(() => req.destroy(timeoutError(headersTimeoutMs)), headersTimeoutMs);
         req.on('response', (res) => {
           clearTimeout(timer);
-          resolve(res);
+          settle.resolve(res);
         });
         req.on('error', (error) => {
           clearTimeout(timer);
-          reject(error);
+          settle.reject(error);
         });
         req.end();
       });
