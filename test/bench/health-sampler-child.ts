@@ -1,12 +1,11 @@
 // One sampler in its own process for test/bench/health.bench.ts. argv: mode (outpost | native |
 // systeminformation | history). Prints "ready" once warmed up; the parent measures this process's
 // CPU through /proc/<pid>/stat, then kills it.
-import { readFileSync, readdirSync } from 'node:fs';
-import { statfs } from 'node:fs/promises';
 import { FeedHub } from '../../daemon/src/feed/index.ts';
 import { createHealth, HealthHistoryStore } from '../../daemon/src/health/index.ts';
 import { createLogger } from '../../daemon/src/lib/logger.ts';
 import { HEALTH_SERIES } from '../../daemon/src/protocol/health.ts';
+import { startMinimalProcReader } from './minimal-proc-reader.ts';
 
 const mode = process.argv[2];
 const ready = (extra = '') => process.stdout.write(`ready${extra}\n`);
@@ -25,46 +24,9 @@ if (mode === 'outpost') {
   setTimeout(() => ready(), 3000);
   setInterval(() => undefined, 1 << 30);
 } else if (mode === 'native') {
-  // The minimal reference: the same /proc files each second, split into numbers, and the same
-  // medium-tier facts (mounts with statfs, link state) every 10 s. No history, no evaluation.
-  const read = (p: string) => {
-    try {
-      return readFileSync(p, 'utf8');
-    } catch {
-      return '';
-    }
-  };
-  let keep = 0;
-  const fast = () => {
-    for (const f of ['/proc/stat', '/proc/meminfo', '/proc/loadavg', '/proc/uptime', '/proc/diskstats', '/proc/net/dev']) {
-      for (const line of read(f).split('\n')) keep += line.split(/\s+/).map(Number).length;
-    }
-  };
-  const list = (p: string) => {
-    try {
-      return readdirSync(p);
-    } catch {
-      return [];
-    }
-  };
-  const medium = async () => {
-    // Same facts as the outpost medium tier: mounts with statfs, link state and speed, addresses,
-    // CPU frequency, temperature sensors.
-    for (const line of read('/proc/self/mountinfo').split('\n')) {
-      const parts = line.split(' ');
-      const dash = parts.indexOf('-');
-      if (dash > 0 && (parts[dash + 2] ?? '').startsWith('/dev/')) keep += (await statfs(parts[4] ?? '/')).blocks;
-    }
-    for (const iface of list('/sys/class/net')) keep += read(`/sys/class/net/${iface}/operstate`).length + read(`/sys/class/net/${iface}/speed`).length;
-    for (const f of ['/proc/net/if_inet6', '/proc/net/fib_trie', '/proc/net/route', '/proc/cpuinfo']) keep += read(f).split('\n').length;
-    for (const chip of list('/sys/class/hwmon')) for (const f of list(`/sys/class/hwmon/${chip}`)) if (f.endsWith('_input')) keep += Number(read(`/sys/class/hwmon/${chip}/${f}`));
-    for (const zone of list('/sys/class/thermal')) keep += Number(read(`/sys/class/thermal/${zone}/temp`));
-  };
-  fast();
-  void medium();
-  setInterval(fast, 1000);
-  setInterval(() => void medium(), 10_000);
-  setTimeout(() => ready(String(keep > 0 ? '' : '')), 3000);
+  // The minimal reference (minimal-proc-reader.ts), shared with the footprint bench.
+  startMinimalProcReader();
+  setTimeout(() => ready(), 3000);
 } else if (mode === 'systeminformation') {
   // What a straightforward sampler would do: ask systeminformation for everything every second.
   const si = await import('systeminformation');

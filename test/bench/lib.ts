@@ -1,5 +1,5 @@
 // Shared measuring tools for benches: process CPU and memory from /proc, percentiles, waiting.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface BenchRow {
   name: string;
@@ -41,4 +41,23 @@ export function mb(bytes: number): string {
 
 export function ratio(value: number, reference: number): string {
   return reference > 0 ? `${(value / reference).toFixed(2)}×` : 'n/a';
+}
+
+/**
+ * CPU seconds of a process with its threads, from the nanosecond counters in
+ * /proc/<pid>/task/<tid>/schedstat (the 10 ms ticks of /proc/<pid>/stat are too coarse for an idle
+ * process); falls back to the ticks when schedstat is not readable. Children excluded.
+ */
+export function preciseCpuSeconds(pid: number): number {
+  try {
+    let total = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+    return total;
+  } catch {
+    return cpuSeconds(pid);
+  }
+}
+
+export function median(values: number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 50);
 }

@@ -88,7 +88,7 @@ export class ClusterView {
     for (const name of Object.keys(sources) as ResourceName[]) {
       const cache = this.caches[name];
       void runListWatch(
-        this.#kube.watch,
+        this.#kube,
         sources[name],
         {
           reset: (items) => {

@@ -58,7 +58,7 @@ export async function listClusterForSupport(configured: string | undefined, stab
   if (!choice) return { support: null, reason: 'no kubeconfig found: this device has no cluster configured' };
   try {
     const { listedClusterSupport } = await import('./support-reader.ts');
-    return { support: listedClusterSupport(choice, stabilityMs) };
+    return { support: await listedClusterSupport(choice, stabilityMs) };
   } catch (error) {
     return { support: null, reason: `the kubeconfig (from ${choice.source}) cannot be used: ${(error as Error).message}` };
   }
@@ -75,7 +75,7 @@ export async function startCluster(options: ClusterOptions): Promise<ClusterServ
     try {
       const { startLiveCluster } = await import('./live-cluster.ts');
       topic.publish({ kind: 'cluster.status.v1', status: { ...status, state: 'connecting' } });
-      live = startLiveCluster(choice, { ...options, log, topic });
+      live = await startLiveCluster(choice, { ...options, log, topic });
       topic.publish({ kind: 'cluster.status.v1', status: { ...topic.state.status, server: live.kube.server } });
     } catch (error) {
       problem = (error as Error).message;

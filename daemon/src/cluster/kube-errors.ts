@@ -29,7 +29,7 @@ function statusMessage(body: unknown): string | null {
 export function kubeError(error: unknown, what: string): OutpostError {
   if (error instanceof OutpostError) return error;
   const e = (error ?? {}) as ApiFailure;
-  const status = e.code ?? e.statusCode;
+  const status = typeof e.code === 'number' ? e.code : e.statusCode;
   const detail = statusMessage(e.body) ?? e.message ?? String(error);
   if (status === 401 || status === 403) return new OutpostError('cluster_forbidden', `the cluster refused to let Outpost change ${what}: ${detail}. Check the agent's RBAC (docs/cluster.md).`, { cause: error });
   if (status === 404) return new OutpostError('workload_not_found', `${what} does not exist (any more)`, { cause: error });
@@ -127,7 +127,7 @@ export function logOpenProblem(error: unknown, container: { name: string; waitin
 /** A failed read in one line: the API server's own message when it sent one, with its status. */
 export function kubeReadMessage(error: unknown): string {
   const e = (error ?? {}) as ApiFailure;
-  const status = e.code ?? e.statusCode;
+  const status = typeof e.code === 'number' ? e.code : e.statusCode;
   const detail = statusMessage(e.body) ?? e.message ?? String(error);
   return `${typeof status === 'number' ? `${status} ` : ''}${(detail.split('\n')[0] ?? '').slice(0, 300)}`;
 }

@@ -14,6 +14,8 @@ export interface KMeta {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   ownerReferences?: { kind: string; name: string; uid?: string; controller?: boolean }[];
+  /** Dropped as objects enter the caches (object-cache.ts). */
+  managedFields?: unknown[];
 }
 
 export interface KObject {

@@ -1,6 +1,5 @@
-// The connected half of the cluster capability, loaded only when a kubeconfig exists: the
-// Kubernetes client library alone costs ~90 MB of RSS, which a device without a cluster (and every
-// test daemon) should not pay.
+// The connected half of the cluster capability, loaded only when a kubeconfig exists. It watches and
+// reads logs over the lean client (kube/); changes go through the privileged agent.
 import type { Agent } from '../agent/index.ts';
 import type { AuditWriter } from '../audit/index.ts';
 import type { FeedHub, Topic } from '../feed/index.ts';
@@ -46,8 +45,8 @@ async function lastLogLine(kube: KubeClients, target: LogsTarget, previous: bool
 }
 
 /** Throws when the kubeconfig cannot be loaded. */
-export function startLiveCluster(choice: KubeconfigChoice, options: LiveClusterOptions): LiveCluster {
-  const kube = connectKube(choice);
+export async function startLiveCluster(choice: KubeconfigChoice, options: LiveClusterOptions): Promise<LiveCluster> {
+  const kube = await connectKube(choice);
   const log = options.log;
   const view = new ClusterView(kube, options.topic, log, { backoff: options.backoff, stabilityMs: options.stabilityMs });
   const stopView = view.start();

@@ -4,14 +4,13 @@
 // already sent are skipped by timestamp), and `ended` once the pod is gone.
 // Invariant: one follow has at most one request open to the API server at any time, and stopping it
 // aborts that request wherever it is (connecting, waiting for headers, streaming) and every retry.
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { Topic } from '../feed/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { LogsEvent, LogsState, LogsTarget } from '../protocol/logs.ts';
 import { LOG_BUFFER_LINES, MAX_DOWNLOAD_LINES } from '../protocol/logs.ts';
 import type { ClusterView } from './cluster-view.ts';
-import type { KubeClients } from './kube-adapter.ts';
+import { KubeHttpError, unreachable, type KubeClients } from './kube-adapter.ts';
 import { logOpenProblem } from './kube-errors.ts';
 import { isNewer, LineSplitter, parseStamped, type StampedLine } from './log-lines.ts';
 
@@ -34,46 +33,25 @@ export function logTargetProblem(view: ClusterView, target: LogsTarget): string 
   return names.includes(target.container) ? null : `pod ${where} has no container named ${target.container}`;
 }
 
-function statusError(status: number, body: string): Error {
-  let parsed: unknown = body;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    // A plain-text answer is kept as it is.
-  }
-  const message = (parsed as { message?: unknown } | null)?.message;
-  return Object.assign(new Error(typeof message === 'string' ? message : `the API server answered ${status}`), { code: status, body: parsed });
-}
-
 /**
- * GET …/pods/<pod>/log with the kubeconfig's credentials (node:http, so `signal` reaches the socket).
+ * GET …/pods/<pod>/log with the kubeconfig's credentials (the lean client, so `signal` reaches the socket).
  * Resolves with the response once it is 200; rejects with the Kubernetes Status message otherwise.
  */
 export async function requestPodLog(kube: KubeClients, target: LogsTarget, query: LogQuery, signal: AbortSignal): Promise<IncomingMessage> {
   const pod = `namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}`;
-  const url = new URL(`${kube.server.replace(/\/+$/, '')}/api/v1/${pod}/log`);
-  url.searchParams.set('container', target.container);
-  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
-  const options: https.RequestOptions = {};
-  await kube.config.applyToHTTPSOptions(options);
-  signal.throwIfAborted();
-  const client = url.protocol === 'https:' ? https : http;
-  return new Promise<IncomingMessage>((resolve, reject) => {
-    const req = client.request(url, { ...options, method: 'GET', signal, headers: { ...options.headers, accept: 'text/plain, application/json' } }, (res) => {
-      if (res.statusCode === 200) return resolve(res);
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        if (body.length < 64 * 1024) body += chunk;
-      });
-      res.on('end', () => reject(statusError(res.statusCode ?? 0, body)));
-      res.on('error', reject);
-    });
-    req.on('error', (error: Error) => {
-      reject(signal.aborted ? error : Object.assign(new Error(`the API server does not answer: ${error.message}`), { cause: error }));
-    });
-    req.end();
-  });
+  const params = new URLSearchParams({ container: target.container });
+  for (const [key, value] of Object.entries(query)) params.set(key, String(value));
+  let res: IncomingMessage;
+  try {
+    res = await kube.http.open(`/api/v1/${pod}/log?${params}`, { accept: 'text/plain, application/json', signal });
+  } catch (error) {
+    throw signal.aborted ? error : unreachable(error);
+  }
+  if (res.statusCode === 200) return res;
+  let body = '';
+  res.setEncoding('utf8');
+  for await (const chunk of res as AsyncIterable<string>) if (body.length < 64 * 1024) body += chunk;
+  throw new KubeHttpError(res.statusCode ?? 0, body);
 }
 
 export interface DownloadOptions {

@@ -1,8 +1,24 @@
 // The latest version of every object of one resource, kept from a list and the watch events that
-// follow it (pure). An event older than what is held (by resourceVersion) is dropped.
+// follow it (pure). An event older than what is held (by resourceVersion) is dropped. Objects are
+// held slimmed: what no reader of the caches uses and what only bloats them (managedFields, kubectl's
+// last-applied copy of the spec) is dropped as they come in.
 import { objectKey, type KObject } from './kube-types.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * Drops `metadata.managedFields` and the last-applied annotation, in place: the object is the
+ * cache's own (parsed from the wire for it). Nothing in the web process reads them, and the support
+ * bundle removes them anyway; on a real cluster they are a third to half of a pod's size.
+ */
+export function slimObject<T extends KObject>(object: T): T {
+  const meta = object.metadata;
+  if (meta?.managedFields !== undefined) delete meta.managedFields;
+  if (meta?.annotations && LAST_APPLIED_ANNOTATION in meta.annotations) delete meta.annotations[LAST_APPLIED_ANNOTATION];
+  return object;
+}
 
 function older(a: string | undefined, b: string | undefined): boolean {
   if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return false;
@@ -35,7 +51,7 @@ export class ObjectCache<T extends KObject = KObject> {
   }
 
   #set(item: T): void {
-    this.#items.set(objectKey(item), item);
+    this.#items.set(objectKey(item), slimObject(item));
     while (this.#items.size > this.#limit) {
       const oldest = this.#items.keys().next().value;
       if (oldest === undefined) break;

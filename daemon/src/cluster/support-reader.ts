@@ -2,11 +2,10 @@
 // caches (no extra load on the API server), the CLI lists each kind once. Both judge trouble with
 // the same workload model the Workloads page uses, and read container logs with a deadline and a
 // byte limit. Secrets are not a kind either of them can list.
-import { VersionApi } from '@kubernetes/client-node';
 import type { ClusterReader, ContainerRef } from '../support/index.ts';
 import type { ClusterStatus } from '../protocol/cluster.ts';
 import type { ClusterView } from './cluster-view.ts';
-import { connectKube, resourceSources, withDeadline, type KubeClients, type ResourceName } from './kube-adapter.ts';
+import { connectKube, getJson, resourceSources, withDeadline, type KubeClients, type ResourceName } from './kube-adapter.ts';
 import type { KubeconfigChoice } from './kubeconfig.ts';
 import type { KObject } from './kube-types.ts';
 import { kubeReadMessage } from './kube-errors.ts';
@@ -76,14 +75,13 @@ function readerOver(kube: KubeClients, list: Lister, describe: () => Record<stri
 
 /** The Kubernetes server's version (GET /version), within 5 s. */
 export async function serverVersion(kube: KubeClients, signal: AbortSignal): Promise<Record<string, unknown>> {
-  const info = await abortable(kube.config.makeApiClient(VersionApi).getCode(), signal, 5000);
+  const info = await abortable(getJson<Record<string, unknown>>(kube, '/version', { signal, timeoutMs: 5000 }), signal, 5000);
   return { gitVersion: info.gitVersion, platform: info.platform, goVersion: info.goVersion, buildDate: info.buildDate };
 }
 
 /** Literal credentials of the current kubeconfig user, so the scrubber can remove them wherever they appear. */
 export function kubeCredentials(kube: KubeClients): string[] {
-  const user = kube.config.getCurrentUser();
-  return [user?.token, user?.password, user?.keyData].filter((v): v is string => typeof v === 'string' && v !== '');
+  return [...kube.secrets];
 }
 
 /** A running daemon's reader: the watch caches, as they are now. */
@@ -110,8 +108,8 @@ export function clusterSupport(kube: KubeClients, reader: ClusterReader): Cluste
 }
 
 /** The CLI's reader: each kind listed once (15 s each), remembered for the rest of the bundle. */
-export function listedClusterSupport(choice: KubeconfigChoice, stabilityMs: number): ClusterSupport {
-  const kube = connectKube(choice);
+export async function listedClusterSupport(choice: KubeconfigChoice, stabilityMs: number): Promise<ClusterSupport> {
+  const kube = await connectKube(choice);
   const sources = resourceSources(kube);
   const lists = new Map<ResourceName, Promise<readonly KObject[]>>();
   const list: Lister = (kind, signal) => {

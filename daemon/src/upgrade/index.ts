@@ -15,14 +15,11 @@ export { KEEP_VERSIONS } from './executors.ts';
 export { MANAGED_BY_LABEL, RELEASE_LABEL, VERSION_ANNOTATION, STABILITY_ANNOTATION, TIMEOUT_ANNOTATION } from './manifests-pure.ts';
 export { ARCHIVE_LABEL, PINNED_LABEL } from './planner.ts';
 
+import { connectKubeHttp } from '../kube/index.ts';
 import { RestCluster, type ClusterPort } from './kube-rest.ts';
-import { httpTransport, readCredentials } from './kube-transport-adapter.ts';
 
 /** Connects the engine's own Kubernetes client. Throws when the kubeconfig cannot be read. */
 export async function connectUpgradeCluster(kubeconfig: string | 'in-cluster'): Promise<ClusterPort> {
-  const creds = readCredentials(kubeconfig);
-  if (!creds.plugin) return new RestCluster(httpTransport(creds), creds.server);
-  const { clientNodeTransport } = await import('./kube-clientnode-adapter.ts');
-  const { transport, server } = clientNodeTransport(kubeconfig);
-  return new RestCluster(transport, server);
+  const { http } = await connectKubeHttp(kubeconfig);
+  return new RestCluster((request) => http.request(request), http.server);
 }

@@ -2,17 +2,15 @@
 // discovery (no fixed list of typed clients, a missing kind is asked for again once, since a CRD may
 // just have been established), objects are written with server-side apply (field manager
 // `outpost`), every request has a deadline (the transport's).
+import type { HttpVerb, KubeTransport } from '../kube/index.ts';
 import type { ObjectRef } from '../protocol/upgrade.ts';
+
+export type { HttpVerb, KubeTransport } from '../kube/index.ts';
 
 export type KObj = Record<string, unknown> & { apiVersion?: string; kind?: string; metadata?: Record<string, unknown> & { name?: string; namespace?: string } };
 
 export const FIELD_MANAGER = 'outpost';
 const DISCOVERY_TTL_MS = 30_000;
-
-export type HttpVerb = 'GET' | 'PATCH' | 'DELETE';
-
-/** Sends one request; resolves with the status and body text (never rejects on an HTTP error status). */
-export type KubeTransport = (request: { method: HttpVerb; path: string; body?: string; contentType?: string; accept: string }) => Promise<{ status: number; text: string }>;
 
 export class KubeApiError extends Error {
   readonly status: number;

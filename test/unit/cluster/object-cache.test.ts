@@ -16,6 +16,16 @@ describe('object cache', () => {
     expect(cache.size).toBe(0);
   });
 
+  it('holds objects without managedFields and kubectl’s last-applied copy, keeping every other field', () => {
+    const cache = new ObjectCache();
+    const annotations = { 'kubectl.kubernetes.io/last-applied-configuration': '{"big":true}', keep: 'me' };
+    const fat = { metadata: { namespace: 'n', name: 'a', resourceVersion: '1', annotations, managedFields: [{ manager: 'kubectl' }], labels: { app: 'a' } }, spec: { x: 1 } };
+    cache.replace([fat]);
+    expect(cache.get('n', 'a')).toEqual({ metadata: { namespace: 'n', name: 'a', resourceVersion: '1', annotations: { keep: 'me' }, labels: { app: 'a' } }, spec: { x: 1 } });
+    cache.apply('MODIFIED', { ...fat, metadata: { ...fat.metadata, resourceVersion: '2', managedFields: [{ manager: 'kubelet' }] } });
+    expect(cache.get('n', 'a')?.metadata).not.toHaveProperty('managedFields');
+  });
+
   it('forgets the oldest objects past its limit', () => {
     const cache = new ObjectCache(2);
     for (const n of ['a', 'b', 'c']) cache.apply('ADDED', obj(n, '1'));

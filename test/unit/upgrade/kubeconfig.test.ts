@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseKubeconfig } from '../../../daemon/src/upgrade/kubeconfig-pure.ts';
+import { parseKubeconfig } from '../../../daemon/src/kube/kubeconfig-pure.ts';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const k3s = `apiVersion: v1

@@ -1,7 +1,7 @@
 // The credentials in a kubeconfig (pure): the current context's server, CA, client certificate and
 // key, or token. Kubeconfigs of k3s, RKE2 and kubeadm (client certificates) and service-account
-// tokens need nothing more; an exec or auth-provider plugin is reported so the caller can use the
-// full client library for it. Relative file names resolve against the kubeconfig's folder.
+// tokens need nothing more; an exec or auth-provider plugin (or a proxy) is reported so the caller
+// can use the full client library for it. Relative file names resolve against the kubeconfig's folder.
 import { parse } from 'yaml';
 
 export interface KubeCredentials {
@@ -16,7 +16,7 @@ export interface KubeCredentials {
   /** Re-read on use (projected service-account tokens rotate). */
   tokenFile: string | null;
   basic: { username: string; password: string } | null;
-  /** The user authenticates through an exec or auth-provider plugin. */
+  /** The user authenticates through an exec or auth-provider plugin, or the cluster is reached through a proxy. */
   plugin: boolean;
 }
 
@@ -50,6 +50,12 @@ export function parseKubeconfig(text: string, resolve: (file: string) => string)
     token: typeof user.token === 'string' ? user.token : null,
     tokenFile: typeof user.tokenFile === 'string' ? user.tokenFile : null,
     basic: typeof user.username === 'string' && typeof user.password === 'string' ? { username: user.username, password: user.password } : null,
-    plugin: isObject(user.exec) || isObject(user['auth-provider']),
+    plugin: isObject(user.exec) || isObject(user['auth-provider']) || typeof cluster['proxy-url'] === 'string',
   };
+}
+
+/** The literal secrets among the credentials (the key also in base64, as a kubeconfig carries it), for the support bundle's scrubber. */
+export function credentialSecrets(creds: KubeCredentials): string[] {
+  const key = creds.key ? [creds.key, Buffer.from(creds.key).toString('base64')] : [];
+  return [creds.token, creds.basic?.password, ...key].filter((v): v is string => typeof v === 'string' && v !== '');
 }
