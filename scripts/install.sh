@@ -244,6 +244,9 @@ write_default_config() {
 listen:
   address: 0.0.0.0
   port: 8443
+# The privileged agent's socket (outpost-agent.socket): `outpost upgrade` and `outpost usb` reach it here.
+agent:
+  socket: /run/outpost/agent.sock
 YAML
   gid=$(id_of group outpost)
   chown_to "+0:+${gid:-0}" "$config.new.$$"

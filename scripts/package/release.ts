@@ -99,7 +99,8 @@ async function buildUi(root: string, work: string): Promise<FileInput[]> {
 }
 
 async function dependencies(root: string, lock: Lockfile, log: (line: string) => void): Promise<FileInput[]> {
-  const { folders, problems } = selectProductionPackages(lock);
+  const { folders, problems, omitted } = selectProductionPackages(lock);
+  if (omitted.length > 0) log(`left out optional packages: ${omitted.join(', ')}`);
   const dropped = new Map<string, number>();
   const inputs: FileInput[] = [];
   for (const folder of folders) {

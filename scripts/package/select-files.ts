@@ -24,6 +24,8 @@ export interface Selection {
   folders: string[];
   /** Why the build must stop: a native build step or a platform-bound production package. */
   problems: string[];
+  /** Optional pure-JavaScript packages left out (nothing loads them unless configured to). */
+  omitted: string[];
 }
 
 /** The Node runtime packages: shipped as bin/node of the release, never under node_modules. */
@@ -39,6 +41,7 @@ function packageName(folder: string): string {
 export function selectProductionPackages(lock: Lockfile): Selection {
   const folders: string[] = [];
   const problems: string[] = [];
+  const omitted: string[] = [];
   for (const [folder, entry] of Object.entries(lock.packages)) {
     if (folder === '' || !folder.includes('node_modules/')) continue;
     if (entry.dev || entry.devOptional) continue;
@@ -48,8 +51,11 @@ export function selectProductionPackages(lock: Lockfile): Selection {
     if (name.startsWith('@types/')) continue;
     if (entry.optional) {
       // An optional production package is how npm ships per-platform binaries (esbuild, swc…): one
-      // that sneaks in would make the x64 and arm64 archives differ in more than bin/node.
-      problems.push(`${name}: an optional production dependency${entry.cpu || entry.os ? ` bound to ${platform(entry)}` : ''}`);
+      // that a package needs would make the x64 and arm64 archives differ in more than bin/node.
+      if (entry.cpu || entry.os || entry.hasInstallScript) problems.push(`${name}: an optional production dependency${entry.cpu || entry.os ? ` bound to ${platform(entry)}` : ' with an install script'}`);
+      // A pure-JavaScript optional one (@tus/server's Redis stores: ioredis, @redis/client) is left
+      // out, as `npm ci --omit=optional` would; the release test runs the installed tree without it.
+      else omitted.push(name);
       continue;
     }
     if (entry.hasInstallScript) problems.push(`${name}: has an install script (native build step)`);
@@ -57,7 +63,7 @@ export function selectProductionPackages(lock: Lockfile): Selection {
     folders.push(folder);
   }
   folders.sort();
-  return { folders, problems };
+  return { folders, problems, omitted: [...new Set(omitted)].sort() };
 }
 
 const LICENSE = /(^|\/)(licen[cs]e|notice|copying|authors)([.-][^/]*)?$/i;

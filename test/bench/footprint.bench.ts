@@ -43,7 +43,7 @@ function startReference(node: string, args: string[]): { child: ChildProcess; re
 /** Spawn -> first 200 from /healthz, in ms (the daemon keeps running). */
 async function coldStart(tree: InstalledTree, env: NodeJS.ProcessEnv): Promise<{ daemon: SpawnedDaemon; ms: number }> {
   const started = performance.now();
-  const daemon = await startInstalled(tree.root, { env });
+  const daemon = await startInstalled(tree.root, { args: ['--with-agent'], env });
   for (;;) {
     const res = await fetch(new URL('/healthz', daemon.url), { signal: AbortSignal.timeout(5000) }).catch(() => null);
     if (res?.status === 200) return { daemon, ms: performance.now() - started };

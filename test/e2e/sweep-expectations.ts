@@ -188,6 +188,8 @@ export function pageExpectations(role: Role): Record<string, Expectation> {
       expect(await ctx.control.textContent()).toMatch(/^Follow/);
     },
     'log-times': checks(async (page) => {
+      // The lines may still be on their way (the log stream opens with the page).
+      await page.locator('[data-testid="log-lines"] time[datetime]').first().waitFor({ timeout: 15_000 });
       const stamps = await page.locator('[data-testid="log-lines"] time[datetime]').allInnerTexts();
       expect(stamps.length).toBeGreaterThan(0);
       for (const s of stamps) expect(s).toMatch(/^\d{2}:\d{2}:\d{2}\.\d{3}$/);

@@ -212,9 +212,9 @@ describe('upgrades in the browser', () => {
     await screenshot(screen, 'upgrades-kiosk-rolled-back');
     // The device verdict names it (Overview banner: every reason).
     await page.goto(url('/'));
-    const reason = page.locator('[data-testid="status-reason"][data-source="upgrade"]');
-    await reason.waitFor({ timeout: 10_000 });
-    expect(await reason.textContent()).toContain('the upgrade of plant-dashboard was rolled back (running 1.1.0)');
+    // While the rollback settles the reason reads "is rolling back"; then it names the outcome.
+    const reason = page.locator('[data-testid="status-reason"][data-source="upgrade"]', { hasText: 'the upgrade of plant-dashboard was rolled back (running 1.1.0)' });
+    await reason.waitFor({ timeout: 30_000 });
     expect(problems).toEqual([]);
   }, 180_000);
 

@@ -46,7 +46,8 @@ export function startInstalled(root: string, options: { env?: NodeJS.ProcessEnv;
     config: path.join(root, 'etc/outpost/config.yaml'),
     home: path.join(root, 'var/lib/outpost'),
     args: ['--listen', '127.0.0.1', ...(options.args ?? [])],
-    env: options.env,
+    // The installed config names /run/outpost/agent.sock (a device's); a tree keeps its socket inside.
+    env: { OUTPOST_AGENT_SOCKET: path.join(root, 'var/lib/outpost/agent.sock'), ...options.env },
     timeoutMs: 60_000,
   });
 }

@@ -19,12 +19,13 @@ describe('release dependency selection', () => {
     expect(problems).toEqual([]);
   });
 
-  it('stops at native build steps and platform-bound production packages', () => {
-    const { problems } = selectProductionPackages({
+  it('stops at native build steps and platform-bound production packages; leaves out optional pure-JavaScript ones', () => {
+    const { problems, omitted, folders } = selectProductionPackages({
       packages: {
         'node_modules/better-sqlite3': { version: '12.0.0', hasInstallScript: true },
         'node_modules/@esbuild/linux-x64': { version: '0.25.0', optional: true, os: ['linux'], cpu: ['x64'] },
         'node_modules/only-linux': { version: '1.0.0', os: ['linux'] },
+        'node_modules/ioredis': { version: '5.11.1', optional: true },
       },
     });
     expect(problems).toEqual([
@@ -32,6 +33,8 @@ describe('release dependency selection', () => {
       '@esbuild/linux-x64: an optional production dependency bound to linux/x64',
       'only-linux: bound to linux',
     ]);
+    expect(omitted).toEqual(['ioredis']);
+    expect(folders).not.toContain('node_modules/ioredis');
   });
 
   it('keeps code and licences, drops declarations, maps, top-level tests and docs, and Bare prebuilds', () => {

@@ -27,8 +27,16 @@ export interface TusAdapter {
 
 type NodeBacked = { runtime?: { node?: { req: IncomingMessage } } };
 
+/**
+ * FileStore, without the mkdir its constructor starts and never waits for: its callback throws (an
+ * uncaught exception) when the folder is gone by then. The spool folder is made, synchronously and
+ * 0700, by Spool before this store exists.
+ */
+class SpoolFileStore extends FileStore {}
+Object.defineProperty(SpoolFileStore.prototype, 'checkOrCreateDirectory', { value: () => undefined });
+
 export function createTus(options: TusOptions): TusAdapter {
-  const store = new FileStore({ directory: options.spoolDir, expirationPeriodInMilliseconds: options.expireMs });
+  const store = new SpoolFileStore({ directory: options.spoolDir, expirationPeriodInMilliseconds: options.expireMs });
   // What the issue asks for and no more: no creation-with-upload, no deferred length (the free-space
   // check needs the length first), no concatenation.
   store.extensions = ['creation', 'termination', 'expiration'];
