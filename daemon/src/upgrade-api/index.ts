@@ -4,7 +4,7 @@
 import type { UpgradeAgent } from '../agent/index.ts';
 import type { FeedHub, Topic } from '../feed/index.ts';
 import type { RouteSpec } from '../http/index.ts';
-import { sleep } from '../lib/backoff.ts';
+import { followAgent } from '../lib/follow-agent.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { WorkloadSummary } from '../protocol/cluster.ts';
 import { initialUpgradeState, reduceUpgrade, type UpgradeEvent, type UpgradeState } from '../protocol/upgrade.ts';
@@ -30,22 +30,16 @@ export interface AttachUpgradesOptions {
 export function attachUpgrades(options: AttachUpgradesOptions): UpgradesWeb {
   const topic = options.hub.define<UpgradeState, UpgradeEvent>({ name: 'upgrade', policy: 'viewer', kiosk: true, initial: initialUpgradeState(), reduce: reduceUpgrade });
   const controller = new AbortController();
-  const signal = controller.signal;
-  // Watch first, then load the snapshot: an event between the two is applied on top of it or
-  // already in it (every event replaces a whole part), never lost. When the agent goes away the
-  // stream ends; once it is back, both start again (one attempt a second at most).
-  void (async () => {
-    for (let round = 0; !signal.aborted; round += 1) {
-      if (round > 0) await sleep(1000, signal);
-      await options.whenUp?.(signal);
-      if (signal.aborted) break;
-      const watching = options.agent.watchUpgrades((event) => topic.publish(event), signal);
-      void options.agent.upgradeState().then(
-        (state) => topic.publish({ kind: 'upgrade.state.v1', state }),
-        (error: unknown) => options.log.warn({ err: error }, 'cannot load the upgrade state'),
-      );
-      await watching.catch((error: unknown) => signal.aborted || options.log.warn({ err: error }, 'the upgrade event stream ended'));
-    }
-  })();
+  followAgent<UpgradeEvent>(
+    {
+      watch: (onEvent, signal) => options.agent.watchUpgrades(onEvent, signal),
+      snapshot: async () => ({ kind: 'upgrade.state.v1', state: await options.agent.upgradeState() }),
+      publish: (event) => topic.publish(event),
+      whenUp: options.whenUp,
+      log: options.log,
+      what: 'upgrade',
+    },
+    controller.signal,
+  );
   return { routes: upgradeRoutes(options), topic, stop: () => controller.abort() };
 }
