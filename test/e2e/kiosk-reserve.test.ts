@@ -3,7 +3,7 @@
 // kiosk page in Chromium (this test's user) still loads and goes live. The kiosk listener counts
 // connections per local user, as the kernel records them (docs/security.md). Needs root (to run the
 // other process as another user), as CI has.
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,7 +77,13 @@ describe('the kiosk screen under a local process that holds every connection it 
     writeFileSync(script, ATTACKER);
     chmodSync(home, 0o755);
     chmodSync(script, 0o644);
-    attacker = spawn(process.execPath, [script, String(daemon.kioskPort), String(CAP)], { uid: NOBODY, gid: NOBODY, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The other user may not reach this Node (a checkout in a 0700 folder, as a fresh clone in
+    // mktemp's is): it runs its own copy from the test's folder.
+    const node = path.join(home, 'node');
+    copyFileSync(process.execPath, node);
+    chmodSync(node, 0o755);
+    attacker = spawn(node, [script, String(daemon.kioskPort), String(CAP)], { uid: NOBODY, gid: NOBODY, stdio: ['ignore', 'pipe', 'pipe'] });
+    attacker.on('error', (error) => (attackerOut += `cannot start: ${error.message}\n`));
     attacker.stdout?.on('data', (d: Buffer) => (attackerOut += d.toString()));
     attacker.stderr?.on('data', (d: Buffer) => (attackerOut += d.toString()));
     // The other user holds the per-address maximum, and its further attempts are refused.
