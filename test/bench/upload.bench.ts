@@ -49,7 +49,10 @@ export default async function benchUpload(): Promise<BenchRow[]> {
     writeFileSync(config, JSON.stringify({ upgrade: { trustDir: await writeTrust(path.join(dir, 'trust')) }, containerd: { ctr: '/bin/false' }, log: { level: 'warn' } }));
     const home = path.join(dir, 'home');
     const before = await reference(file, dir);
-    const daemon = await spawnDaemon({ home, config });
+    // As on a device: the web process receives (it is what is measured); the agent, its child, verifies.
+    const cli = fileURLToPath(new URL('../../daemon/src/cli.ts', import.meta.url));
+    // The web process's V8 flags as `npm start` and the installed command give them.
+    const daemon = await spawnDaemon({ home, config, args: ['--with-agent'], command: [process.execPath, '--max-semi-space-size=1', cli] });
     let ours: number;
     let idle: number;
     let peak = 0;
