@@ -36,6 +36,14 @@ describe('kubelet', () => {
     await until('both running', () => ['never', 'pull'].every((n) => s.cluster.get('v1', 'Pod', 'default', n)?.status?.phase === 'Running'));
   });
 
+  it('gives every event its own name, even many recorded in one millisecond', async () => {
+    const s = await start({ images: [] });
+    const pod = s.cluster.api.create(s.cluster.api.info('v1', 'Pod'), 'default', { metadata: { name: 'burst' }, spec: { containers: [{ name: 'main', image: 'x:1' }] } });
+    for (let i = 0; i < 200; i++) s.cluster.events.record(pod, 'Normal', 'Burst', `event ${i}`, { component: 'test' });
+    const burst = s.cluster.list('v1', 'Event', 'default').filter((e) => e.reason === 'Burst');
+    expect(burst).toHaveLength(200);
+  });
+
   it('crash-loops with a growing restart count and back-off; OOMKilled shows in lastState', async () => {
     const s = await start();
     const info = s.cluster.api.info('v1', 'Pod');

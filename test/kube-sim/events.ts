@@ -14,6 +14,8 @@ export class EventRecorder {
   #api: Api;
   #seen = new Map<string, string>();
   #maxEvents: number;
+  /** Last name suffix handed out: microseconds, strictly increasing so two events in one millisecond never share a name. */
+  #lastSuffix = 0;
 
   constructor(api: Api, maxEvents = 2000) {
     this.#api = api;
@@ -36,7 +38,8 @@ export class EventRecorder {
       this.#api.store.update(storageKey(info), next);
       return;
     }
-    const name = `${obj.metadata.name}.${(Date.now() * 1000 + Math.floor(Math.random() * 1000)).toString(16)}`;
+    this.#lastSuffix = Math.max(Date.now() * 1000, this.#lastSuffix + 1);
+    const name = `${obj.metadata.name}.${this.#lastSuffix.toString(16)}`;
     this.#api.store.create(storageKey(info), {
       apiVersion: 'v1',
       kind: 'Event',
