@@ -1,8 +1,9 @@
 // Bundles arriving, in a real browser: an operator picks a bundle on the Upgrades page, sees
 // its bytes, the device's verdict, and opens its plan; a tampered bundle is refused with its code on
-// the page; a viewer has no upload panel. The kiosk tells the story of a real USB stick (a loop
+// the page; over a throttled link Pause, Resume and Cancel are clicked mid-transfer; a viewer has no
+// upload panel. The kiosk tells the story of a real USB stick (a loop
 // device, attached exactly as the unit does) in large type, ending with "You may remove the stick".
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +44,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** What the web process's upload spool holds (its default place under the daemon's home). */
+const spooled = (): string[] => readdirSync(path.join(daemon.home, 'uploads'));
+
 async function upgradesPage(username: string) {
   const page = await browser.newPage();
   const problems = watchConsole(page);
@@ -77,6 +81,51 @@ describe('upload on the Upgrades page', () => {
     await panel.getByTestId('upload-refused').waitFor({ timeout: 60_000 });
     expect(await panel.getByTestId('upload-code').textContent()).toBe('bundle.member_digest_mismatch');
     await screenshot(page, 'upgrades-upload-refused');
+  });
+
+  it('pauses, resumes and finishes an upload over a slow link, and cancels another, from the buttons', async () => {
+    const { page, problems } = await upgradesPage('otto');
+    // A slow cable: Chromium's own network throttling, so each click lands mid-transfer.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    const throttle = (bytesPerSecond: number) =>
+      cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: bytesPerSecond });
+    await throttle(1.5 * 1024 * 1024);
+    const panel = page.getByTestId('upload-panel');
+    const status = panel.getByTestId('upload-status');
+    const percentShown = async () => Number(/\((\d+) %\)/.exec((await status.textContent()) ?? '')?.[1] ?? NaN);
+
+    await panel.getByTestId('upload-file').setInputFiles(good);
+    await expect.poll(percentShown, { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await status.textContent()).toMatch(/— [\d.]+ [kKMG]?B\/s, about \S+ left/); // rate and time left
+    await panel.getByTestId('upload-pause').click();
+    await expect.poll(async () => await status.textContent()).toContain('paused');
+    const paused = await percentShown();
+    expect(paused).toBeLessThan(100);
+    await page.waitForTimeout(1500);
+    expect(await percentShown()).toBe(paused); // nothing moves while paused
+    await screenshot(page, 'upgrades-upload-paused');
+
+    await panel.getByTestId('upload-resume').click();
+    await expect.poll(async () => await status.textContent()).not.toContain('paused');
+    await expect.poll(percentShown, { timeout: 30_000 }).toBeGreaterThan(paused);
+    await throttle(-1);
+    // Every byte arrived intact across the pause: the device verifies the signature and every digest.
+    await panel.getByTestId('upload-offered').waitFor({ timeout: 60_000 });
+    expect(await panel.getByTestId('upload-offered').textContent()).toContain('bench 1.0.0');
+
+    // Cancel: the page goes back to picking a file and the device drops what it had received.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Upgrades', level: 1 }).waitFor();
+    await throttle(1.5 * 1024 * 1024);
+    await panel.getByTestId('upload-file').setInputFiles(tampered);
+    await expect.poll(percentShown, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => spooled().length).toBeGreaterThan(0);
+    await panel.getByTestId('upload-cancel').click();
+    await panel.getByTestId('upload-file').waitFor();
+    expect(await panel.getByTestId('upload-refused').count()).toBe(0);
+    await expect.poll(spooled, { timeout: 10_000 }).toEqual([]);
+    expect(problems).toEqual([]);
   });
 
   it('has no upload panel for a viewer', async () => {
