@@ -17,7 +17,7 @@ import { TestFeedClient } from '../helpers/feed-client.ts';
 import { startInstalled } from '../release/installed.ts';
 import { installedTree, type InstalledTree } from './footprint-install.ts';
 import { FLEET_PODS, FLEET_WORKLOADS, startFleet } from './footprint-fleet.ts';
-import { mb, median, memory, preciseCpuSeconds, QUICK, ratio, sleep, type BenchRow } from './lib.ts';
+import { cpuSecondsByThread, mb, median, memory, preciseCpuSeconds, QUICK, ratio, sleep, type BenchRow } from './lib.ts';
 
 const READER = fileURLToPath(new URL('./minimal-proc-reader.ts', import.meta.url));
 const MODULE_COST = fileURLToPath(new URL('./module-cost-child.ts', import.meta.url));
@@ -121,6 +121,7 @@ export default async function footprintBench(): Promise<BenchRow[]> {
     const seconds = QUICK ? 20 : 60;
     const pids = { web: web.child.pid!, idle: idle.child.pid!, reader: reader.child.pid! };
     const cpu0 = { web: preciseCpuSeconds(pids.web), reader: preciseCpuSeconds(pids.reader) };
+    const threads0 = cpuSecondsByThread(pids.web);
     const received0 = clients.map((c) => c.messages.length);
     const rss = { web: [] as number[], idle: [] as number[], reader: [] as number[] };
     const t0 = performance.now();
@@ -130,6 +131,12 @@ export default async function footprintBench(): Promise<BenchRow[]> {
     }
     const elapsed = (performance.now() - t0) / 1000;
     const cpu = { web: (preciseCpuSeconds(pids.web) - cpu0.web) / elapsed, reader: (preciseCpuSeconds(pids.reader) - cpu0.reader) / elapsed };
+    const threads = [...cpuSecondsByThread(pids.web)]
+      .map(([name, s]) => ({ name, pct: (100 * (s - (threads0.get(name) ?? 0))) / elapsed }))
+      .filter((t) => t.pct >= 0.0005)
+      .sort((a, b) => b.pct - a.pct)
+      .map((t) => `${t.name} ${t.pct.toFixed(3)}`)
+      .join(', ');
     const received = clients.map((c, i) => c.messages.length - received0[i]!);
     if (received.some((n) => n === 0)) throw new Error(`a feed client received nothing during the window: ${received.join(', ')}`);
     const webRss = median(rss.web);
@@ -152,7 +159,7 @@ export default async function footprintBench(): Promise<BenchRow[]> {
         reference: `${pct(cpu.reader)} (minimal /proc reader, same Node)`,
         ratio: ratio(cpu.web, cpu.reader),
         goal: `≤ ${CPU_GOAL}×`,
-        note: `${seconds} s window; schedstat of every thread; feed messages per client: ${received.join(', ')}`,
+        note: `${seconds} s window; schedstat of every thread (% of a core: ${threads}); feed messages per client: ${received.join(', ')}`,
       },
       {
         name: 'installed web cold start to /healthz',

@@ -58,6 +58,25 @@ export function preciseCpuSeconds(pid: number): number {
   }
 }
 
+/** CPU seconds per thread name (`comm`: the main thread carries the program's name; V8 and libuv workers their own). */
+export function cpuSecondsByThread(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+        const name = tid === String(pid) ? 'main' : comm;
+        byName.set(name, (byName.get(name) ?? 0) + Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e9);
+      } catch {
+        // the thread ended between readdir and read
+      }
+    }
+  } catch {
+    // the process is gone
+  }
+  return byName;
+}
+
 export function median(values: number[]): number {
   return percentile([...values].sort((a, b) => a - b), 50);
 }
