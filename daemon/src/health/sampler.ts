@@ -5,7 +5,8 @@
 // Invariant: at most one medium and one slow pass run at a time; a pass that overruns is skipped.
 import type { ClockSample, FilesystemSample, HealthSample, HealthSampleV1, IdentitySample, SensorSample } from '../protocol/health.ts';
 import { computeCpu, computeDisks, computeInterfaces, computeMemory, parseFast, seriesPoint, type FastReading, type LinkInfo } from './compute.ts';
-import { realFilesystems, parseMountinfo } from './parse-mounts.ts';
+import { parseMountinfo } from '../lib/mountinfo.ts';
+import { realFilesystems } from './parse-mounts.ts';
 import { addressesByInterface, ipv4Addresses, parseIfInet6 } from './parse-net.ts';
 import { parseCpuinfoMhz } from './parse-proc.ts';
 import { collectSensors } from './parse-sensors.ts';

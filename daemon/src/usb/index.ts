@@ -5,6 +5,5 @@ export { UsbService, type UsbServiceDeps, type UsbUpgrades } from './service.ts'
 export { checkStickMount, readStickContents, type StickContents, type StickFile } from './stick-files-adapter.ts';
 export { resultDocument, resultText, RESULT_FORMAT, type ResultDocument } from './result-pure.ts';
 export { candidatesByRelease, isDeviceName, stickActor, refusalOf, RESULT_JSON, RESULT_TEXT, SUPPORT_MARKER, BUNDLE_FOLDER } from './stick-pure.ts';
-export { parseMountInfo, type MountEntry } from './mountinfo-pure.ts';
 export type { UsbAttachRequest, UsbAttachResult, UsbDetachRequest } from './types.ts';
 export { isMounted, mountReadOnly, MOUNT_OPTIONS, probeDevice, remount, STICK_FILESYSTEMS, unmount, writeDurably, type DeviceFacts } from './mount-adapter.ts';

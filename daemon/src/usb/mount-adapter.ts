@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { mkdir, open, readFile, rename, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { parseMountInfo } from './mountinfo-pure.ts';
+import { parseMountinfo } from '../lib/mountinfo.ts';
 
 /** The filesystems a stick may carry. */
 export const STICK_FILESYSTEMS = ['vfat', 'exfat', 'ext4'] as const;
@@ -49,7 +49,7 @@ export async function probeDevice(devicePath: string): Promise<DeviceFacts> {
 }
 
 export async function isMounted(mountPoint: string): Promise<boolean> {
-  return parseMountInfo(await readFile('/proc/self/mountinfo', 'utf8')).some((m) => m.mountPoint === mountPoint);
+  return parseMountinfo(await readFile('/proc/self/mountinfo', 'utf8')).some((m) => m.mount === mountPoint);
 }
 
 export async function mountReadOnly(devicePath: string, fsType: string, mountPoint: string): Promise<void> {

@@ -5,7 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { OutpostError } from '../lib/errors.ts';
 import { BUNDLE_FOLDER, MAX_FILES, SUPPORT_MARKER } from './stick-pure.ts';
-import { parseMountInfo } from './mountinfo-pure.ts';
+import { parseMountinfo } from '../lib/mountinfo.ts';
 
 export interface StickFile {
   /** Relative to the stick's root. */
@@ -21,10 +21,10 @@ export interface StickContents {
 
 /** Refuses a mount point that is not `devicePath` mounted ro,nosuid,nodev,noexec. */
 export async function checkStickMount(devicePath: string, mountPoint: string, mountinfo = '/proc/self/mountinfo'): Promise<void> {
-  const mounts = parseMountInfo(await readFile(mountinfo, 'utf8'));
-  const mount = mounts.filter((m) => m.mountPoint === mountPoint).pop();
+  const mounts = parseMountinfo(await readFile(mountinfo, 'utf8'));
+  const mount = mounts.filter((m) => m.mount === mountPoint).pop();
   if (!mount) throw new OutpostError('bad_request', `${mountPoint} is not a mount point`);
-  if (mount.source !== devicePath) throw new OutpostError('bad_request', `${mountPoint} holds ${mount.source}, not ${devicePath}`);
+  if (mount.device !== devicePath) throw new OutpostError('bad_request', `${mountPoint} holds ${mount.device}, not ${devicePath}`);
   const missing = ['ro', 'nosuid', 'nodev', 'noexec'].filter((o) => !mount.options.has(o));
   if (missing.length > 0) throw new OutpostError('bad_request', `${mountPoint} is not mounted ${missing.join(', ')}`);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseMountinfo, realFilesystems, unescapeMountPath } from '../../../daemon/src/health/parse-mounts.ts';
+import { realFilesystems } from '../../../daemon/src/health/parse-mounts.ts';
+import { parseMountinfo, unescapeMountPath } from '../../../daemon/src/lib/mountinfo.ts';
 import { fixture } from './fixture.ts';
 
 const mounts = (machine: string) => realFilesystems(parseMountinfo(fixture(machine, 'proc/self/mountinfo'))).map((m) => m.mount);
