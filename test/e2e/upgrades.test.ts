@@ -88,6 +88,40 @@ async function applyFromPlan(page: Page, question: string): Promise<void> {
   await page.waitForURL((u) => u.pathname === '/upgrades');
 }
 
+/**
+ * Waits until the page's progress shows one of `phases`. The gate may take up to its own timeout
+ * (60 s here) before it fails and the rollback starts, so the deadline covers that; when it passes,
+ * the error says which phases the page showed and where the device's upgrade stood, so a failure in
+ * CI can be read without the run at hand.
+ */
+async function waitForPhase(page: Page, phases: string[], timeoutMs: number): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { phasesSeen?: string[] };
+    if (w.phasesSeen) return;
+    const seen: string[] = (w.phasesSeen = []);
+    const note = () => {
+      const el = document.querySelector('[data-testid="upgrade-progress"], [data-testid="upgrade-outcome"]');
+      const now = el ? `${el.getAttribute('data-testid')}:${el.getAttribute('data-phase') ?? el.getAttribute('data-outcome')}` : 'none';
+      if (seen.at(-1) !== now) seen.push(now);
+    };
+    note();
+    new MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-phase', 'data-outcome'] });
+  });
+  const selector = phases.map((p) => `[data-testid="upgrade-progress"][data-phase="${p}"]`).join(', ');
+  try {
+    await page.locator(selector).waitFor({ timeout: timeoutMs });
+  } catch (error) {
+    const seen = await page.evaluate(() => (window as unknown as { phasesSeen?: string[] }).phasesSeen ?? []);
+    const current = await demo.daemon.upgrades.currentUpgrade();
+    const [last] = await demo.daemon.upgrades.upgradeHistory({ limit: 1 });
+    throw new Error(
+      `no ${phases.join('/')} phase on the page within ${timeoutMs} ms; the page showed: ${seen.join(' → ')}; ` +
+        `the device: running ${current ? `${current.release} ${current.phase}` : 'nothing'}, last ${last ? `${last.release} ${last.toVersion} ${last.outcome ?? 'running'} ${last.code ?? ''} ${last.message ?? ''}` : 'none'}`,
+      { cause: error },
+    );
+  }
+}
+
 /** Reads the percent on the page until the outcome shows; returns every value seen. */
 async function watchPercent(page: Page, outcome: string, timeoutMs: number): Promise<number[]> {
   const seen: number[] = [];
@@ -187,7 +221,7 @@ describe('upgrades in the browser', () => {
     const { page, problems } = await asUser('otto');
     await openPlan(page, 'plant-dashboard@1.2.0');
     await applyFromPlan(page, 'Apply plant-dashboard 1.1.0 → 1.2.0?');
-    await page.locator('[data-testid="upgrade-progress"][data-phase="rolling_back"], [data-testid="upgrade-progress"][data-phase="rollback_gating"]').waitFor({ timeout: 60_000 });
+    await waitForPhase(page, ['rolling_back', 'rollback_gating'], 100_000);
     expect(await text(page, 'upgrade-progress')).toMatch(/Rolling back plant-dashboard: 1\.1\.0 → 1\.2\.0 1\.2\.0 did not take: restoring 1\.1\.0\./);
     await screenshot(page, 'upgrades-rolling-back');
     const outcome = page.locator('[data-testid="upgrade-outcome"][data-outcome="rolled_back"]');
@@ -216,7 +250,7 @@ describe('upgrades in the browser', () => {
     const reason = page.locator('[data-testid="status-reason"][data-source="upgrade"]', { hasText: 'the upgrade of plant-dashboard was rolled back (running 1.1.0)' });
     await reason.waitFor({ timeout: 30_000 });
     expect(problems).toEqual([]);
-  }, 180_000);
+  }, 240_000);
 
   it('an admin rolls the release back to the previous version by clicking, after reading its plan', async () => {
     const { page, problems } = await asUser('ada');
