@@ -49,16 +49,11 @@ export function ratio(value: number, reference: number): string {
  * process); falls back to the ticks when schedstat is not readable. Children excluded.
  */
 export function preciseCpuSeconds(pid: number): number {
-  try {
-    let total = 0;
-    for (const tid of readdirSync(`/proc/${pid}/task`)) total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
-    return total;
-  } catch {
-    return cpuSeconds(pid);
-  }
+  const threads = cpuSecondsByThread(pid);
+  return threads.size > 0 ? [...threads.values()].reduce((a, b) => a + b, 0) : cpuSeconds(pid);
 }
 
-/** CPU seconds per thread name (`comm`: the main thread carries the program's name; V8 and libuv workers their own). */
+/** CPU seconds per thread: `main` for the process's own thread, the others by their `comm` (V8Worker, libuv-worker, …), summed per name. */
 export function cpuSecondsByThread(pid: number): Map<string, number> {
   const byName = new Map<string, number>();
   try {
